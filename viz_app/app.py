@@ -1,0 +1,93 @@
+"""Putting the window and the inference thread together: the composition root of the GUI."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TextIO
+
+import viz_app.cv  # noqa: F401 - OpenCV first, so it cannot repoint Qt's plugin path later
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from viz_app.models import list_specs
+from viz_app.paths import resources_dir
+from viz_app.results import FrameResult
+from viz_app.ui.main_window import MainWindow
+from viz_app.worker import InferenceThread
+
+
+class PredictionLog:
+    """Appends each shown prediction to a file as one JSON line (for scripted checks)."""
+
+    def __init__(self, path: Path) -> None:
+        self._file: TextIO = path.open("a", encoding="utf-8", buffering=1)
+
+    def write(self, result: FrameResult, t_shown: float) -> None:
+        record = {
+            "seq": result.seq,
+            "model": result.model,
+            "empty": result.empty,
+            "prediction": None if result.empty else result.classes[result.prediction],
+            "confidence": round(result.confidence, 4),
+            "latency_ms": round((t_shown - result.t_event) * 1e3, 2),
+        }
+        self._file.write(json.dumps(record) + "\n")
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app.setApplicationName("cnn-viz")
+    app.setOrganizationName("cnn-viz")
+    icon = resources_dir() / "icon.svg"
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
+    style = resources_dir() / "style.qss"
+    if style.is_file():
+        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
+    return app
+
+
+class Session:
+    """A window wired to an inference thread; ``close()`` stops the thread cleanly."""
+
+    def __init__(self, model: str = "lenet5", device: str = "auto", weights: Path | None = None, sync_timing: bool = False) -> None:
+        self.window = MainWindow([(s.name, s.title, s.group) for s in list_specs()])
+        self.inference = InferenceThread(device, sync_timing)
+        worker = self.inference.worker
+        # Direct: submit() only fills the thread-safe mailbox, so no queue can build up.
+        self.window.frame_ready.connect(worker.submit, Qt.ConnectionType.DirectConnection)
+        self.window.model_requested.connect(worker.load)
+        self.window.norm_requested.connect(worker.set_norm)
+        worker.result_ready.connect(self.window.show_result)
+        worker.model_loaded.connect(self.window.show_model)
+        worker.failed.connect(self.window.show_message)
+        self.window.closing.connect(self.close)
+        self.inference.start()
+        self.window.model_requested.emit(model, str(weights) if weights else None)
+
+    def close(self) -> None:
+        self.inference.stop()
+
+
+def run_app(args: argparse.Namespace) -> int:
+    app = make_application()
+    session = Session(args.model, args.device, args.weights)
+    log = PredictionLog(args.log_predictions) if args.log_predictions else None
+    if log:
+        session.window.result_shown.connect(log.write)
+    session.window.show()
+    try:
+        return app.exec()
+    finally:
+        session.close()
+        if log:
+            log.close()

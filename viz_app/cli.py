@@ -1,0 +1,139 @@
+"""The `cnn-viz` command: the window by default, and the subcommands around it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+DEVICE_HELP = "auto (CUDA when present, else CPU), cpu, cuda or cuda:N"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cnn-viz",
+        description="Watch a convolutional network think: draw a digit and see every layer live.",
+    )
+    parser.add_argument("--model", default="lenet5", help="model to open (see `cnn-viz models`)")
+    parser.add_argument("--device", default="auto", help=DEVICE_HELP)
+    parser.add_argument("--weights", type=Path, help="load this state dict instead of the shipped weights")
+    parser.add_argument("--log-predictions", type=Path, metavar="FILE", help="append each shown prediction to FILE as a JSON line")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser("models", help="list the registered models")
+
+    p = sub.add_parser("train", help="train a model on MNIST and write its weights and model card")
+    p.add_argument("name")
+    p.add_argument("--data", type=Path, help="folder with the four MNIST IDX .gz files (default: $CNN_VIZ_DATA or download)")
+    p.add_argument("--epochs", type=int)
+    p.add_argument("--out", type=Path, help="weights file to write (default: assets/NAME.pt)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", dest="train_device", default="auto", help=DEVICE_HELP)
+    p.add_argument("--limit", type=int, help="train on the first N training images only (for a quick check)")
+
+    p = sub.add_parser("eval", help="accuracy on the 10,000-image MNIST test set")
+    p.add_argument("name")
+    p.add_argument("--data", type=Path)
+    p.add_argument("--weights", dest="eval_weights", type=Path)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("predict", help="classify image files through the window's preprocessing")
+    p.add_argument("name")
+    p.add_argument("images", nargs="+", type=Path)
+    p.add_argument("--weights", dest="predict_weights", type=Path)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("bench", help="measure latency and update rate of the live window, headless")
+    p.add_argument("--model", dest="bench_model", default="lenet5")
+    p.add_argument("--device", dest="bench_device", default="auto", help=DEVICE_HELP)
+    p.add_argument("--frames", type=int, default=600)
+    p.add_argument("--rate", type=float, default=120.0, help="input events per second of the scripted stroke")
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command is None:
+            from viz_app.app import run_app
+
+            return run_app(args)
+        return _COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        return 130
+    except (KeyError, FileNotFoundError, ValueError, OSError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"cnn-viz: error: {message}", file=sys.stderr)
+        return 2
+
+
+def _models(args: argparse.Namespace) -> int:
+    from viz_app.models import list_specs
+    from viz_app.models.loader import default_weights_path
+    from viz_app.models.weights import read_card
+
+    for spec in list_specs():
+        path = default_weights_path(spec)
+        card = read_card(path) if path else {}
+        accuracy = f"{card['test_accuracy']:.2%}" if "test_accuracy" in card else "-"
+        shipped = "trained" if path and path.is_file() else "untrained"
+        print(f"{spec.name:<24} {spec.group:<10} {shipped:<10} {accuracy:>7}  {spec.title}")
+    return 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    from viz_app.models import get_spec
+    from viz_app.models.device import resolve_device
+    from viz_app.paths import assets_dir
+    from viz_app.training.mnist import load_split
+    from viz_app.training.train import train
+
+    spec = get_spec(args.name)
+    out = args.out or assets_dir() / f"{spec.name}.pt"
+    result = train(
+        spec,
+        load_split("train", args.data),
+        load_split("test", args.data),
+        out,
+        epochs=args.epochs,
+        seed=args.seed,
+        device=resolve_device(args.train_device),
+        limit=args.limit,
+    )
+    card = result.card
+    print(f"wrote {result.weights} and its model card: test accuracy {card['test_accuracy']:.2%} ({card['test_errors']} errors), {card['train_seconds']:.0f} s")
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    import torch
+
+    from viz_app.models import load_model
+    from viz_app.training.evaluate import evaluate
+    from viz_app.training.mnist import load_split
+
+    loaded = load_model(args.name, "cpu", args.eval_weights, strict=True)
+    digits = load_split("test", args.data)
+    result = evaluate(loaded.model, loaded.spec, digits, torch.device("cpu"))
+    if args.json:
+        print(json.dumps({"model": args.name, "accuracy": result.accuracy, "n": result.n, "errors": result.errors, "weights": loaded.weights}))
+    else:
+        print(f"{args.name}: {result.accuracy:.2%} accuracy on the {result.n:,} MNIST test images ({result.errors} errors)")
+    return 0
+
+
+def _predict(args: argparse.Namespace) -> int:
+    from viz_app.predict import predict_files
+
+    return predict_files(args.name, args.images, args.predict_weights, as_json=args.json)
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from viz_app.bench import run_bench
+
+    return run_bench(args)
+
+
+_COMMANDS = {"models": _models, "train": _train, "eval": _eval, "predict": _predict, "bench": _bench}

@@ -1,0 +1,60 @@
+"""From uint8 pixels to the normalised tensor a model was trained on (one place for both)."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from viz_app.cv import cv2
+from viz_app.models.registry import ModelSpec
+from viz_app.sources.digit import FIELD, mnist_digit
+
+
+def digits_to_tensor(
+    digits: np.ndarray | torch.Tensor, spec: ModelSpec, device: torch.device | str = "cpu"
+) -> torch.Tensor:
+    """N x 28 x 28 uint8 MNIST-style digits -> N x 1 x 32 x 32 float, padded and normalised."""
+    x = torch.as_tensor(digits).to(device, non_blocking=True)
+    if x.ndim == 2:
+        x = x.unsqueeze(0)
+    x = x.unsqueeze(1).float().div_(255.0)  # N x 1 x 28 x 28
+    pad_h = spec.input_size[0] - x.shape[-2]
+    pad_w = spec.input_size[1] - x.shape[-1]
+    if pad_h or pad_w:
+        x = F.pad(x, (pad_w // 2, pad_w - pad_w // 2, pad_h // 2, pad_h - pad_h // 2))  # N x 1 x 32 x 32
+    return normalise(x, spec)
+
+
+def normalise(x: torch.Tensor, spec: ModelSpec) -> torch.Tensor:
+    """(x - mean) / std with the spec's per-channel statistics; x in [0, 1]."""
+    mean = torch.tensor(spec.mean, device=x.device).view(1, -1, 1, 1)
+    std = torch.tensor(spec.std, device=x.device).view(1, -1, 1, 1)
+    return (x - mean) / std
+
+
+def input_pixels(x: torch.Tensor, spec: ModelSpec) -> torch.Tensor:
+    """The first input of a normalised batch back in uint8 pixels: H x W, or H x W x 3."""
+    mean = torch.tensor(spec.mean, device=x.device).view(-1, 1, 1)
+    std = torch.tensor(spec.std, device=x.device).view(-1, 1, 1)
+    pixels = (x[0] * std + mean).mul(255).clamp(0, 255).round().to(torch.uint8)  # C x H x W
+    return pixels[0] if pixels.shape[0] == 1 else pixels.permute(1, 2, 0).contiguous()
+
+
+def frame_to_tensor(image: np.ndarray, spec: ModelSpec, device: torch.device) -> tuple[torch.Tensor, bool]:
+    """A source frame -> (1 x C x H x W normalised input, whether the frame was blank).
+
+    Digit models get MNIST's centring and scaling of the ink (white on black); image models
+    get the frame as RGB at their input size.
+    """
+    if spec.channels == 1:
+        gray = image if image.ndim == 2 else image.max(axis=2)
+        digit = mnist_digit(gray)
+        if digit is None:
+            return digits_to_tensor(np.zeros((FIELD, FIELD), np.uint8), spec, device), True
+        return digits_to_tensor(digit, spec, device), False
+    rgb = np.repeat(image[:, :, None], 3, axis=2) if image.ndim == 2 else image[:, :, :3]
+    h, w = spec.input_size
+    rgb = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA)
+    x = torch.from_numpy(np.ascontiguousarray(rgb)).to(device).permute(2, 0, 1).unsqueeze(0).float().div_(255.0)
+    return normalise(x, spec), not image.any()

@@ -1,0 +1,1 @@
+"""The MNIST zoo: one model family per module; importing a module registers its models."""

@@ -1,0 +1,81 @@
+"""Forward hooks that capture chosen layers, and are always taken off again."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import torch
+from torch import nn
+from torch.utils.hooks import RemovableHandle
+
+
+class LayerProbe:
+    """Keeps the latest output of each named module while attached.
+
+    Outputs are cloned: an in-place operation after the module (``ReLU(inplace=True)``)
+    would otherwise rewrite the tensor the probe holds. ``calls`` counts how often each
+    module fired since the last ``reset()``; a module reused within one forward fires more
+    than once and the probe keeps its last output.
+    """
+
+    def __init__(self, model: nn.Module, names: Iterable[str]) -> None:
+        self.model = model
+        self.names = tuple(names)
+        modules = dict(model.named_modules())
+        unknown = [n for n in self.names if n not in modules]
+        if unknown:
+            raise KeyError(f"no such layer(s) in the model: {', '.join(unknown)}")
+        self._modules = [modules[n] for n in self.names]
+        self._handles: list[RemovableHandle] = []
+        self.outputs: dict[str, torch.Tensor] = {}
+        self.calls: dict[str, int] = dict.fromkeys(self.names, 0)
+
+    @property
+    def attached(self) -> bool:
+        return bool(self._handles)
+
+    def attach(self) -> LayerProbe:
+        if not self._handles:
+            self._handles = [m.register_forward_hook(self._hook(n)) for n, m in zip(self.names, self._modules)]
+        return self
+
+    def remove(self) -> None:
+        for handle in self._handles:
+            handle.remove()
+        self._handles = []
+        self.outputs = {}
+
+    def reset(self) -> None:
+        self.outputs = {}
+        self.calls = dict.fromkeys(self.names, 0)
+
+    def __enter__(self) -> LayerProbe:
+        return self.attach()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.remove()
+
+    def _hook(self, name: str):
+        def hook(module: nn.Module, inputs: Any, output: Any) -> None:
+            tensor = output if isinstance(output, torch.Tensor) else _first_tensor(output)
+            if tensor is not None:
+                self.outputs[name] = tensor.detach().clone()
+            self.calls[name] += 1
+
+        return hook
+
+
+def _first_tensor(value: Any) -> torch.Tensor | None:
+    if isinstance(value, (tuple, list)):
+        for item in value:
+            if isinstance(item, torch.Tensor):
+                return item
+    if isinstance(value, dict):
+        return _first_tensor(list(value.values()))
+    return None
+
+
+def count_hooks(model: nn.Module) -> int:
+    """Forward hooks registered on a model's modules (for leak checks)."""
+    return sum(len(m._forward_hooks) + len(m._forward_pre_hooks) for m in model.modules())

@@ -1,0 +1,150 @@
+"""One frame in, one FrameResult out: preprocess, forward with hooks, mosaics, one copy to the host."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import torch
+
+from viz_app.models.inputs import frame_to_tensor, input_pixels
+from viz_app.models.loader import LoadedModel
+from viz_app.probe.extras import ExtraContext, FrameExtra
+from viz_app.probe.hooks import LayerProbe
+from viz_app.probe.mosaic import as_maps, normalise, tile
+from viz_app.probe.transfer import to_host
+from viz_app.results import Frame, FrameResult, LayerImage, NormMode, Timings
+
+DEFAULT_FIXED = (0.0, 4.0)
+
+
+def _title(display: str, shape: tuple[int, ...]) -> str:
+    if len(shape) == 3:
+        return f"{display} {shape[0]}@{shape[1]}x{shape[2]}"
+    return f"{display} {shape[0]}" if len(shape) == 1 else f"{display} {'x'.join(map(str, shape))}"
+
+
+class Pipeline:
+    """Runs a loaded model on frames and packs everything the panels need.
+
+    Owns the probe's hooks: call ``close()`` (or use it as a context manager) before the
+    model is dropped, so that no hook outlives its model.
+    """
+
+    def __init__(
+        self,
+        loaded: LoadedModel,
+        layers: Sequence[str] | None = None,
+        norm: NormMode = NormMode.PER_LAYER,
+        max_tile: int = 64,
+        sync_timing: bool = False,
+    ) -> None:
+        self.loaded = loaded
+        self.spec = loaded.spec
+        self.device = loaded.device
+        titles = dict(self.spec.layers)
+        names = list(layers) if layers is not None else [name for name, _ in self.spec.layers]
+        self.titles = {name: titles.get(name, name) for name in names}
+        self.norm = norm
+        self.max_tile = max_tile
+        self.sync_timing = sync_timing and self.device.type == "cuda"
+        ranges = loaded.card.get("activation_ranges", {}) if loaded.trained else {}
+        self.fixed = {name: tuple(ranges.get(name, DEFAULT_FIXED)) for name in names}
+        self.probe = LayerProbe(loaded.model, names).attach()
+        self.extras: list[FrameExtra] = []
+        self.signed = self._calibrate()
+
+    def close(self) -> None:
+        for extra in self.extras:
+            extra.close()
+        self.extras = []
+        self.probe.remove()
+
+    def __enter__(self) -> Pipeline:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @torch.inference_mode()
+    def _calibrate(self) -> dict[str, bool]:
+        """Which layers can go negative (diverging colours), from a forward on random inputs."""
+        h, w = self.spec.input_size
+        x = torch.randn(4, self.spec.channels, h, w, device=self.device)
+        self.probe.reset()
+        self.loaded.model(x)
+        return {name: bool((out < 0).any()) for name, out in self.probe.outputs.items()}
+
+    def _sync(self) -> float:
+        if self.sync_timing:
+            torch.cuda.synchronize(self.device)
+        return time.perf_counter()
+
+    def add_extra(self, extra: FrameExtra) -> None:
+        """Compute ``extra`` on every frame from now on (replacing one with the same key)."""
+        self.remove_extra(extra.key)
+        self.extras.append(extra)
+
+    def remove_extra(self, key: str) -> None:
+        for extra in [e for e in self.extras if e.key == key]:
+            extra.close()
+            self.extras.remove(extra)
+
+    @torch.inference_mode()
+    def process(self, frame: Frame) -> FrameResult:
+        t0 = time.perf_counter()
+        x, empty = frame_to_tensor(frame.image, self.spec, self.device)  # 1 x C x H x W
+        t1 = self._sync()
+
+        self.probe.reset()
+        logits = self.loaded.model(x)
+        probs = torch.softmax(logits.float(), dim=1)[0]
+        t2 = self._sync()
+
+        tensors, meta = [], []
+        for name in self.probe.names:
+            maps = as_maps(self.probe.outputs[name])
+            scaled, lo, hi = normalise(maps, self.norm, self.signed[name], self.fixed[name])
+            image, grid, tile_hw = tile(scaled, self.max_tile)
+            tensors += [image, torch.stack([lo, hi]).float()]
+            meta.append((name, tuple(maps.shape), grid, tile_hw))
+        tensors += [input_pixels(x, self.spec), probs]
+        ctx = ExtraContext(self.loaded, x, logits, probs, self.probe.outputs)
+        extra_parts = [extra.compute(ctx) for extra in self.extras]
+        for parts in extra_parts:
+            tensors += parts
+        t3 = self._sync()
+
+        host = to_host(tensors)  # the one device-to-host copy of the frame
+        t4 = time.perf_counter()
+
+        layers = []
+        for i, (name, shape, grid, tile_hw) in enumerate(meta):
+            image, (lo, hi) = host[2 * i], host[2 * i + 1].tolist()
+            layers.append(LayerImage(name, _title(self.titles[name], shape), shape, image, grid, tile_hw, lo, hi, self.signed[name]))
+        rest = 2 * len(meta)
+        network_input, probabilities = host[rest], host[rest + 1]
+        rest += 2
+        extras = {}
+        for extra, parts in zip(self.extras, extra_parts):
+            extras[extra.key] = extra.unpack(host[rest : rest + len(parts)])
+            rest += len(parts)
+
+        return FrameResult(
+            seq=frame.seq,
+            t_event=frame.t_event,
+            t_done=time.perf_counter(),
+            model=self.spec.name,
+            network_input=network_input,
+            probabilities=probabilities,
+            classes=self.spec.classes,
+            layers=tuple(layers),
+            timings=Timings(
+                preprocess=(t1 - t0) * 1e3,
+                forward=(t2 - t1) * 1e3,
+                mosaic=(t3 - t2) * 1e3,
+                transfer=(t4 - t3) * 1e3,
+            ),
+            empty=empty,
+            extras=extras,
+        )

@@ -1,0 +1,106 @@
+"""Plain, immutable data that crosses from the inference thread to the window.
+
+Nothing here imports torch or Qt: the window only ever sees numpy arrays and these records.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+class NormMode(str, enum.Enum):
+    """How activations are mapped to colours in a mosaic."""
+
+    PER_CHANNEL = "channel"
+    PER_LAYER = "layer"
+    FIXED = "fixed"
+
+    @property
+    def label(self) -> str:
+        return {"channel": "Per channel", "layer": "Per layer", "fixed": "Fixed range"}[self.value]
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One input image from a source, stamped with the moment its input event happened."""
+
+    image: np.ndarray  # H x W (gray) or H x W x 3 (RGB), uint8
+    t_event: float  # time.perf_counter() of the input event that produced it
+    seq: int = 0
+    source: str = "pad"
+
+
+@dataclass(frozen=True)
+class LayerImage:
+    """One layer's activations tiled into a single uint8 image."""
+
+    name: str  # module path in the model, e.g. "c1"
+    title: str  # what the window prints, e.g. "C1 6@28x28"
+    shape: tuple[int, ...]  # activation shape without the batch, e.g. (6, 28, 28) or (120,)
+    image: np.ndarray  # rows x cols, uint8, C-contiguous
+    grid: tuple[int, int]  # (rows, cols) of channel tiles; (1, 1) for a strip
+    tile: tuple[int, int]  # (height, width) of one tile in pixels
+    lo: float  # activation value drawn as colour 0
+    hi: float  # activation value drawn as colour 255
+    signed: bool  # True: diverging colours centred on 0
+
+    @property
+    def is_strip(self) -> bool:
+        return len(self.shape) == 1
+
+
+@dataclass(frozen=True)
+class Timings:
+    """Milliseconds spent in each stage of one frame."""
+
+    preprocess: float = 0.0
+    forward: float = 0.0
+    mosaic: float = 0.0
+    transfer: float = 0.0
+
+
+@dataclass(frozen=True)
+class FrameResult:
+    """Everything the panels need to draw one frame."""
+
+    seq: int
+    t_event: float
+    t_done: float
+    model: str
+    network_input: np.ndarray  # the network's actual input, uint8, H x W or H x W x 3
+    probabilities: np.ndarray  # float32, one per class
+    classes: tuple[str, ...]
+    layers: tuple[LayerImage, ...]
+    timings: Timings
+    empty: bool = False  # nothing to classify (blank pad)
+    extras: dict[str, Any] = field(default_factory=dict)  # per-panel records, see probe.extras
+
+    @property
+    def prediction(self) -> int:
+        return int(np.argmax(self.probabilities))
+
+    @property
+    def confidence(self) -> float:
+        return float(self.probabilities[self.prediction])
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What the window needs to know about the loaded model."""
+
+    name: str
+    title: str
+    group: str
+    device: str
+    classes: tuple[str, ...]
+    input_size: tuple[int, int]
+    channels: int
+    weights: str  # where the weights came from, or "untrained weights"
+    trained: bool
+    accuracy: float | None = None
+    parameters: int = 0
+    warnings: tuple[str, ...] = field(default_factory=tuple)

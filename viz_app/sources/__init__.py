@@ -1,0 +1,1 @@
+"""Frame producers and image preparation; no widgets here."""

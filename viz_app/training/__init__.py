@@ -1,0 +1,1 @@
+"""Data sets, training and evaluation behind `cnn-viz train` and `cnn-viz eval` (no Qt here)."""

@@ -1,0 +1,33 @@
+"""Accuracy of a model on a digit set."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from viz_app.models.inputs import digits_to_tensor
+from viz_app.models.registry import ModelSpec
+from viz_app.training.mnist import Digits
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    accuracy: float
+    n: int
+    errors: int
+    predictions: np.ndarray
+
+
+@torch.inference_mode()
+def evaluate(model: nn.Module, spec: ModelSpec, digits: Digits, device: torch.device, batch_size: int = 1000) -> Evaluation:
+    model.eval()
+    predictions = []
+    for start in range(0, len(digits), batch_size):
+        x = digits_to_tensor(digits.images[start : start + batch_size], spec, device)
+        predictions.append(model(x).argmax(1).cpu())
+    pred = torch.cat(predictions).numpy()
+    correct = int((pred == digits.labels).sum())
+    return Evaluation(correct / len(digits), len(digits), len(digits) - correct, pred)

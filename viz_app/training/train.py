@@ -1,0 +1,140 @@
+"""Training a registered MNIST model and writing its weights and model card."""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from viz_app.models.inputs import digits_to_tensor
+from viz_app.models.registry import ModelSpec
+from viz_app.models.weights import write_card
+from viz_app.probe.hooks import LayerProbe
+from viz_app.training.augment import AffineRange, random_affine
+from viz_app.training.evaluate import evaluate
+from viz_app.training.mnist import Digits
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    weights: Path
+    card: dict[str, Any]
+
+
+def _loss(model: nn.Module, output: torch.Tensor, target: torch.Tensor, smoothing: float) -> torch.Tensor:
+    custom = getattr(model, "training_loss", None)
+    if custom is not None:
+        return custom(output, target)
+    return F.cross_entropy(output, target, label_smoothing=smoothing)
+
+
+def train(
+    spec: ModelSpec,
+    train_set: Digits,
+    test_set: Digits,
+    out: Path,
+    *,
+    epochs: int | None = None,
+    seed: int = 0,
+    device: torch.device | str = "cpu",
+    limit: int | None = None,
+    log=print,
+) -> TrainResult:
+    """Train ``spec`` from scratch with its recipe and write ``out`` plus ``out.json``."""
+    recipe = dict(spec.recipe)
+    epochs = epochs if epochs is not None else int(recipe.get("epochs", 10))
+    batch_size = int(recipe.get("batch_size", 128))
+    smoothing = float(recipe.get("label_smoothing", 0.0))
+    augment = recipe.get("augment")
+    affine = AffineRange(**{k: tuple(v) if isinstance(v, list) else v for k, v in augment.items()}) if augment else None
+    device = torch.device(device)
+    torch.manual_seed(seed)
+    generator = torch.Generator().manual_seed(seed)
+
+    model = spec.build().to(device)
+    images = train_set.images[:limit] if limit else train_set.images
+    labels = torch.as_tensor(train_set.labels[:limit] if limit else train_set.labels)
+    x_all = digits_to_tensor(images, spec, device)  # N x 1 x 32 x 32
+    y_all = labels.to(device)
+    steps_per_epoch = max(1, len(y_all) // batch_size)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=float(recipe.get("lr", 1e-3)), weight_decay=float(recipe.get("weight_decay", 0.0)))
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=float(recipe.get("lr", 1e-3)), total_steps=epochs * steps_per_epoch)
+
+    started = time.perf_counter()
+    for epoch in range(epochs):
+        model.train()
+        order = torch.randperm(len(y_all), generator=generator).to(device)
+        total = 0.0
+        for step in range(steps_per_epoch):
+            idx = order[step * batch_size : (step + 1) * batch_size]
+            x, y = x_all[idx], y_all[idx]
+            if affine is not None:
+                x = random_affine(x, affine, generator)
+            loss = _loss(model, model(x), y, smoothing)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+            total += float(loss.detach())
+        result = evaluate(model, spec, test_set, device)
+        log(f"epoch {epoch + 1}/{epochs}  loss {total / steps_per_epoch:.4f}  test accuracy {result.accuracy:.4%}  ({time.perf_counter() - started:.0f} s)")
+    seconds = time.perf_counter() - started
+
+    model.eval().cpu()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    torch.save({k: v.detach().clone().contiguous() for k, v in model.state_dict().items()}, out)
+    final = evaluate(model, spec, test_set, torch.device("cpu"))
+    card = {
+        "model": spec.name,
+        "title": spec.title,
+        "test_accuracy": final.accuracy,
+        "test_error": 1.0 - final.accuracy,
+        "test_errors": final.errors,
+        "n_test": final.n,
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "recipe": {**recipe, "epochs": epochs, "train_samples": len(y_all)},
+        "seed": seed,
+        "train_seconds": round(seconds, 1),
+        "train_device": f"{device.type} ({torch.get_num_threads()} threads)" if device.type == "cpu" else str(device),
+        "trained_on": platform.platform(),
+        "torch": torch.__version__,
+        "data": {"train_sha256": train_set.checksum, "test_sha256": test_set.checksum},
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "activation_ranges": activation_ranges(model, spec, test_set),
+        "classes": list(spec.classes),
+        "input_size": list(spec.input_size),
+        "mean": list(spec.mean),
+        "std": list(spec.std),
+    }
+    write_card(out, card)
+    return TrainResult(out, card)
+
+
+@torch.inference_mode()
+def activation_ranges(model: nn.Module, spec: ModelSpec, digits: Digits, n: int = 1000) -> dict[str, list[float]]:
+    """Per shown layer, the 0.1% and 99.9% quantiles of its activations on test digits.
+
+    They give the window's fixed colour range, which does not flicker from frame to frame.
+    """
+    names = [name for name, _ in spec.layers]
+    if not names:
+        return {}
+    x = digits_to_tensor(digits.images[:n], spec)
+    ranges: dict[str, list[float]] = {}
+    with LayerProbe(model, names) as probe:
+        model(x)
+        for name in names:
+            values = probe.outputs[name].flatten().float()
+            values = values[torch.randperm(values.numel())[: 1 << 20]]
+            lo, hi = torch.quantile(values, torch.tensor([0.001, 0.999])).tolist()
+            if lo < 0:
+                lo, hi = -max(-lo, hi), max(-lo, hi)
+            ranges[name] = [round(lo, 4), round(hi, 4)]
+    return ranges

@@ -1,0 +1,1 @@
+"""Widgets and panels. Nothing here imports torch: the window sees numpy arrays and records."""

@@ -1,0 +1,112 @@
+"""The drawing pad: mouse or pen strokes become ink, and every change is offered as a frame."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from viz_app.results import Frame
+from viz_app.sources.strokes import StrokeCanvas
+
+
+class DrawingPad(QWidget):
+    """A square pad showing dark ink on paper; the network gets the ink as white on black.
+
+    Left button (or a pen) draws, the right button clears. ``frame_ready`` fires on every
+    change while the stroke is still being drawn, not only on release.
+    """
+
+    frame_ready = Signal(object)  # Frame
+    cleared = Signal()
+
+    def __init__(self, canvas_size: int = 280, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.canvas = StrokeCanvas(canvas_size)
+        self._seq = 0
+        self._drawing = False
+        self.setMinimumSize(200, 200)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setCursor(Qt.CursorShape.CrossCursor)
+        self.setToolTip("Draw a digit. Right click or Esc clears.")
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+
+    # --- geometry -------------------------------------------------------------------------
+    def paper_rect(self) -> QRectF:
+        """Where the square canvas sits in the widget."""
+        side = min(self.width(), self.height())
+        return QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
+
+    def to_canvas(self, pos: QPointF) -> tuple[float, float]:
+        rect = self.paper_rect()
+        scale = self.canvas.size / rect.width()
+        return (pos.x() - rect.x()) * scale, (pos.y() - rect.y()) * scale
+
+    # --- public surface (also used for scripted strokes) -------------------------------------
+    def set_pen_width(self, width: float) -> None:
+        self.canvas.pen_width = width
+
+    def clear(self) -> None:
+        self.canvas.clear()
+        self.update()
+        self.cleared.emit()
+        self._emit()
+
+    def stroke_begin(self, x: float, y: float) -> None:
+        self.canvas.begin(x, y)
+        self._changed()
+
+    def stroke_to(self, x: float, y: float) -> None:
+        self.canvas.extend(x, y)
+        self._changed()
+
+    def stroke_end(self) -> None:
+        self.canvas.end()
+
+    # --- events ---------------------------------------------------------------------------------
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.RightButton:
+            self.clear()
+        elif event.button() == Qt.MouseButton.LeftButton:
+            self._drawing = True
+            self.stroke_begin(*self.to_canvas(event.position()))
+        event.accept()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._drawing and event.buttons() & Qt.MouseButton.LeftButton:
+            self.stroke_to(*self.to_canvas(event.position()))
+        event.accept()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self._drawing:
+            self._drawing = False
+            self.stroke_end()
+        event.accept()
+
+    def paintEvent(self, event) -> None:  # noqa: ANN001 - Qt signature
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), self.palette().window())
+        rect = self.paper_rect()
+        paper = np.ascontiguousarray(255 - self.canvas.ink)  # dark ink on white paper
+        image = QImage(paper.data, paper.shape[1], paper.shape[0], paper.strides[0], QImage.Format.Format_Grayscale8)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.drawImage(rect, image)
+        painter.setPen(QPen(QColor(120, 120, 120), 1))
+        painter.drawRect(rect.adjusted(0, 0, -1, -1))
+        if self.canvas.is_blank:
+            painter.setPen(QColor(150, 150, 150))
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "Draw a digit here")
+        painter.end()
+
+    # --- internals ------------------------------------------------------------------------------
+    def _changed(self) -> None:
+        self.update()
+        self._emit()
+
+    def _emit(self) -> None:
+        self._seq += 1
+        frame = Frame(self.canvas.ink.copy(), time.perf_counter(), self._seq, "pad")
+        self.frame_ready.emit(frame)

@@ -1,0 +1,144 @@
+"""Every captured layer at once, one image item per layer, built once and refreshed per frame."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsPathItem
+
+from viz_app.results import LayerImage
+from viz_app.ui.colours import lut
+
+MAPS_PER_ROW = 4
+STRIP_HEIGHT = 6  # a strip of units is drawn this many pixels tall per unit of width
+
+
+@dataclass
+class _Cell:
+    """The items of one layer: title, view and image, plus what they were built for."""
+
+    title: pg.LabelItem
+    view: pg.ViewBox
+    image: pg.ImageItem
+    grid_lines: QGraphicsPathItem
+    shape: tuple[int, ...]
+    image_shape: tuple[int, int]
+    signed: bool
+    text: str = ""
+
+
+class FeatureMapsPanel(pg.GraphicsLayoutWidget):
+    """Mosaics of the convolutional layers in rows, then the dense layers as strips."""
+
+    unit_clicked = Signal(str, int)  # layer name, channel or unit index
+
+    def __init__(self, parent=None) -> None:  # noqa: ANN001
+        super().__init__(parent)
+        self.setBackground("#1e1e1e")
+        self._cells: dict[str, _Cell] = {}
+        self._layout_key: tuple = ()
+        self.shown = 0  # frames drawn, for tests and benchmarks
+
+    @property
+    def layer_names(self) -> list[str]:
+        return list(self._cells)
+
+    def cell_image(self, name: str) -> np.ndarray | None:
+        cell = self._cells.get(name)
+        return None if cell is None else cell.image.image
+
+    def show_layers(self, layers: tuple[LayerImage, ...]) -> None:
+        key = tuple((l.name, l.shape, l.image.shape, l.signed) for l in layers)
+        if key != self._layout_key:
+            self._build(layers)
+            self._layout_key = key
+        for layer in layers:
+            cell = self._cells[layer.name]
+            cell.image.setImage(layer.image, autoLevels=False, levels=(0, 255))
+            text = f"{layer.title}  [{layer.lo:.3g}, {layer.hi:.3g}]"
+            if text != cell.text:
+                cell.title.setText(text)
+                cell.text = text
+        self.shown += 1
+
+    def clear_layers(self) -> None:
+        self.clear()
+        self._cells = {}
+        self._layout_key = ()
+
+    def _build(self, layers: tuple[LayerImage, ...]) -> None:
+        self.clear_layers()
+        maps = [l for l in layers if not l.is_strip]
+        strips = [l for l in layers if l.is_strip]
+        columns = min(MAPS_PER_ROW, max(1, len(maps)))
+        row = 0
+        for i, layer in enumerate(maps):
+            r, c = row + 2 * (i // columns), i % columns
+            self._add_cell(layer, r, c, 1)
+        row += 2 * ((len(maps) + columns - 1) // columns)
+        for layer in strips:
+            self._add_cell(layer, row, 0, columns)
+            row += 2
+
+    def _add_cell(self, layer: LayerImage, row: int, col: int, colspan: int) -> None:
+        title = self.addLabel(layer.title, row=row, col=col, colspan=colspan, size="9pt", color="#dddddd")
+        view = self.addViewBox(row=row + 1, col=col, colspan=colspan, lockAspect=not layer.is_strip, invertY=True, enableMouse=False)
+        view.setMenuEnabled(False)
+        image = pg.ImageItem(axisOrder="row-major")
+        image.setLookupTable(lut(layer.signed))
+        image.setImage(layer.image, autoLevels=False, levels=(0, 255))
+        view.addItem(image)
+        lines = QGraphicsPathItem(_grid_path(layer))
+        pen = QPen(Qt.GlobalColor.black)
+        pen.setCosmetic(True)
+        pen.setWidth(1)
+        lines.setPen(pen)
+        view.addItem(lines)
+        h, w = layer.image.shape
+        if layer.is_strip:
+            view.setRange(xRange=(0, w), yRange=(0, h), padding=0)
+            view.setMaximumHeight(34)
+        else:
+            view.setRange(xRange=(0, w), yRange=(0, h), padding=0.02)
+        image.mouseClickEvent = lambda ev, l=layer: self._on_click(l, ev)
+        self._cells[layer.name] = _Cell(title, view, image, lines, layer.shape, layer.image.shape, layer.signed)
+
+    def _on_click(self, layer: LayerImage, event) -> None:  # noqa: ANN001
+        index = unit_at(layer, event.pos().x(), event.pos().y())
+        if index is not None:
+            self.unit_clicked.emit(layer.name, index)
+            event.accept()
+
+
+def unit_at(layer: LayerImage, x: float, y: float) -> int | None:
+    """The channel (or unit of a strip) under image coordinates (x, y)."""
+    if layer.is_strip:
+        i = int(x)
+        return i if 0 <= i < layer.shape[0] else None
+    tile_h, tile_w = layer.tile
+    rows, cols = layer.grid
+    r, c = int(y // tile_h), int(x // tile_w)
+    index = r * cols + c
+    if 0 <= r < rows and 0 <= c < cols and index < layer.shape[0]:
+        return index
+    return None
+
+
+def _grid_path(layer: LayerImage) -> QPainterPath:
+    """Lines between the tiles of a mosaic (none for a strip)."""
+    path = QPainterPath()
+    if layer.is_strip:
+        return path
+    rows, cols = layer.grid
+    tile_h, tile_w = layer.tile
+    for r in range(1, rows):
+        path.moveTo(0, r * tile_h)
+        path.lineTo(cols * tile_w, r * tile_h)
+    for c in range(1, cols):
+        path.moveTo(c * tile_w, 0)
+        path.lineTo(c * tile_w, rows * tile_h)
+    return path

@@ -1,0 +1,26 @@
+"""The network's actual input after preprocessing, pixel for pixel."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+
+class NetworkInputView(pg.GraphicsLayoutWidget):
+    def __init__(self, parent=None) -> None:  # noqa: ANN001
+        super().__init__(parent)
+        self.setBackground("#1e1e1e")
+        self.title = self.addLabel("Network input", row=0, col=0, size="9pt", color="#dddddd")
+        self.view = self.addViewBox(row=1, col=0, lockAspect=True, invertY=True, enableMouse=False)
+        self.view.setMenuEnabled(False)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.view.addItem(self.image)
+        self._shape: tuple[int, ...] = ()
+
+    def show_input(self, image: np.ndarray) -> None:
+        self.image.setImage(image, autoLevels=False, levels=(0, 255))
+        if image.shape != self._shape:
+            self._shape = image.shape
+            h, w = image.shape[:2]
+            self.view.setRange(xRange=(0, w), yRange=(0, h), padding=0)
+            self.title.setText(f"Network input {w}x{h}")

@@ -1,0 +1,73 @@
+"""Class probabilities as bars, with the predicted class large."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+MAX_BARS = 10  # with more classes (ImageNet), the top ten are shown
+_BAR = pg.mkBrush("#4a90d9")
+_TOP = pg.mkBrush("#f5a623")
+
+
+class ProbabilitiesPanel(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.prediction = QLabel("–")
+        font = QFont()
+        font.setPointSize(64)
+        font.setBold(True)
+        self.prediction.setFont(font)
+        self.prediction.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.prediction.setObjectName("prediction")
+        self.confidence = QLabel("Draw a digit")
+        self.confidence.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.plot = pg.PlotWidget()
+        self.plot.setMouseEnabled(False, False)
+        self.plot.hideButtons()
+        self.plot.setMenuEnabled(False)
+        self.plot.setYRange(0, 1, padding=0)
+        self.plot.setLabel("left", "probability")
+        self.bars = pg.BarGraphItem(x=np.arange(MAX_BARS), height=np.zeros(MAX_BARS), width=0.8, brush=_BAR)
+        self.plot.addItem(self.bars)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.prediction)
+        layout.addWidget(self.confidence)
+        layout.addWidget(self.plot, 1)
+        self._classes: tuple[str, ...] = ()
+        self._shown: np.ndarray = np.arange(0)
+
+    def set_classes(self, classes: tuple[str, ...]) -> None:
+        self._classes = classes
+        self._shown = np.arange(min(MAX_BARS, len(classes)))
+        self._set_ticks(self._shown)
+
+    def show_probabilities(self, probabilities: np.ndarray, empty: bool) -> None:
+        if len(probabilities) != len(self._classes):
+            self.set_classes(tuple(str(i) for i in range(len(probabilities))))
+        if len(self._classes) > MAX_BARS:
+            top = np.argsort(probabilities)[::-1][:MAX_BARS]
+            if not np.array_equal(top, self._shown):
+                self._shown = top
+                self._set_ticks(top)
+        values = probabilities[self._shown]
+        brushes = [_BAR] * len(values)
+        if empty:
+            self.prediction.setText("–")
+            self.confidence.setText("Draw a digit")
+            values = np.zeros_like(values)
+        else:
+            best = int(np.argmax(values))
+            brushes[best] = _TOP
+            label = self._classes[self._shown[best]]
+            self.prediction.setText(label if len(label) <= 3 else label[:18])
+            self.confidence.setText(f"{values[best]:.1%} confident")
+        self.bars.setOpts(x=np.arange(len(values)), height=values, brushes=brushes)
+
+    def _set_ticks(self, indices: np.ndarray) -> None:
+        ticks = [(i, self._classes[k][:12]) for i, k in enumerate(indices)]
+        self.plot.getAxis("bottom").setTicks([ticks])
+        self.plot.setXRange(-0.6, len(indices) - 0.4, padding=0)

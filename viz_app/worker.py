@@ -1,0 +1,171 @@
+"""The inference worker: a QObject in its own QThread that owns the model and its hooks.
+
+The window hands it frames with ``submit()`` from the GUI thread; a one-slot mailbox keeps
+only the newest frame ("latest wins"), so a burst of input never queues up behind a slow
+forward pass. Results leave as immutable numpy-only FrameResult objects through a queued
+signal; no tensor ever reaches the GUI thread.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+import traceback
+from pathlib import Path
+
+import torch
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+
+from viz_app.models import load_model
+from viz_app.models.device import DeviceError, describe, resolve_device
+from viz_app.probe.pipeline import Pipeline
+from viz_app.results import Frame, NormMode
+
+
+class InferenceWorker(QObject):
+    """Runs frames through the current model; lives in the inference thread."""
+
+    result_ready = Signal(object)  # FrameResult
+    model_loaded = Signal(object)  # ModelInfo
+    failed = Signal(str)  # a message for the user; the worker carries on
+    _wake = Signal()
+
+    def __init__(self, device: str = "auto", sync_timing: bool = False) -> None:
+        super().__init__()
+        self._device_spec = device
+        self._sync_timing = sync_timing
+        self._lock = threading.Lock()
+        self._pending: Frame | None = None
+        self._scheduled = False
+        self._stopping = False
+        self._last_frame: Frame | None = None
+        self._pipeline: Pipeline | None = None
+        self._norm = NormMode.PER_LAYER
+        self.processed = 0
+        self._wake.connect(self._on_wake, Qt.ConnectionType.QueuedConnection)
+
+    # --- any thread -------------------------------------------------------------------
+    def submit(self, frame: Frame) -> None:
+        """Offer a frame; it replaces any frame still waiting."""
+        with self._lock:
+            if self._stopping:
+                return
+            self._pending = frame
+            wake = not self._scheduled
+            self._scheduled = True
+        if wake:
+            self._wake.emit()
+
+    @property
+    def pipeline(self) -> Pipeline | None:
+        return self._pipeline
+
+    # --- inference thread ---------------------------------------------------------------
+    @Slot()
+    def _on_wake(self) -> None:
+        with self._lock:
+            frame, self._pending = self._pending, None
+            if frame is None or self._stopping:
+                self._scheduled = False
+                return
+        self._run(frame)
+        with self._lock:
+            if self._pending is None or self._stopping:
+                self._scheduled = False
+                return
+        # More input arrived meanwhile: go round the event loop first, so that a model or
+        # setting change queued in between is taken before the next frame.
+        self._wake.emit()
+
+    def _run(self, frame: Frame) -> None:
+        self._last_frame = frame
+        if self._pipeline is None:
+            return
+        try:
+            result = self._pipeline.process(frame)
+        except Exception as exc:  # a frame must never take the thread down
+            traceback.print_exc()
+            self.failed.emit(f"Inference failed on this input: {exc}")
+            return
+        self.processed += 1
+        self.result_ready.emit(result)
+
+    @Slot(str, object)
+    def load(self, name: str, weights: object = None) -> None:
+        """Switch to model ``name`` (optionally with a weights file); the old one is freed."""
+        try:
+            device = resolve_device(self._device_spec)
+        except DeviceError as exc:
+            self.failed.emit(f"{exc}; running on the CPU instead")
+            self._device_spec = "cpu"
+            device = torch.device("cpu")
+        try:
+            loaded = load_model(name, device, Path(str(weights)) if weights else None)
+            pipeline = Pipeline(loaded, norm=self._norm, sync_timing=self._sync_timing)
+        except Exception as exc:
+            traceback.print_exc()
+            self.failed.emit(f"Could not open model {name}: {exc}")
+            return
+        self._release()
+        self._pipeline = pipeline
+        info = loaded.info()
+        self.model_loaded.emit(info)
+        for warning in info.warnings:
+            self.failed.emit(warning)
+        if self._last_frame is not None:
+            self.submit(self._last_frame)
+
+    @Slot(object)
+    def set_norm(self, mode: NormMode) -> None:
+        self._norm = NormMode(mode)
+        if self._pipeline is not None:
+            self._pipeline.norm = self._norm
+        if self._last_frame is not None:
+            self.submit(self._last_frame)
+
+    @Slot()
+    def shutdown(self) -> None:
+        with self._lock:
+            self._stopping = True
+            self._pending = None
+        self._release()
+
+    def _release(self) -> None:
+        if self._pipeline is None:
+            return
+        device = self._pipeline.device
+        self._pipeline.close()
+        self._pipeline = None
+        gc.collect()
+        if device.type == "cuda":
+            torch.cuda.empty_cache()
+
+
+class InferenceThread:
+    """Starts the worker in its own QThread and stops it cleanly (quit, then wait)."""
+
+    def __init__(self, device: str = "auto", sync_timing: bool = False) -> None:
+        self.thread = QThread()
+        self.thread.setObjectName("inference")
+        self.worker = InferenceWorker(device, sync_timing)
+        self.worker.moveToThread(self.thread)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self, timeout_ms: int = 10_000) -> bool:
+        if not self.thread.isRunning():
+            return True
+        # Blocking-queued: runs in the inference thread after the frame in progress.
+        from PySide6.QtCore import QMetaObject
+
+        QMetaObject.invokeMethod(self.worker, "shutdown", Qt.ConnectionType.BlockingQueuedConnection)
+        self.thread.quit()
+        return self.thread.wait(timeout_ms)
+
+
+def device_label(spec: str) -> str:
+    try:
+        return describe(resolve_device(spec))
+    except DeviceError as exc:
+        return str(exc)
