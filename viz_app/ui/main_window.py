@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSplitter,
+    QTabWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -57,8 +58,11 @@ class MainWindow(QMainWindow):
         self.colour_scale = ColourScale()
         self.messages = MessageBar()
 
+        self.inputs = QTabWidget()
+        self.inputs.setDocumentMode(True)
+        self.inputs.addTab(self.pad, "Draw")
         left = QSplitter(Qt.Orientation.Vertical)
-        left.addWidget(self.pad)
+        left.addWidget(self.inputs)
         left.addWidget(self.network_input)
         left.setSizes([520, 220])
         centre = QWidget()
@@ -206,6 +210,10 @@ class MainWindow(QMainWindow):
         self._status_timer.stop()
         self.closing.emit()
         super().closeEvent(event)
+
+    def add_input_tab(self, widget: QWidget, title: str) -> int:
+        """Add a source's widget (camera view, file browser...) beside the drawing pad."""
+        return self.inputs.addTab(widget, title)
 
     def submit_frame(self, frame: Frame) -> None:
         """Offer a frame from any source other than the pad."""

@@ -1,0 +1,42 @@
+"""Shared fixtures: the real MNIST folder, headless Qt, the shipped models."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _mnist_dir() -> Path | None:
+    for candidate in (os.environ.get("CNN_VIZ_DATA"), ROOT.parent / "shared" / "data" / "mnist"):
+        if candidate and (Path(candidate) / "t10k-images-idx3-ubyte.gz").is_file():
+            return Path(candidate)
+    return None
+
+
+@pytest.fixture(scope="session")
+def mnist_dir() -> Path:
+    """The folder with the four original MNIST IDX files ($CNN_VIZ_DATA or ../shared/data/mnist)."""
+    folder = _mnist_dir()
+    if folder is None:
+        pytest.fail("MNIST not found: set CNN_VIZ_DATA to a folder with the four IDX .gz files")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def mnist_test(mnist_dir: Path):
+    from viz_app.training.mnist import load_split
+
+    return load_split("test", mnist_dir)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _pyqtgraph_config():
+    import pyqtgraph as pg
+
+    pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
