@@ -9,6 +9,7 @@ back to the extra, whose ``unpack`` turns them into the plain record the panel r
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import numpy as np
@@ -42,3 +43,30 @@ class FrameExtra(Protocol):
     def close(self) -> None:
         """Take off any hooks this extra registered."""
         ...
+
+
+ExtraFactory = Callable[[LoadedModel, dict[str, Any]], FrameExtra]
+_FACTORIES: dict[str, ExtraFactory] = {}
+
+
+def register_extra(key: str, factory: ExtraFactory) -> ExtraFactory:
+    """Make an extra available to the worker under ``key`` (one module registers each)."""
+    _FACTORIES[key] = factory
+    return factory
+
+
+def make_extra(key: str, loaded: LoadedModel, params: dict[str, Any]) -> FrameExtra:
+    """Build the extra ``key`` for a freshly loaded model; raises KeyError if unknown."""
+    _load_extras()
+    return _FACTORIES[key](loaded, params)
+
+
+def _load_extras() -> None:
+    import importlib
+    import pkgutil
+
+    import viz_app.probe as probe
+
+    for info in pkgutil.iter_modules(probe.__path__):
+        if info.name.startswith("extra_"):
+            importlib.import_module(f"viz_app.probe.{info.name}")
