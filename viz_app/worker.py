@@ -17,7 +17,8 @@ import torch
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from viz_app.models import load_model
-from viz_app.models.device import DeviceError, describe, resolve_device
+from viz_app.models.device import DeviceError, resolve_device
+from viz_app.probe.extras import make_extra
 from viz_app.probe.pipeline import Pipeline
 from viz_app.results import Frame, NormMode
 
@@ -41,6 +42,7 @@ class InferenceWorker(QObject):
         self._last_frame: Frame | None = None
         self._pipeline: Pipeline | None = None
         self._norm = NormMode.PER_LAYER
+        self._extras: dict[str, dict] = {}  # enabled extras: key -> params
         self.processed = 0
         self._wake.connect(self._on_wake, Qt.ConnectionType.QueuedConnection)
 
@@ -108,6 +110,8 @@ class InferenceWorker(QObject):
             return
         self._release()
         self._pipeline = pipeline
+        for key, params in self._extras.items():
+            self._install_extra(key, params)
         info = loaded.info()
         self.model_loaded.emit(info)
         for warning in info.warnings:
@@ -122,6 +126,29 @@ class InferenceWorker(QObject):
             self._pipeline.norm = self._norm
         if self._last_frame is not None:
             self.submit(self._last_frame)
+
+    @Slot(str, object)
+    def set_extra(self, key: str, params: object) -> None:
+        """Turn the per-frame extra ``key`` on with ``params`` (a dict), or off with None."""
+        if params is None:
+            self._extras.pop(key, None)
+            if self._pipeline is not None:
+                self._pipeline.remove_extra(key)
+        else:
+            self._extras[key] = dict(params)
+            self._install_extra(key, self._extras[key])
+        if self._last_frame is not None:
+            self.submit(self._last_frame)
+
+    def _install_extra(self, key: str, params: dict) -> None:
+        if self._pipeline is None:
+            return
+        try:
+            self._pipeline.add_extra(make_extra(key, self._pipeline.loaded, params))
+        except Exception as exc:
+            traceback.print_exc()
+            self._pipeline.remove_extra(key)
+            self.failed.emit(f"{key} is not available for this model: {exc}")
 
     @Slot()
     def shutdown(self) -> None:
@@ -163,9 +190,3 @@ class InferenceThread:
         self.thread.quit()
         return self.thread.wait(timeout_ms)
 
-
-def device_label(spec: str) -> str:
-    try:
-        return describe(resolve_device(spec))
-    except DeviceError as exc:
-        return str(exc)
