@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import lru_cache
+
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torchvision.models import get_weight
 
 from viz_app.cv import cv2
 from viz_app.models.registry import ModelSpec
@@ -45,7 +49,9 @@ def frame_to_tensor(image: np.ndarray, spec: ModelSpec, device: torch.device) ->
     """A source frame -> (1 x C x H x W normalised input, whether the frame was blank).
 
     Digit models get MNIST's centring and scaling of the ink (white on black); image models
-    get the frame as RGB at their input size.
+    get the frame as RGB at their input size, through their weights' own preprocessing when
+    they have published weights. A gray frame is ink from the pad: for an image model it is
+    turned into dark ink on white paper, which looks more like a photo.
     """
     if spec.channels == 1:
         gray = image if image.ndim == 2 else image.max(axis=2)
@@ -53,8 +59,27 @@ def frame_to_tensor(image: np.ndarray, spec: ModelSpec, device: torch.device) ->
         if digit is None:
             return digits_to_tensor(np.zeros((FIELD, FIELD), np.uint8), spec, device), True
         return digits_to_tensor(digit, spec, device), False
+    if spec.weights_id is not None:
+        return photo_to_tensor(image, spec, device), not image.any()
     rgb = np.repeat(image[:, :, None], 3, axis=2) if image.ndim == 2 else image[:, :, :3]
     h, w = spec.input_size
     rgb = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA)
     x = torch.from_numpy(np.ascontiguousarray(rgb)).to(device).permute(2, 0, 1).unsqueeze(0).float().div_(255.0)
     return normalise(x, spec), not image.any()
+
+
+@lru_cache(maxsize=None)
+def weights_transforms(weights_id: str) -> Callable[[torch.Tensor], torch.Tensor]:
+    """torchvision's preprocessing of published weights: resize, centre crop, scale, mean/std."""
+    return get_weight(weights_id).transforms()
+
+
+def photo_to_tensor(image: np.ndarray, spec: ModelSpec, device: torch.device) -> torch.Tensor:
+    """H x W ink (inverted to dark on white) or H x W x 3 RGB uint8 -> 1 x 3 x crop x crop, normalised."""
+    assert spec.weights_id is not None
+    if image.ndim == 2:
+        pixels = torch.from_numpy(np.ascontiguousarray(image)).to(device)
+        rgb = (255 - pixels).unsqueeze(0).expand(3, -1, -1)  # 3 x H x W, dark ink on white
+    else:
+        rgb = torch.from_numpy(np.ascontiguousarray(image[:, :, :3])).to(device).permute(2, 0, 1)  # 3 x H x W
+    return weights_transforms(spec.weights_id)(rgb.unsqueeze(0).contiguous())  # 1 x 3 x crop x crop

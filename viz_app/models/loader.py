@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import http.client
+import os
+import re
+import tempfile
+import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +21,13 @@ from viz_app.models.registry import ModelSpec, get_spec
 from viz_app.models.weights import WeightsError, apply_state_dict, read_card, read_state_dict
 from viz_app.paths import assets_dir
 from viz_app.results import ModelInfo
+
+UNTRAINED = "untrained weights"
+Progress = Callable[[int, int], None]  # (bytes done, bytes in all or 0 when unknown)
+Downloader = Callable[[str, Path, Progress | None], None]
+
+# Addresses whose download failed in this session: offline, each model switch would wait again.
+_failed_downloads: set[str] = set()
 
 
 @dataclass
@@ -46,7 +60,12 @@ class LoadedModel:
 
 
 def default_weights_path(spec: ModelSpec) -> Path | None:
-    return assets_dir() / spec.weights_file if spec.weights_file else None
+    """The shipped weights file of a spec (assets/), or torch's cache file of published weights."""
+    if spec.weights_file:
+        return assets_dir() / spec.weights_file
+    if spec.weights_url:
+        return cached_weights_path(spec.weights_url)
+    return None
 
 
 def load_model(
@@ -55,29 +74,126 @@ def load_model(
     weights: str | Path | None = None,
     *,
     strict: bool = False,
+    progress: Progress | None = None,
+    download: Downloader | None = None,
 ) -> LoadedModel:
-    """Build ``name`` on ``device`` with ``weights`` (default: the shipped file).
+    """Build ``name`` on ``device`` with ``weights`` (default: the shipped or published file).
 
-    With ``strict=False`` a missing or bad weights file leaves the model untrained and says
-    so in ``warnings``; with ``strict=True`` it raises WeightsError.
+    Published weights (``spec.weights_url``) come from torch's cache, downloaded there once
+    when missing; ``progress(done, total)`` reports the download's bytes (total 0: unknown)
+    and ``download`` replaces the downloader (tests). With ``strict=False`` a missing or bad
+    weights file or a failed download leaves the model untrained and says so in
+    ``warnings``; with ``strict=True`` it raises WeightsError.
     """
     spec = get_spec(name) if isinstance(name, str) else name
     device = torch.device(device)
     model = spec.build()
-    path = Path(weights) if weights is not None else default_weights_path(spec)
     warnings: list[str] = []
+    path = Path(weights) if weights is not None else default_weights_path(spec)
+    if weights is None and spec.weights_url and path is not None and not path.is_file():
+        path = _fetch(spec, path, progress, download or download_file, warnings, strict)
     card: dict[str, Any] = {}
-    source, trained = "untrained weights", False
+    source, trained = UNTRAINED, False
     if path is None:
-        warnings.append(f"{spec.name} ships no trained weights: showing untrained weights")
+        if not warnings:
+            warnings.append(f"{spec.name} ships no trained weights: showing untrained weights")
     else:
         try:
-            apply_state_dict(model, read_state_dict(path), path.name)
+            state = read_state_dict(path)
+            if spec.adapt_state_dict is not None:
+                state = spec.adapt_state_dict(state)
+            apply_state_dict(model, state, path.name)
             source, trained = str(path), True
-            card = read_card(path)
+            card = read_card(path) if spec.weights_file or weights is not None else _published_card(spec)
         except WeightsError as exc:
             if strict:
                 raise
-            warnings.append(f"{exc} - showing untrained weights")
+            hint = " (delete it to download it again)" if weights is None and spec.weights_url else ""
+            warnings.append(f"{exc}{hint} - showing untrained weights")
     model.eval().requires_grad_(False).to(device)
     return LoadedModel(spec, model, device, source, trained, card, tuple(warnings))
+
+
+def _fetch(
+    spec: ModelSpec, path: Path, progress: Progress | None, download: Downloader, warnings: list[str], strict: bool
+) -> Path | None:
+    """Download published weights into torch's cache; None (and a warning) when that fails."""
+    url = spec.weights_url
+    assert url is not None
+    if url in _failed_downloads:
+        warnings.append(f"{spec.name}: the pretrained weights could not be downloaded earlier - showing untrained weights")
+        return None
+    try:
+        download(url, path, progress)
+    except (DownloadError, OSError, ValueError) as exc:
+        _failed_downloads.add(url)
+        if strict:
+            raise WeightsError(f"could not download the weights of {spec.name}: {exc}") from exc
+        warnings.append(
+            f"{spec.name}: could not download the pretrained weights ({exc}); put {path.name} into "
+            f"{path.parent} or open a weights file - showing untrained weights"
+        )
+        return None
+    return path
+
+
+def _published_card(spec: ModelSpec) -> dict[str, Any]:
+    """What torchvision says about its weights, in the keys of the project's model cards."""
+    acc = spec.recipe.get("acc@1")
+    card: dict[str, Any] = {"weights": spec.recipe.get("weights"), "source": spec.weights_url}
+    if acc is not None:
+        card |= {"test_accuracy": acc / 100.0, "test_set": "ImageNet-1K validation (torchvision)"}
+    return card
+
+
+def forget_failed_downloads() -> None:
+    """Let the next load try the network again (after the user says it is back)."""
+    _failed_downloads.clear()
+
+
+class DownloadError(OSError):
+    """A download that did not give a complete, intact file."""
+
+
+_HASH = re.compile(r"-([a-f0-9]+)\.")  # torch hub's file names carry a SHA-256 prefix
+CHUNK = 1 << 16
+TIMEOUT_S = 15.0
+
+
+def cached_weights_path(url: str) -> Path:
+    """Where torch keeps the file of ``url``: $TORCH_HOME/hub/checkpoints/<basename>."""
+    return Path(torch.hub.get_dir()) / "checkpoints" / os.path.basename(url.split("?")[0])
+
+
+def download_file(url: str, dest: Path, progress: Progress | None = None, timeout: float = TIMEOUT_S) -> None:
+    """Fetch ``url`` into ``dest`` atomically, checking torch hub's hash prefix in the name.
+
+    The bytes go to a temporary file beside ``dest`` that is renamed only once complete and
+    intact, so an interrupted download never leaves a truncated cache file.
+    """
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    expected = _HASH.search(dest.name)
+    digest = hashlib.sha256()
+    fd, tmp_name = tempfile.mkstemp(prefix=dest.name + ".", suffix=".part", dir=dest.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (https only)
+            total = int(response.headers.get("Content-Length") or 0)
+            done = 0
+            while chunk := response.read(CHUNK):
+                out.write(chunk)
+                digest.update(chunk)
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, total)
+        if total and done != total:
+            raise DownloadError(f"download of {dest.name} stopped at {done:,} of {total:,} bytes")
+        if expected and not digest.hexdigest().startswith(expected.group(1)):
+            raise DownloadError(f"{dest.name} arrived corrupted (its SHA-256 does not match)")
+        tmp.replace(dest)
+    except DownloadError:
+        raise
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        raise DownloadError(str(getattr(exc, "reason", None) or exc)) from exc
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -31,6 +31,16 @@ class ModelSpec:
     layers: tuple[tuple[str, str], ...] = ()
     weights_file: str | None = None  # relative to the assets folder
     recipe: dict[str, Any] = field(default_factory=dict)
+    # Pretrained weights kept in torch's cache ($TORCH_HOME/hub/checkpoints/<basename>),
+    # downloaded once from this address when a network is there (ImageNet models).
+    weights_url: str | None = None
+    # A torchvision weights enum member ("ResNet18_Weights.IMAGENET1K_V1"): its transforms
+    # are the model's preprocessing.
+    weights_id: str | None = None
+    # Shorter side an image is resized to before the centre crop to ``input_size``.
+    resize_size: int | None = None
+    # Renames or drops entries of a published state dict so that it fits ``builder()``.
+    adapt_state_dict: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
     def build(self) -> nn.Module:
         return self.builder()
@@ -82,3 +92,8 @@ def list_specs() -> list[ModelSpec]:
     """All registered models, in registration order."""
     _load_families()
     return list(_REGISTRY.values())
+
+
+def specs_in_group(group: str) -> list[ModelSpec]:
+    """Registered models of one group ("MNIST zoo", "ImageNet"), in registration order."""
+    return [spec for spec in list_specs() if spec.group == group]
