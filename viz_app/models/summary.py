@@ -1,0 +1,169 @@
+"""What a network costs: per module its output shape, parameters and multiply-accumulates.
+
+MACs come from torch's own FLOP counter (``torch.utils.flop_counter.FlopCounterMode``,
+one MAC = two FLOPs; convolutions and matrix products, as the papers count), shapes from
+forward hooks that are always removed again. Works on any ``nn.Module`` and input shape.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
+
+from viz_app.zoo_rows import LayerCost, ModelSummary, human
+
+
+def _shape(value: Any) -> str:
+    if isinstance(value, torch.Tensor):
+        return "x".join(map(str, value.shape))
+    if isinstance(value, (tuple, list)):
+        parts = [_shape(v) for v in value]
+        return "(" + ", ".join(p for p in parts if p) + ")"
+    if isinstance(value, dict):
+        return _shape(list(value.values()))
+    return ""
+
+
+def _example(model: nn.Module, input_shape: Sequence[int] | torch.Tensor) -> torch.Tensor:
+    if isinstance(input_shape, torch.Tensor):
+        return input_shape
+    first = next(iter(model.parameters()), None)
+    device = first.device if first is not None else torch.device("cpu")
+    dtype = first.dtype if first is not None and first.is_floating_point() else torch.float32
+    return torch.randn(*input_shape, device=device, dtype=dtype, generator=None)
+
+
+def summarize(model: nn.Module, input_shape: Sequence[int] | torch.Tensor, name: str = "") -> ModelSummary:
+    """The cost table of ``model`` for one forward of an input of ``input_shape`` (or that tensor).
+
+    Raises ValueError with the model's own complaint when the input does not fit it.
+    """
+    x = _example(model, input_shape)  # N x C x H x W for a CNN
+    paths = {module: path for path, module in model.named_modules() if path}
+    order: list[nn.Module] = []
+    shapes: dict[nn.Module, str] = {}
+    calls: dict[nn.Module, int] = {}
+
+    def pre_hook(module: nn.Module, args: Any) -> None:
+        if module not in calls:
+            order.append(module)
+        calls[module] = calls.get(module, 0) + 1
+
+    def hook(module: nn.Module, args: Any, output: Any) -> None:
+        shapes[module] = _shape(output)
+
+    handles = []
+    for module in paths:
+        handles += [module.register_forward_pre_hook(pre_hook), module.register_forward_hook(hook)]
+    counter = FlopCounterMode(display=False)
+    try:
+        with torch.no_grad(), counter:
+            model(x)
+    except (RuntimeError, ValueError, TypeError, IndexError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ValueError(f"{name or type(model).__name__} cannot take an input of shape {tuple(x.shape)}: {first}") from exc
+    finally:
+        for handle in handles:
+            handle.remove()
+
+    flops: dict[str, int] = {}
+    for key, ops in counter.get_flop_counts().items():
+        if key != "Global" and "." in key:  # "ResNet.layer1.0.conv1" -> "layer1.0.conv1"
+            flops[key.split(".", 1)[1]] = int(sum(ops.values()))
+    never_ran = [m for m in paths if m not in calls]
+    rows = []
+    for module in order + never_ran:
+        path = paths[module]
+        rows.append(
+            LayerCost(
+                path=path,
+                type=type(module).__name__,
+                depth=path.count(".") + 1,
+                output_shape=shapes.get(module, "-"),
+                params=sum(p.numel() for p in module.parameters()),
+                macs=flops.get(path, 0) // 2,
+                calls=calls.get(module, 0),
+                leaf=next(module.children(), None) is None,
+            )
+        )
+    params = list(model.parameters())
+    return ModelSummary(
+        name=name or type(model).__name__,
+        input_shape=tuple(x.shape),
+        rows=tuple(rows),
+        total_params=sum(p.numel() for p in params),
+        trainable_params=sum(p.numel() for p in params if p.requires_grad),
+        param_bytes=sum(p.numel() * p.element_size() for p in params),
+        total_macs=int(counter.get_total_flops()) // 2,
+    )
+
+
+def format_table(summary: ModelSummary, depth: int | None = None) -> str:
+    """The table as text: one line per module, indented by depth, then the totals."""
+    rows = summary.at_depth(depth)
+    head = ("Layer", "Type", "Output shape", "Params", "MACs")
+    lines = [
+        (
+            r.path,
+            r.type,
+            r.output_shape + (f" (x{r.calls})" if r.calls > 1 else ""),
+            f"{r.params:,}",
+            human(r.macs) if r.macs else "-",
+        )
+        for r in rows
+    ]
+    widths = [max(len(str(c)) for c in col) for col in zip(head, *lines)]
+    fmt = "  ".join(f"{{:{'<' if i < 3 else '>'}{w}}}" for i, w in enumerate(widths))
+    out = [f"{summary.name}: input {'x'.join(map(str, summary.input_shape))}", fmt.format(*head), "-" * (sum(widths) + 8)]
+    out += [fmt.format(*line) for line in lines]
+    out += [
+        "-" * (sum(widths) + 8),
+        f"Total parameters: {summary.total_params:,} ({human(summary.total_params)}, "
+        f"{summary.param_bytes / 2**20:.2f} MiB); trainable {summary.trainable_params:,}",
+        f"Multiply-accumulates per forward: {summary.total_macs:,} ({human(summary.total_macs)})",
+    ]
+    return "\n".join(out)
+
+
+def parse_shape(text: str) -> tuple[int, ...]:
+    """'3x224x224' or '1x3x224x224' -> a batch-first shape (batch 1 when left out)."""
+    try:
+        dims = tuple(int(d) for d in text.lower().replace(",", "x").split("x"))
+    except ValueError:
+        raise ValueError(f"input shape {text!r} is not like 3x224x224 (C x H x W) or 1x3x224x224") from None
+    if len(dims) not in (3, 4) or min(dims) < 1:
+        raise ValueError(f"input shape {text!r} is not like 3x224x224 (C x H x W) or 1x3x224x224")
+    return dims if len(dims) == 4 else (1, *dims)
+
+
+def summarize_registered(name: str, input_shape: Sequence[int] | None = None) -> ModelSummary:
+    """The cost table of a registered model (untrained: weights change no cost) at its own input size."""
+    from viz_app.models.registry import get_spec
+
+    spec = get_spec(name)
+    model = spec.build().eval()
+    shape = tuple(input_shape) if input_shape else (1, spec.channels, *spec.input_size)
+    return summarize(model, shape, spec.name)
+
+
+def run_summary(args: argparse.Namespace) -> int:
+    """`cnn-viz summary NAME [--input CxHxW] [--depth N] [--json]`."""
+    try:
+        shape = parse_shape(args.input) if getattr(args, "input", None) else None
+        summary = summarize_registered(args.name, shape)
+    except (KeyError, ValueError) as exc:
+        print(f"cnn-viz summary: error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 2
+    depth = getattr(args, "depth", None)
+    if getattr(args, "json", False):
+        print(json.dumps(summary.to_json(depth)))
+    else:
+        print(format_table(summary, depth))
+    return 0
