@@ -1,0 +1,121 @@
+"""Reading image files a user hands the app, refusing the ones that would hurt it.
+
+Pillow (a torchvision dependency) reads only the header to learn the size, so that a
+decompression bomb (a 20,000 x 20,000 PNG of a few kilobytes) is refused before any pixel is
+decoded; OpenCV then decodes, at a reduced scale for large photos.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from viz_app.cv import cv2
+
+MAX_PIXELS = 100_000_000  # 10,000 x 10,000; a 20,000 x 20,000 image is refused
+REDUCE_ABOVE = 16_000_000  # larger images are decoded at 1/2, 1/4 or 1/8 scale
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pbm", ".gif")
+_REDUCED = {2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4, 8: cv2.IMREAD_REDUCED_COLOR_8}
+
+
+class ImageError(ValueError):
+    """An image file that cannot be used, with a message meant for the user."""
+
+
+def image_size(path: str | Path) -> tuple[int, int] | None:
+    """(width, height) from the file's header without decoding pixels; None if Pillow cannot tell."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                return im.size
+    except Image.DecompressionBombError:
+        raise ImageError(f"{Path(path).name}: image is too large to open (far more than {MAX_PIXELS:,} pixels)") from None
+    except (OSError, ValueError, SyntaxError):
+        return None
+
+
+def read_image(path: str | Path, max_pixels: int = MAX_PIXELS) -> np.ndarray:
+    """The pixels of an image file: uint8, H x W (gray) or H x W x 3 (RGB).
+
+    16-bit and float images are scaled to 8 bits, transparency is laid over white paper and
+    palette images are expanded. Raises ImageError with a readable message for a missing,
+    truncated, unreadable or oversized file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ImageError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
+    size = image_size(path)
+    if size is not None and size[0] * size[1] > max_pixels:
+        w, h = size
+        raise ImageError(f"{path.name}: image is too large to open ({w:,} x {h:,} pixels, more than {max_pixels:,})")
+    try:
+        data = np.fromfile(path, np.uint8)
+    except OSError as exc:
+        raise ImageError(f"{path.name}: cannot read the file ({exc.strerror or exc})") from None
+    if data.size == 0:
+        raise ImageError(f"{path.name}: the file is empty")
+    if data[:2].tobytes() == b"\xff\xd8" and b"\xff\xd9" not in data[-64:].tobytes():
+        raise ImageError(f"{path.name}: the JPEG file is truncated")
+    factor = _reduction(size)
+    flags = _REDUCED[factor] if factor > 1 else cv2.IMREAD_UNCHANGED
+    image = cv2.imdecode(data, flags)
+    if image is None:
+        image = _pillow_decode(path)
+    if size is None and image.shape[0] * image.shape[1] > max_pixels:
+        raise ImageError(f"{path.name}: image is too large to open ({image.shape[1]:,} x {image.shape[0]:,} pixels)")
+    return to_uint8_rgb(image)
+
+
+def _pillow_decode(path: Path) -> np.ndarray:
+    """Pillow's decoding for what OpenCV cannot read (GIF, some TIFFs), in OpenCV's channel order."""
+    try:
+        with Image.open(path) as im:
+            im.load()
+            if im.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+                return np.asarray(im)
+            rgba = np.asarray(im.convert("RGBA"))
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        raise ImageError(f"{path.name}: not a readable image (truncated, damaged or an unknown format)") from None
+    return cv2.cvtColor(rgba, cv2.COLOR_RGBA2BGRA)
+
+
+def _reduction(size: tuple[int, int] | None) -> int:
+    """1, 2, 4 or 8: the smallest OpenCV decode scale that brings the image under REDUCE_ABOVE."""
+    if size is None:
+        return 1
+    pixels = size[0] * size[1]
+    for factor in (1, 2, 4):
+        if pixels / factor**2 <= REDUCE_ABOVE:
+            return factor
+    return 8
+
+
+def to_uint8_rgb(image: np.ndarray) -> np.ndarray:
+    """OpenCV's decoded pixels (any depth; gray, BGR or BGRA) -> uint8 gray or RGB."""
+    if image.dtype == np.uint16:
+        image = (image >> 8).astype(np.uint8)
+    elif image.dtype.kind == "f":
+        finite = np.nan_to_num(image.astype(np.float32), nan=0.0, posinf=1.0, neginf=0.0)
+        image = (np.clip(finite, 0.0, 1.0) * 255 + 0.5).astype(np.uint8)
+    elif image.dtype != np.uint8:
+        image = cv2.normalize(image, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[:, :, 0]
+    if image.ndim == 2:
+        return np.ascontiguousarray(image)
+    if image.shape[2] == 4:
+        # Transparent pixels become white paper: dark ink on a transparent sheet stays dark.
+        alpha = image[:, :, 3:4].astype(np.float32) / 255.0
+        blended = image[:, :, :3].astype(np.float32) * alpha + 255.0 * (1.0 - alpha)
+        image = (blended + 0.5).astype(np.uint8)
+    return cv2.cvtColor(np.ascontiguousarray(image[:, :, :3]), cv2.COLOR_BGR2RGB)
+
+
+def list_images(folder: str | Path) -> list[Path]:
+    """The image files of a folder (not recursive), sorted by name."""
+    folder = Path(folder)
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
