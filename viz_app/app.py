@@ -10,7 +10,7 @@ from typing import TextIO
 
 import viz_app.cv  # noqa: F401 - OpenCV first, so it cannot repoint Qt's plugin path later
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -42,7 +42,16 @@ class PredictionLog:
         self._file.close()
 
 
+_QUIET = ("propagateSizeHints",)  # the offscreen platform's harmless complaint, once per resize
+
+
+def _qt_messages(mode: QtMsgType, context, message: str) -> None:  # noqa: ANN001
+    if not any(text in message for text in _QUIET):
+        sys.stderr.write(message + "\n")
+
+
 def make_application(argv: list[str] | None = None) -> QApplication:
+    qInstallMessageHandler(_qt_messages)
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setApplicationName("cnn-viz")
     app.setOrganizationName("cnn-viz")

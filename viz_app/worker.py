@@ -9,6 +9,7 @@ signal; no tensor ever reaches the GUI thread.
 from __future__ import annotations
 
 import gc
+import os
 import threading
 import traceback
 from pathlib import Path
@@ -101,6 +102,9 @@ class InferenceWorker(QObject):
             self.failed.emit(f"{exc}; running on the CPU instead")
             self._device_spec = "cpu"
             device = torch.device("cpu")
+        if device.type == "cpu":
+            # Leave a core to the GUI thread: a shared core makes both stutter.
+            torch.set_num_threads(max(1, (os.cpu_count() or 2) - 1))
         try:
             loaded = load_model(name, device, Path(str(weights)) if weights else None)
             pipeline = Pipeline(loaded, norm=self._norm, sync_timing=self._sync_timing)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import zlib
 import hashlib
 import os
 from dataclasses import dataclass
@@ -41,7 +42,7 @@ def read_idx(path: str | Path, expected_magic: int) -> np.ndarray:
     path = Path(path)
     try:
         raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+    except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
         raise IDXError(f"{path.name}: cannot read ({exc})") from exc
     if len(raw) < 8:
         raise IDXError(f"{path.name}: truncated IDX file ({len(raw)} bytes)")
