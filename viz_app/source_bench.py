@@ -77,8 +77,8 @@ def write_digit_video(
     lighting: float = 1.0,
     seed: int = 0,
 ) -> list[int]:
-    """Write an MJPG .avi of digits on paper sliding across the view; returns, per frame, the
-    index into ``digits`` of the digit shown."""
+    """Write an MJPG .avi of digits on paper, each sliding across the view in turn; returns,
+    per frame, the index into ``digits`` of the digit shown."""
     fh, fw = frame
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (fw, fh))
     if not writer.isOpened():
@@ -86,16 +86,18 @@ def write_digit_video(
     rng = np.random.default_rng(seed)
     shown: list[int] = []
     per_digit = max(1, frames // len(digits))
+    roi = int(min(fh, fw) * 0.75)
     try:
         for i in range(frames):
             k = min(i // per_digit, len(digits) - 1)
-            photo, _ = synth_photo(digits[k], np.random.default_rng([seed, k]), frame, lighting=lighting)
-            # The sheet slides sideways: shift the photo, filling with its own edge (paper).
-            dx = int((i % per_digit - per_digit / 2) * 2)
-            shift = np.float32([[1, 0, dx], [0, 1, 0]])
-            photo = cv2.warpAffine(photo, shift, (fw, fh), borderMode=cv2.BORDER_REPLICATE)
-            photo = np.clip(photo.astype(np.int16) + rng.integers(-2, 3, photo.shape), 0, 255).astype(np.uint8)
-            writer.write(cv2.cvtColor(photo, cv2.COLOR_RGB2BGR))
+            if i % per_digit == 0:
+                photo, (x, _, _, _) = synth_photo(digits[k], np.random.default_rng([seed, k]), frame, roi, lighting)
+            # The sheet slides from left to right: shift the photo, filling with its own edge (paper).
+            travel = fw - roi
+            dx = round(-x + travel * (i % per_digit) / max(1, per_digit - 1))
+            moved = cv2.warpAffine(photo, np.float32([[1, 0, dx], [0, 1, 0]]), (fw, fh), borderMode=cv2.BORDER_REPLICATE)
+            noisy = np.clip(moved.astype(np.int16) + rng.integers(-3, 4, moved.shape), 0, 255).astype(np.uint8)
+            writer.write(cv2.cvtColor(noisy, cv2.COLOR_RGB2BGR))
             shown.append(k)
     finally:
         writer.release()
