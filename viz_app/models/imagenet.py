@@ -19,6 +19,8 @@ from torchvision.models import WeightsEnum, get_model, get_model_weights
 from viz_app.models.registry import ModelSpec, register_model
 
 GROUP = "ImageNet"
+# Registered as "imagenet_<torchvision name>": the MNIST zoo has its own "alexnet", "googlenet"...
+PREFIX = "imagenet_"
 Layers = tuple[tuple[str, str], ...]
 
 
@@ -128,7 +130,7 @@ def imagenet_spec(arch: str, weights: WeightsEnum | None = None) -> ModelSpec:
     crop = transforms.crop_size[0]
     builder: Callable[[], nn.Module] = partial(build, arch, len(classes))
     return ModelSpec(
-        name=arch,
+        name=PREFIX + arch,
         title=TITLES.get(arch, arch),
         builder=builder,
         group=GROUP,
@@ -140,7 +142,7 @@ def imagenet_spec(arch: str, weights: WeightsEnum | None = None) -> ModelSpec:
         classes=classes,
         layers=LAYERS[arch],
         weights_file=None,
-        recipe={"source": "torchvision", "weights": str(weights), "acc@1": weights.meta.get("_metrics", {}).get("ImageNet-1K", {}).get("acc@1")},
+        recipe={"source": "torchvision", "arch": arch, "weights": str(weights), "acc@1": weights.meta.get("_metrics", {}).get("ImageNet-1K", {}).get("acc@1")},
         weights_url=weights.url,
         weights_id=str(weights),
         resize_size=transforms.resize_size[0],
@@ -148,5 +150,6 @@ def imagenet_spec(arch: str, weights: WeightsEnum | None = None) -> ModelSpec:
     )
 
 
-IMAGENET_MODELS: tuple[str, ...] = tuple(TITLES)
-SPECS = [register_model(imagenet_spec(arch)) for arch in IMAGENET_MODELS]
+ARCHITECTURES: tuple[str, ...] = tuple(TITLES)  # torchvision's names
+IMAGENET_MODELS: tuple[str, ...] = tuple(PREFIX + arch for arch in ARCHITECTURES)  # registered names
+SPECS = [register_model(imagenet_spec(arch)) for arch in ARCHITECTURES]
