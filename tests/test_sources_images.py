@@ -119,3 +119,27 @@ def test_list_images_sorted_and_filtered(tmp_path: Path, rgb: np.ndarray) -> Non
     for name in ("b.png", "a.jpg", "c.txt"):
         (tmp_path / name).write_bytes(b"x")
     assert [p.name for p in list_images(tmp_path)] == ["a.jpg", "b.png"]
+
+
+def test_image_source_steps_through_a_folder_and_reports_bad_files(tmp_path: Path, rgb: np.ndarray) -> None:
+    from viz_app.sources.images import ImageSource
+
+    Image.fromarray(rgb).save(tmp_path / "a.png")
+    (tmp_path / "b.png").write_bytes(b"broken")
+    Image.fromarray(rgb[:, :, 0]).save(tmp_path / "c.png")
+    frames, messages = [], []
+    source = ImageSource(tmp_path)
+    source.start(frames.append, messages.append)
+    assert len(frames) == 1 and frames[0].image.shape == (40, 60, 3) and frames[0].source == "image"
+    source.step(1)
+    assert source.current.name == "b.png" and "b.png" in messages[-1] and len(frames) == 1
+    source.step(1)
+    assert frames[-1].image.shape == (40, 60)
+    source.step(1)
+    assert source.current.name == "a.png" and len(frames) == 3
+    source.open(tmp_path / "nothing-here")
+    assert "no such file" in messages[-1]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    source.open(empty)
+    assert "no image files" in messages[-1]

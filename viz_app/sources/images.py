@@ -7,6 +7,7 @@ decoded; OpenCV then decodes, at a reduced scale for large photos.
 
 from __future__ import annotations
 
+import time
 import warnings
 from pathlib import Path
 
@@ -14,6 +15,8 @@ import numpy as np
 from PIL import Image
 
 from viz_app.cv import cv2
+from viz_app.results import Frame
+from viz_app.sources.base import ErrorCallback, FrameCallback
 
 MAX_PIXELS = 100_000_000  # 10,000 x 10,000; a 20,000 x 20,000 image is refused
 REDUCE_ABOVE = 16_000_000  # larger images are decoded at 1/2, 1/4 or 1/8 scale
@@ -119,3 +122,70 @@ def list_images(folder: str | Path) -> list[Path]:
     """The image files of a folder (not recursive), sorted by name."""
     folder = Path(folder)
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+
+
+class ImageSource:
+    """`image:PATH`: one image file, or the images of a folder stepped with next / previous.
+
+    Each step reads one file and delivers it once (the worker keeps the last frame); a file
+    that cannot be read gives a message and the browsing goes on.
+    """
+
+    name = "image"
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.files: list[Path] = []
+        self.index = 0
+        self._seq = 0
+        self._on_frame: FrameCallback | None = None
+        self._on_error: ErrorCallback | None = None
+
+    def start(self, on_frame: FrameCallback, on_error: ErrorCallback) -> None:
+        self._on_frame, self._on_error = on_frame, on_error
+        self.open(self.path)
+
+    def stop(self) -> None:
+        self._on_frame = self._on_error = None
+
+    @property
+    def current(self) -> Path | None:
+        return self.files[self.index] if self.files else None
+
+    def open(self, path: str | Path) -> None:
+        """Show ``path``: a file, or the first image of a folder."""
+        path = Path(path)
+        self.path = path
+        if path.is_dir():
+            files = list_images(path)
+            if not files:
+                self._error(f"{path}: no image files in this folder")
+                return
+            self.files, self.index = files, 0
+        elif path.exists():
+            self.files, self.index = [path], 0
+        else:
+            self._error(f"{path}: no such file or folder")
+            return
+        self._deliver()
+
+    def step(self, delta: int) -> None:
+        """Next (+1) or previous (-1) image of the folder, wrapping around."""
+        if len(self.files) > 1:
+            self.index = (self.index + delta) % len(self.files)
+            self._deliver()
+
+    def _deliver(self) -> None:
+        path = self.files[self.index]
+        try:
+            image = read_image(path)
+        except ImageError as exc:
+            self._error(str(exc))
+            return
+        self._seq += 1
+        if self._on_frame is not None:
+            self._on_frame(Frame(image, time.perf_counter(), self._seq, self.name))
+
+    def _error(self, message: str) -> None:
+        if self._on_error is not None:
+            self._on_error(message)

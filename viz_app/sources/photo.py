@@ -165,3 +165,19 @@ def extract_ink(image: np.ndarray, roi: Roi | None = None) -> np.ndarray:
     level = np.clip((c8.astype(np.float32) - low) / max(core - low, 1.0), 0.0, 1.0)
     ink = np.where(rim & (c8 > low), level * 255 + 0.5, 0).astype(np.uint8)
     return ink
+
+
+def centre_square(image: np.ndarray) -> np.ndarray:
+    """The largest centred square of an image (ImageNet models see a centre crop)."""
+    h, w = image.shape[:2]
+    side = min(h, w)
+    y, x = (h - side) // 2, (w - side) // 2
+    return image[y : y + side, x : x + side]
+
+
+def network_image(image: np.ndarray, roi: Roi | None, channels: int) -> np.ndarray:
+    """What a camera, video or photo frame becomes before the worker sees it: the digit's ink
+    (white on black) for a digit model (``channels == 1``), else the RGB centre crop of the ROI."""
+    if channels == 1:
+        return extract_ink(image, roi)
+    return np.ascontiguousarray(centre_square(crop(image, roi)))

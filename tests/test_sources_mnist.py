@@ -1,0 +1,80 @@
+"""The MNIST test set browser and its jump to the model's next mistake."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from viz_app.models import load_model
+from viz_app.models.inputs import frame_to_tensor
+from viz_app.sources.mnist_browser import MnistBrowser, model_classifier
+from viz_app.training.evaluate import evaluate
+from viz_app.training.mnist import Digits
+
+
+def _browser(mnist_test):
+    browser = MnistBrowser(digits=mnist_test)
+    frames, messages = [], []
+    browser.start(frames.append, messages.append)
+    return browser, frames, messages
+
+
+def test_steps_through_test_digits_with_true_labels(mnist_test) -> None:
+    browser, frames, messages = _browser(mnist_test)
+    assert len(frames) == 1 and frames[0].source == "mnist"
+    np.testing.assert_array_equal(frames[0].image, mnist_test.images[0])
+    assert browser.label == int(mnist_test.labels[0])
+    browser.step(1)
+    browser.step(1)
+    browser.step(-1)
+    assert browser.index == 1 and len(frames) == 4
+    np.testing.assert_array_equal(frames[-1].image, mnist_test.images[1])
+    browser.step(-2)  # wraps around
+    assert browser.index == len(mnist_test) - 1
+    assert [f.seq for f in frames] == [1, 2, 3, 4, 5]
+    assert not messages
+
+
+def test_next_misclassified_finds_lenet5s_real_mistakes(mnist_test) -> None:
+    loaded = load_model("lenet5", "cpu", strict=True)
+
+    def classify(images: np.ndarray) -> np.ndarray:
+        digits = Digits(images, np.zeros(len(images), np.int64), "")
+        return evaluate(loaded.model, loaded.spec, digits, torch.device("cpu")).predictions
+
+    errors = np.flatnonzero(evaluate(loaded.model, loaded.spec, mnist_test, torch.device("cpu")).predictions != mnist_test.labels)
+    browser, frames, messages = _browser(mnist_test)
+    assert browser.next_misclassified() is None and "No digit model" in messages[0]
+    browser.set_classifier(classify)
+    first = browser.next_misclassified()
+    assert first == errors[0]
+    assert browser.prediction() != browser.label
+    assert browser.next_misclassified() == errors[1]
+    np.testing.assert_array_equal(frames[-1].image, mnist_test.images[errors[1]])
+    browser.goto(int(errors[-1]))
+    assert browser.next_misclassified() == errors[0]  # wraps around
+
+
+def test_window_classifier_agrees_with_the_window(mnist_test) -> None:
+    classify = model_classifier("lenet5")
+    assert classify is not None
+    browser, frames, _ = _browser(mnist_test)
+    browser.set_classifier(classify)
+    found = browser.next_misclassified()
+    assert found is not None
+    # Through the window's own preprocessing the model gets this digit wrong too.
+    loaded = load_model("lenet5", "cpu", strict=True)
+    x, blank = frame_to_tensor(frames[-1].image, loaded.spec, torch.device("cpu"))
+    with torch.inference_mode():
+        assert int(loaded.model(x).argmax()) == browser.prediction() != browser.label
+    assert not blank
+
+
+def test_missing_data_is_a_message(tmp_path) -> None:
+    browser = MnistBrowser(data=tmp_path)
+    frames, messages = [], []
+    browser.start(frames.append, messages.append)
+    assert not frames and "Could not open the MNIST test set" in messages[0]
+    browser.step(1)  # nothing to step through, no crash
+    assert browser.next_misclassified() is None

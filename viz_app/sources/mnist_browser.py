@@ -1,0 +1,153 @@
+"""Stepping through the MNIST test set, with a jump to the next digit the model gets wrong."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from viz_app.results import Frame
+from viz_app.sources.base import ErrorCallback, FrameCallback
+from viz_app.sources.digit import FIELD, mnist_digit
+from viz_app.training.mnist import Digits, load_split
+
+# N x 28 x 28 uint8 digits -> N predicted class indices.
+Classifier = Callable[[np.ndarray], np.ndarray]
+CHUNK = 500  # digits classified at a time while looking for a mistake
+
+
+class MnistBrowser:
+    """`mnist`: the test digits one at a time (frames are the 28x28 digits, white on black).
+
+    Predictions come from a ``Classifier`` the caller supplies (``set_classifier``), so this
+    stays free of any particular model; they are computed on demand and cached.
+    """
+
+    name = "mnist"
+
+    def __init__(self, data: str | Path | None = None, digits: Digits | None = None) -> None:
+        self.data = data
+        self.digits = digits
+        self.index = 0
+        self._classify: Classifier | None = None
+        self._predictions: np.ndarray | None = None  # -1 where not computed yet
+        self._on_frame: FrameCallback | None = None
+        self._on_error: ErrorCallback | None = None
+        self._seq = 0
+
+    # --- the Source protocol -------------------------------------------------------------------
+    def start(self, on_frame: FrameCallback, on_error: ErrorCallback) -> None:
+        self._on_frame, self._on_error = on_frame, on_error
+        if self._load():
+            self._deliver()
+
+    def stop(self) -> None:
+        self._on_frame = self._on_error = None
+
+    # --- browsing ---------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return 0 if self.digits is None else len(self.digits)
+
+    @property
+    def label(self) -> int | None:
+        return None if self.digits is None else int(self.digits.labels[self.index])
+
+    def goto(self, index: int) -> None:
+        if not len(self):
+            return
+        self.index = index % len(self)
+        self._deliver()
+
+    def step(self, delta: int) -> None:
+        self.goto(self.index + delta)
+
+    def set_classifier(self, classify: Classifier | None) -> None:
+        """Use ``classify`` for the predictions (None: no model to ask); forgets old ones."""
+        self._classify = classify
+        self._predictions = None
+
+    def prediction(self, index: int | None = None) -> int | None:
+        """The classifier's answer for a digit (the current one by default), if known."""
+        i = self.index if index is None else index
+        if self._predictions is None or self._predictions[i] < 0:
+            return None
+        return int(self._predictions[i])
+
+    def next_misclassified(self) -> int | None:
+        """Go to the next digit after the current one that the classifier gets wrong; its index,
+        or None (with a message) when there is no classifier or no mistake."""
+        if not len(self):
+            return None
+        if self._classify is None:
+            self._error("No digit model to ask: load one of the MNIST models to find its mistakes")
+            return None
+        assert self.digits is not None
+        n = len(self)
+        if self._predictions is None:
+            self._predictions = np.full(n, -1, np.int64)
+        order = (self.index + 1 + np.arange(n)) % n
+        for start in range(0, n, CHUNK):
+            chunk = order[start : start + CHUNK]
+            todo = chunk[self._predictions[chunk] < 0]
+            if len(todo):
+                self._predictions[todo] = np.asarray(self._classify(self.digits.images[todo]))
+            wrong = chunk[self._predictions[chunk] != self.digits.labels[chunk]]
+            if len(wrong):
+                self.goto(int(wrong[0]))
+                return self.index
+        self._error("The model gets every test digit right")
+        return None
+
+    # --- internals -----------------------------------------------------------------------------------
+    def _load(self) -> bool:
+        if self.digits is not None:
+            return True
+        try:
+            self.digits = load_split("test", self.data)
+        except Exception as exc:  # missing folder, damaged file, no network for the download
+            self._error(f"Could not open the MNIST test set: {exc}")
+            return False
+        return True
+
+    def _deliver(self) -> None:
+        if self.digits is None or self._on_frame is None:
+            return
+        self._seq += 1
+        image = self.digits.images[self.index]
+        self._on_frame(Frame(image, time.perf_counter(), self._seq, self.name))
+
+    def _error(self, message: str) -> None:
+        if self._on_error is not None:
+            self._on_error(message)
+
+
+def window_digits(images: np.ndarray) -> np.ndarray:
+    """N x 28 x 28 digits as the window prepares them (mnist_digit), so that the browser's
+    predictions match what the window shows."""
+    out = np.zeros((len(images), FIELD, FIELD), np.uint8)
+    for i, image in enumerate(images):
+        digit = mnist_digit(image)
+        if digit is not None:
+            out[i] = digit
+    return out
+
+
+def model_classifier(name: str, weights: str | Path | None = None, device: str = "cpu") -> Classifier | None:
+    """A Classifier running registered model ``name`` on digits prepared as the window does;
+    None for a model that does not classify digits (an ImageNet model)."""
+    import torch
+
+    from viz_app.models import load_model
+    from viz_app.training.evaluate import evaluate
+
+    loaded = load_model(name, device, weights)
+    if loaded.spec.channels != 1 or len(loaded.spec.classes) != 10:
+        return None
+
+    def classify(images: np.ndarray) -> np.ndarray:
+        digits = Digits(window_digits(images), np.zeros(len(images), np.int64), "")
+        return evaluate(loaded.model, loaded.spec, digits, torch.device(device)).predictions
+
+    return classify
