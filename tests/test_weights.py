@@ -92,3 +92,10 @@ def test_wrapped_state_dict_is_accepted(tmp_path, good_state):
     path = tmp_path / "wrapped.pt"
     torch.save({"state_dict": good_state}, path)
     assert load_model("lenet5", weights=path, strict=True).trained
+
+
+def test_plain_text_file_is_refused(tmp_path):
+    path = tmp_path / "notes.pt"
+    path.write_text("this is not a weights file")
+    with pytest.raises(WeightsError, match="not a readable"):
+        read_state_dict(path)

@@ -110,7 +110,7 @@ class MainWindow(QMainWindow):
         bar.addWidget(QLabel(" Colours "))
         self.norm_picker = QComboBox()
         for mode in NormMode:
-            self.norm_picker.addItem(mode.label, mode)
+            self.norm_picker.addItem(mode.label, mode.value)
         self.norm_picker.setCurrentIndex(list(NormMode).index(NormMode.PER_LAYER))
         self.norm_picker.currentIndexChanged.connect(self._on_norm_picked)
         bar.addWidget(self.norm_picker)
@@ -187,7 +187,7 @@ class MainWindow(QMainWindow):
             self.model_requested.emit(name, None)
 
     def _on_norm_picked(self, index: int) -> None:
-        mode = self.norm_picker.itemData(index)
+        mode = NormMode(self.norm_picker.itemData(index))
         self.colour_scale.set_mode(mode)
         self.norm_requested.emit(mode)
 
