@@ -105,6 +105,25 @@ def summarize(model: nn.Module, input_shape: Sequence[int] | torch.Tensor, name:
     )
 
 
+SKIP_TYPES = frozenset({"Dropout", "Identity", "Flatten"})
+
+
+def layer_choices(summary: ModelSummary, titles: Sequence[tuple[str, str]] = ()) -> list[tuple[str, str]]:
+    """(module path, title) of every module a probe can show, in forward order.
+
+    A module that ran more than once in one forward (torchvision ResNet's shared ``relu``)
+    is left out: its hook would fire several times. So are modules without a tensor output
+    and ones that show nothing new (dropout, identity, flatten). ``titles`` (a spec's layers)
+    name the modules they list.
+    """
+    named = dict(titles)
+    return [
+        (row.path, named.get(row.path, row.path))
+        for row in summary.rows
+        if row.calls == 1 and row.output_shape[:1].isdigit() and row.type not in SKIP_TYPES
+    ]
+
+
 def format_table(summary: ModelSummary, depth: int | None = None) -> str:
     """The table as text: one line per module, indented by depth, then the totals."""
     rows = summary.at_depth(depth)

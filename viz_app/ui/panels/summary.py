@@ -1,0 +1,95 @@
+"""The lecture's cost table in the window: per layer its output, parameters and multiply-accumulates."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from viz_app.zoo_rows import LayerCost, ModelSummary, human
+
+COLUMNS = ("Layer", "Type", "Output shape", "Parameters", "MACs", "% of MACs")
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+class SummaryPanel(QWidget):
+    """A read-only table of a ModelSummary, folded to a chosen depth, with the totals beneath."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.summary: ModelSummary | None = None
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.depth = QSpinBox(minimum=0, maximum=12, value=2, specialValueText="all")
+        self.depth.setToolTip("How deep into nested modules the table goes (all: every module)")
+        self.depth.valueChanged.connect(self._on_depth_changed)
+        self.totals = QLabel("")
+        self.totals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Depth"))
+        top.addWidget(self.depth)
+        top.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.totals)
+
+    def show_summary(self, summary: ModelSummary) -> None:
+        self.summary = summary
+        self._fill()
+
+    def clear_summary(self) -> None:
+        self.summary = None
+        self.table.setRowCount(0)
+        self.totals.setText("")
+
+    def _on_depth_changed(self, value: int) -> None:
+        if self.summary is not None:
+            self._fill()
+
+    def _fill(self) -> None:
+        assert self.summary is not None
+        s = self.summary
+        rows = s.at_depth(self.depth.value() or None)
+        self.table.setUpdatesEnabled(False)
+        self.table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            for c, (text, right) in enumerate(_cells(row, s.total_macs)):
+                item = QTableWidgetItem(text)
+                if right:
+                    item.setTextAlignment(RIGHT)
+                self.table.setItem(r, c, item)
+        self.table.setUpdatesEnabled(True)
+        shape = "x".join(map(str, s.input_shape))
+        self.totals.setText(
+            f"{s.name} at {shape}: {s.total_params:,} parameters ({s.param_bytes / 2**20:.2f} MiB), "
+            f"{human(s.total_macs)} multiply-accumulates per image"
+        )
+
+
+def _cells(row: LayerCost, total_macs: int) -> list[tuple[str, bool]]:
+    share = f"{100 * row.macs / total_macs:.1f}" if total_macs and row.macs else ""
+    shape = row.output_shape + (f" (x{row.calls})" if row.calls > 1 else "")
+    return [
+        ("  " * (row.depth - 1) + row.path, False),
+        (row.type, False),
+        (shape, False),
+        (f"{row.params:,}", True),
+        (human(row.macs) if row.macs else "", True),
+        (share, True),
+    ]

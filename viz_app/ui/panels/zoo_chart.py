@@ -1,0 +1,86 @@
+"""The lecture's model-zoo chart, measured here: accuracy against throughput, dot area = parameter memory."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from viz_app.zoo_rows import ZooRow
+
+MIN_DOT, MAX_DOT = 8.0, 48.0  # pixels across
+
+
+def dot_sizes(param_bytes: Sequence[int]) -> list[float]:
+    """Diameters whose areas grow with parameter memory, the largest model at MAX_DOT."""
+    largest = max(param_bytes, default=0)
+    if largest <= 0:
+        return [MIN_DOT] * len(param_bytes)
+    return [max(MIN_DOT, MAX_DOT * math.sqrt(b / largest)) for b in param_bytes]
+
+
+class ZooChartPanel(QWidget):
+    """Scatter of the zoo's rows; the Measure button asks the window to time the zoo again."""
+
+    measure_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[ZooRow] = []
+        self.plot = pg.PlotWidget(background="#1e1e1e")
+        item = self.plot.getPlotItem()
+        item.setLogMode(x=True, y=False)
+        item.showGrid(x=True, y=True, alpha=0.25)
+        item.setLabel("bottom", "throughput", units="images/s")
+        item.setLabel("left", "test accuracy", units="%")
+        self.scatter = pg.ScatterPlotItem(pxMode=True, pen=pg.mkPen("#ffffff", width=1), brush=pg.mkBrush(80, 160, 255, 170))
+        item.addItem(self.scatter)
+        self.labels: list[pg.TextItem] = []
+        self.note = QLabel("")
+        self.note.setWordWrap(True)
+        self.measure_button = QPushButton("Measure on this machine")
+        self.measure_button.clicked.connect(self.measure_requested)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.note, 1)
+        bottom.addWidget(self.measure_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot, 1)
+        layout.addLayout(bottom)
+
+    def set_busy(self, busy: bool) -> None:
+        """While the zoo is being timed, the button waits."""
+        self.measure_button.setEnabled(not busy)
+        self.measure_button.setText("Measuring…" if busy else "Measure on this machine")
+
+    def set_rows(self, rows: Sequence[ZooRow]) -> None:
+        """Plot trained models; untrained ones (no accuracy) are named beneath."""
+        self.rows = list(rows)
+        shown = [r for r in self.rows if r.accuracy is not None and r.throughput > 0]
+        for label in self.labels:
+            self.plot.removeItem(label)
+        self.labels = []
+        # The item is in a log-x plot: it is given log10 of the throughput.
+        xs = [math.log10(r.throughput) for r in shown]
+        ys = [100 * r.accuracy for r in shown]  # type: ignore[operator]
+        sizes = dot_sizes([r.param_bytes for r in shown])
+        tips = [
+            f"{r.title}\n{100 * r.accuracy:.2f}% · {r.throughput:,.0f} images/s · {r.latency_ms:.2f} ms/image\n"  # type: ignore[operator]
+            f"{r.params:,} parameters ({r.param_bytes / 2**20:.2f} MiB)"
+            for r in shown
+        ]
+        self.scatter.setData(x=xs, y=ys, size=sizes, data=tips, hoverable=True, tip=lambda x, y, data: data)
+        for r, x, y in zip(shown, xs, ys):
+            label = pg.TextItem(r.name, color="#dddddd", anchor=(0.5, 1.3))
+            label.setPos(x, y)
+            self.plot.addItem(label)
+            self.labels.append(label)
+        untrained = [r.name for r in self.rows if r.accuracy is None]
+        device = self.rows[0].device if self.rows else ""
+        parts = [f"Measured on {device}, batch {self.rows[0].batch}; dot area = parameter memory." if self.rows else "Not measured yet."]
+        if untrained:
+            parts.append("Untrained, not plotted: " + ", ".join(untrained) + ".")
+        self.note.setText(" ".join(parts))
