@@ -38,6 +38,14 @@ class PredictionLog:
         }
         self._file.write(json.dumps(record) + "\n")
 
+    def write_ready(self, window: MainWindow) -> None:
+        """Where the pad is on the screen, so a script can draw on it with real pointer events."""
+        rect = window.pad.paper_rect()
+        top_left = window.pad.mapToGlobal(rect.topLeft().toPoint())
+        record = {"event": "ready", "model": window.model.name if window.model else None,
+                  "pad": [top_left.x(), top_left.y(), round(rect.width()), round(rect.height())]}
+        self._file.write(json.dumps(record) + "\n")
+
     def close(self) -> None:
         self._file.close()
 
@@ -91,9 +99,10 @@ def run_app(args: argparse.Namespace) -> int:
     app = make_application()
     session = Session(args.model, args.device, args.weights)
     log = PredictionLog(args.log_predictions) if args.log_predictions else None
+    session.window.show()
     if log:
         session.window.result_shown.connect(log.write)
-    session.window.show()
+        session.window.model_shown.connect(lambda _info: log.write_ready(session.window))
     try:
         return app.exec()
     finally:

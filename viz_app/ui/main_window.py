@@ -39,6 +39,7 @@ class MainWindow(QMainWindow):
     model_requested = Signal(str, object)  # model name, weights path or None
     norm_requested = Signal(object)  # NormMode
     result_shown = Signal(object, float)  # FrameResult, perf_counter() once the panels hold it
+    model_shown = Signal(object)  # ModelInfo, once the window shows the new model
     closing = Signal()
 
     def __init__(self, models: list[tuple[str, str, str]], parent: QWidget | None = None) -> None:
@@ -162,6 +163,7 @@ class MainWindow(QMainWindow):
         else:
             self.weights_label.setText(f"{info.title}: UNTRAINED WEIGHTS")
         self.setWindowTitle(f"cnn-viz – {info.title}")
+        self.model_shown.emit(info)
 
     def show_result(self, result: FrameResult) -> None:
         if self.model is not None and result.model != self.model.name:
