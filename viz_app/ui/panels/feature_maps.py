@@ -72,15 +72,13 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
 
     def _build(self, layers: tuple[LayerImage, ...]) -> None:
         self.clear_layers()
-        maps = [l for l in layers if not l.is_strip]
-        strips = [l for l in layers if l.is_strip]
-        columns = min(MAPS_PER_ROW, max(1, len(maps)))
-        row = 0
-        for i, layer in enumerate(maps):
-            r, c = row + 2 * (i // columns), i % columns
-            self._add_cell(layer, r, c, 1)
-        row += 2 * ((len(maps) + columns - 1) // columns)
-        for layer in strips:
+        rows = map_rows([l for l in layers if not l.is_strip])
+        columns = max([len(r) for r in rows] + [1])
+        for i, row in enumerate(rows):
+            for c, layer in enumerate(row):
+                self._add_cell(layer, 2 * i, c, 1)
+        row = 2 * len(rows)
+        for layer in [l for l in layers if l.is_strip]:
             self._add_cell(layer, row, 0, columns)
             row += 2
 
@@ -112,6 +110,23 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
         if index is not None:
             self.unit_clicked.emit(layer.name, index)
             event.accept()
+
+
+def map_rows(maps: list[LayerImage]) -> list[list[LayerImage]]:
+    """Mosaics in rows of MAPS_PER_ROW; the branches of one block ("block/branch") share a row."""
+    rows: list[list[LayerImage]] = []
+    group = None
+    for layer in maps:
+        head = layer.title.split(" ")[0]
+        key = head.split("/")[0] if "/" in head else None
+        if rows and key is not None and key == group:
+            rows[-1].append(layer)
+        elif rows and key is None and group is None and len(rows[-1]) < MAPS_PER_ROW:
+            rows[-1].append(layer)
+        else:
+            rows.append([layer])
+        group = key
+    return rows
 
 
 def unit_at(layer: LayerImage, x: float, y: float) -> int | None:
