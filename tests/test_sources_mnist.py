@@ -71,10 +71,19 @@ def test_window_classifier_agrees_with_the_window(mnist_test) -> None:
     assert not blank
 
 
+def test_loads_the_test_set_in_the_background(mnist_dir) -> None:
+    browser = MnistBrowser(data=mnist_dir)
+    frames, messages = [], []
+    browser.start(frames.append, messages.append)
+    assert browser.wait_loaded(30)
+    assert len(browser) == 10_000 and len(frames) == 1 and browser.label == 7 and not messages
+
+
 def test_missing_data_is_a_message(tmp_path) -> None:
     browser = MnistBrowser(data=tmp_path)
     frames, messages = [], []
     browser.start(frames.append, messages.append)
+    assert not browser.wait_loaded(10)
     assert not frames and "Could not open the MNIST test set" in messages[0]
     browser.step(1)  # nothing to step through, no crash
     assert browser.next_misclassified() is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -36,12 +37,24 @@ class MnistBrowser:
         self._on_frame: FrameCallback | None = None
         self._on_error: ErrorCallback | None = None
         self._seq = 0
+        self._loader: threading.Thread | None = None
 
     # --- the Source protocol -------------------------------------------------------------------
     def start(self, on_frame: FrameCallback, on_error: ErrorCallback) -> None:
+        """Deliver the current digit; the first time, the test set loads in a thread of its
+        own (it may have to be downloaded) and the digit follows when it is there."""
         self._on_frame, self._on_error = on_frame, on_error
-        if self._load():
+        if self.digits is not None:
             self._deliver()
+        elif self._loader is None or not self._loader.is_alive():
+            self._loader = threading.Thread(target=self._load, name="mnist-loader", daemon=True)
+            self._loader.start()
+
+    def wait_loaded(self, timeout: float | None = None) -> bool:
+        """Block until the test set is loaded (or failed to); True if it is there."""
+        if self._loader is not None:
+            self._loader.join(timeout)
+        return self.digits is not None
 
     def stop(self) -> None:
         self._on_frame = self._on_error = None
@@ -62,6 +75,10 @@ class MnistBrowser:
 
     def step(self, delta: int) -> None:
         self.goto(self.index + delta)
+
+    @property
+    def has_classifier(self) -> bool:
+        return self._classify is not None
 
     def set_classifier(self, classify: Classifier | None) -> None:
         """Use ``classify`` for the predictions (None: no model to ask); forgets old ones."""
@@ -101,15 +118,13 @@ class MnistBrowser:
         return None
 
     # --- internals -----------------------------------------------------------------------------------
-    def _load(self) -> bool:
-        if self.digits is not None:
-            return True
+    def _load(self) -> None:
         try:
             self.digits = load_split("test", self.data)
         except Exception as exc:  # missing folder, damaged file, no network for the download
             self._error(f"Could not open the MNIST test set: {exc}")
-            return False
-        return True
+            return
+        self._deliver()
 
     def _deliver(self) -> None:
         if self.digits is None or self._on_frame is None:

@@ -1,0 +1,81 @@
+"""The file tab: an image, a folder of images or a video, with the ROI on it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QCheckBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from viz_app.ui.sources.frame_view import FrameView
+
+FILE_FILTER = "Images and videos (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif *.pgm *.ppm *.avi *.mp4 *.mov *.mkv *.webm *.m4v);;All files (*)"
+
+
+class FilePanel(QWidget):
+    """Open (or drop) a file or folder; step through a folder; pause, loop or restart a video."""
+
+    open_requested = Signal(str)  # a path
+    step_requested = Signal(int)  # -1 previous, +1 next
+    pause_toggled = Signal(bool)
+    loop_toggled = Signal(bool)
+    restart_clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.view = FrameView(roi_share=None)  # a photo's digit may be anywhere: all of it
+        self.view.show_text("Open or drop an image, a folder or a video")
+        self.open_button = QPushButton("Open…")
+        self.open_button.clicked.connect(self._on_open_clicked)
+        self.folder_button = QPushButton("Folder…")
+        self.folder_button.clicked.connect(self._on_folder_clicked)
+        self.previous_button = QPushButton("◀")
+        self.previous_button.setToolTip("Previous image of the folder")
+        self.previous_button.clicked.connect(lambda: self.step_requested.emit(-1))
+        self.next_button = QPushButton("▶")
+        self.next_button.setToolTip("Next image of the folder")
+        self.next_button.clicked.connect(lambda: self.step_requested.emit(1))
+        self.pause_button = QPushButton("Pause")
+        self.pause_button.setCheckable(True)
+        self.pause_button.toggled.connect(self._on_pause_toggled)
+        self.loop_box = QCheckBox("Loop")
+        self.loop_box.toggled.connect(self.loop_toggled)
+        self.restart_button = QPushButton("Restart")
+        self.restart_button.clicked.connect(self.restart_clicked)
+        self.name = QLabel("")
+        self.name.setWordWrap(True)
+
+        controls = QHBoxLayout()
+        for widget in (self.open_button, self.folder_button, self.previous_button, self.next_button, self.pause_button, self.loop_box, self.restart_button):
+            controls.addWidget(widget)
+        controls.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(controls)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.name)
+        self.set_mode("none")
+
+    def set_mode(self, mode: str, name: str = "") -> None:
+        """Which controls make sense: "none", "image", "folder" or "video"."""
+        self.previous_button.setVisible(mode == "folder")
+        self.next_button.setVisible(mode == "folder")
+        for widget in (self.pause_button, self.loop_box, self.restart_button):
+            widget.setVisible(mode == "video")
+        self.pause_button.blockSignals(True)
+        self.pause_button.setChecked(False)
+        self.pause_button.setText("Pause")
+        self.pause_button.blockSignals(False)
+        self.name.setText(name)
+
+    def _on_open_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open an image or a video", "", FILE_FILTER)
+        if path:
+            self.open_requested.emit(path)
+
+    def _on_folder_clicked(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Open a folder of images")
+        if path:
+            self.open_requested.emit(path)
+
+    def _on_pause_toggled(self, paused: bool) -> None:
+        self.pause_button.setText("Paused" if paused else "Pause")
+        self.pause_toggled.emit(paused)

@@ -1,0 +1,68 @@
+"""The MNIST tab: one test digit, its true label and the model's answer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
+
+
+class MnistPanel(QWidget):
+    """Step through the test set or jump to the model's next mistake."""
+
+    index_requested = Signal(int)
+    step_requested = Signal(int)
+    next_mistake_clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.setBackground("#1e1e1e")
+        box = self.view.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
+        box.setMenuEnabled(False)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        box.addItem(self.image)
+        box.setRange(xRange=(0, 28), yRange=(0, 28), padding=0)
+        self.index_box = QSpinBox(minimum=0, maximum=0)
+        self.index_box.setPrefix("Test digit ")
+        self.index_box.editingFinished.connect(lambda: self.index_requested.emit(self.index_box.value()))
+        self.previous_button = QPushButton("◀")
+        self.previous_button.clicked.connect(lambda: self.step_requested.emit(-1))
+        self.next_button = QPushButton("▶")
+        self.next_button.clicked.connect(lambda: self.step_requested.emit(1))
+        self.mistake_button = QPushButton("Next mistake")
+        self.mistake_button.setToolTip("Jump to the next test digit the current model gets wrong")
+        self.mistake_button.clicked.connect(self.next_mistake_clicked)
+        self.verdict = QLabel("")
+        self.verdict.setStyleSheet("font-size: 16pt;")
+
+        controls = QHBoxLayout()
+        for widget in (self.index_box, self.previous_button, self.next_button, self.mistake_button):
+            controls.addWidget(widget)
+        controls.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(controls)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.verdict)
+
+    def set_count(self, count: int) -> None:
+        self.index_box.setMaximum(max(0, count - 1))
+
+    def show_digit(self, image: np.ndarray, index: int, label: int | None) -> None:
+        self.image.setImage(image, autoLevels=False, levels=(0, 255))
+        self.index_box.blockSignals(True)
+        self.index_box.setValue(index)
+        self.index_box.blockSignals(False)
+        self._label = label
+        self.verdict.setText(f"True label: {label}" if label is not None else "")
+
+    def show_prediction(self, predicted: str) -> None:
+        """The shown model's answer next to the true label."""
+        label = getattr(self, "_label", None)
+        if label is None:
+            return
+        mark = "✓" if predicted == str(label) else "✗"
+        colour = "#6fcf6f" if mark == "✓" else "#ff6b6b"
+        self.verdict.setText(f"True label: {label}   ·   model says: <span style='color:{colour}'>{predicted} {mark}</span>")
