@@ -3,6 +3,8 @@
 import numpy as np
 
 from viz_app.results import LayerImage
+from viz_app.ui.colours import lut
+from viz_app.ui.panels import feature_maps
 from viz_app.ui.panels.feature_maps import FeatureMapsPanel, map_rows, unit_at
 
 
@@ -31,7 +33,8 @@ def test_unit_at_maps_clicks_to_channels():
     assert unit_at(strip, 83.5, 0.5) == 83 and unit_at(strip, 90, 0.5) is None
 
 
-def test_panel_builds_once_and_updates_data(qtbot):
+def test_panel_builds_once_and_updates_data(qtbot, monkeypatch):
+    monkeypatch.setattr(feature_maps, "TITLE_INTERVAL_S", 0.0)
     panel = FeatureMapsPanel()
     qtbot.addWidget(panel)
     layers = (layer("C1 4@6x6"), layer("F6 84", shape=(84,), grid=(1, 1), tile=(1, 84)))
@@ -40,5 +43,15 @@ def test_panel_builds_once_and_updates_data(qtbot):
     bright = LayerImage("C1", "C1 4@6x6", (4, 6, 6), np.full((12, 12), 200, np.uint8), (2, 2), (6, 6), 0.0, 3.0, False)
     panel.show_layers((bright, layers[1]))
     assert panel._cells["C1"].image is first  # same item, new data
-    assert panel.cell_image("C1").max() == 200 and panel.shown == 2
+    assert np.array_equal(panel.cell_image("C1"), lut(False)[bright.image]) and panel.shown == 2
     assert "[0, 3]" in panel._cells["C1"].text
+
+
+def test_titles_are_not_rewritten_every_frame(qtbot):
+    panel = FeatureMapsPanel()
+    qtbot.addWidget(panel)
+    panel.show_layers((layer("C1 4@6x6"),))
+    first = panel._cells["C1"].text
+    changed = LayerImage("C1", "C1 4@6x6", (4, 6, 6), np.zeros((12, 12), np.uint8), (2, 2), (6, 6), 0.0, 9.0, False)
+    panel.show_layers((changed,))  # within the title interval: the image changes, the text waits
+    assert panel._cells["C1"].text == first

@@ -10,6 +10,7 @@ from PySide6.QtTest import QTest
 from viz_app.app import Session
 from viz_app.results import NormMode
 from viz_app.sources.scripted import scaled_strokes
+from viz_app.ui.colours import lut
 
 LENET_LAYERS = ["c1", "s2", "c3", "s4", "c5", "f6", "output"]
 
@@ -61,7 +62,7 @@ def test_mouse_drawn_digit_is_recognised_and_all_layers_shown(session, qtbot, di
     assert window.probabilities.prediction.text() == str(digit)
     assert window.maps.layer_names == LENET_LAYERS
     for layer in result.layers:
-        assert np.array_equal(window.maps.cell_image(layer.name), layer.image)
+        assert np.array_equal(window.maps.cell_image(layer.name), lut(layer.signed)[layer.image])
     assert window.network_input.image.image.shape == (32, 32)
 
 

@@ -22,6 +22,11 @@ class StrokeCanvas:
         return self._ink
 
     @property
+    def last_point(self) -> tuple[float, float] | None:
+        """Where the current stroke ends, or None between strokes."""
+        return self._last
+
+    @property
     def is_blank(self) -> bool:
         return not self._ink.any()
 

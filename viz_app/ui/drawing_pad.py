@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPen
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPen, qRgb
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from viz_app.results import Frame
 from viz_app.sources.strokes import StrokeCanvas
+
+
+# Ink 0..255 -> white paper to dark ink.
+_PAPER = [qRgb(255 - v, 255 - v, 255 - v) for v in range(256)]
 
 
 class DrawingPad(QWidget):
@@ -57,11 +60,12 @@ class DrawingPad(QWidget):
 
     def stroke_begin(self, x: float, y: float) -> None:
         self.canvas.begin(x, y)
-        self._changed()
+        self._changed(x, y, x, y)
 
     def stroke_to(self, x: float, y: float) -> None:
+        last = self.canvas.last_point or (x, y)
         self.canvas.extend(x, y)
-        self._changed()
+        self._changed(*last, x, y)
 
     def stroke_end(self) -> None:
         self.canvas.end()
@@ -88,10 +92,13 @@ class DrawingPad(QWidget):
 
     def paintEvent(self, event) -> None:  # noqa: ANN001 - Qt signature
         painter = QPainter(self)
+        painter.setClipRegion(event.region())
         painter.fillRect(self.rect(), self.palette().window())
         rect = self.paper_rect()
-        paper = np.ascontiguousarray(255 - self.canvas.ink)  # dark ink on white paper
-        image = QImage(paper.data, paper.shape[1], paper.shape[0], paper.strides[0], QImage.Format.Format_Grayscale8)
+        ink = self.canvas.ink
+        # The ink array itself, shown through a fixed colour table: no copy, no inversion.
+        image = QImage(ink.data, ink.shape[1], ink.shape[0], ink.strides[0], QImage.Format.Format_Indexed8)
+        image.setColorTable(_PAPER)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         painter.drawImage(rect, image)
         painter.setPen(QPen(QColor(120, 120, 120), 1))
@@ -102,8 +109,13 @@ class DrawingPad(QWidget):
         painter.end()
 
     # --- internals ------------------------------------------------------------------------------
-    def _changed(self) -> None:
-        self.update()
+    def _changed(self, x0: float, y0: float, x1: float, y1: float) -> None:
+        """Repaint only around the new segment, then offer the frame."""
+        rect = self.paper_rect()
+        scale = rect.width() / self.canvas.size
+        margin = self.canvas.pen_width / 2 + 2
+        dirty = QRectF(min(x0, x1) - margin, min(y0, y1) - margin, abs(x1 - x0) + 2 * margin, abs(y1 - y0) + 2 * margin)
+        self.update(QRectF(rect.x() + dirty.x() * scale, rect.y() + dirty.y() * scale, dirty.width() * scale, dirty.height() * scale).toAlignedRect())
         self._emit()
 
     def _emit(self) -> None:

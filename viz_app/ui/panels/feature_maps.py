@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,6 +15,9 @@ from viz_app.results import LayerImage
 from viz_app.ui.colours import lut
 
 MAPS_PER_ROW = 4
+# Titles carry each layer's value range; re-laying out text every frame costs more than the
+# images, and nobody reads numbers changing at 60 Hz.
+TITLE_INTERVAL_S = 0.25
 STRIP_HEIGHT = 6  # a strip of units is drawn this many pixels tall per unit of width
 
 
@@ -41,6 +45,7 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
         self.setBackground("#1e1e1e")
         self._cells: dict[str, _Cell] = {}
         self._layout_key: tuple = ()
+        self._titled_at = 0.0
         self.shown = 0  # frames drawn, for tests and benchmarks
 
     @property
@@ -48,6 +53,7 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
         return list(self._cells)
 
     def cell_image(self, name: str) -> np.ndarray | None:
+        """The coloured (H x W x 3) image a cell shows."""
         cell = self._cells.get(name)
         return None if cell is None else cell.image.image
 
@@ -56,13 +62,21 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
         if key != self._layout_key:
             self._build(layers)
             self._layout_key = key
+        now = time.monotonic()
+        retitle = now - self._titled_at >= TITLE_INTERVAL_S
         for layer in layers:
             cell = self._cells[layer.name]
-            cell.image.setImage(layer.image, autoLevels=False, levels=(0, 255))
-            text = f"{layer.title}  [{layer.lo:.3g}, {layer.hi:.3g}]"
-            if text != cell.text:
-                cell.title.setText(text)
-                cell.text = text
+            # Colour in numpy (a 256-entry table lookup) and hand pyqtgraph RGB, which it
+            # wraps in a QImage directly; an indexed image would rebuild its colour table
+            # on every render.
+            cell.image.setImage(lut(layer.signed)[layer.image], autoLevels=False, levels=None)
+            if retitle:
+                text = f"{layer.title}  [{layer.lo:.3g}, {layer.hi:.3g}]"
+                if text != cell.text:
+                    cell.title.setText(text)
+                    cell.text = text
+        if retitle:
+            self._titled_at = now
         self.shown += 1
 
     def clear_layers(self) -> None:
@@ -87,8 +101,7 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
         view = self.addViewBox(row=row + 1, col=col, colspan=colspan, lockAspect=not layer.is_strip, invertY=True, enableMouse=False)
         view.setMenuEnabled(False)
         image = pg.ImageItem(axisOrder="row-major")
-        image.setLookupTable(lut(layer.signed))
-        image.setImage(layer.image, autoLevels=False, levels=(0, 255))
+        image.setImage(lut(layer.signed)[layer.image], autoLevels=False, levels=None)
         view.addItem(image)
         lines = QGraphicsPathItem(_grid_path(layer))
         pen = QPen(Qt.GlobalColor.black)
