@@ -33,6 +33,13 @@ class SERecord:
         return bool(self.blocks)
 
 
+AUGMENTATIONS: tuple[str, ...] = (
+    "flip", "scale", "rotation", "intensity", "contrast", "crop+pad",
+    "noise", "translation", "shear", "affine", "perspective", "elastic",
+)  # fmt: skip  -- the augmentation previews, in grid order
+DEFAULT_STRENGTH = 0.5  # of every augmentation, on a 0..1 scale
+
+
 @dataclass(frozen=True)
 class AugmentVariant:
     """The current input under one augmentation, with the model's verdict on it."""

@@ -17,12 +17,11 @@ import torch
 from torch import nn
 from torchvision.transforms import v2
 
-from viz_app.insight_records import AugmentRecord, AugmentVariant
+from viz_app.insight_records import AUGMENTATIONS, DEFAULT_STRENGTH, AugmentRecord, AugmentVariant
 from viz_app.models.loader import LoadedModel
 from viz_app.probe.extra_se import hook_free_twin
 from viz_app.probe.extras import ExtraContext, register_extra
 
-DEFAULT_STRENGTH = 0.5
 BILINEAR = v2.InterpolationMode.BILINEAR
 
 
@@ -54,12 +53,6 @@ def _make(name: str, s: float, size: tuple[int, int]) -> nn.Module:
     if name == "elastic":  # Simard et al. 2003: alpha 34, sigma 4 on 28x28 digits
         return v2.ElasticTransform(alpha=80.0 * s * max(h, w) / 32, sigma=4.0 * max(h, w) / 32)
     raise KeyError(f"unknown augmentation {name!r}; known: {', '.join(AUGMENTATIONS)}")
-
-
-AUGMENTATIONS: tuple[str, ...] = (
-    "flip", "scale", "rotation", "intensity", "contrast", "crop+pad",
-    "noise", "translation", "shear", "affine", "perspective", "elastic",
-)  # fmt: skip
 
 
 def build_transforms(names: Sequence[str], strength: dict[str, float], size: tuple[int, int]) -> list[tuple[str, nn.Module]]:

@@ -3,7 +3,8 @@
 The unit extra sends the selected channel's raw activation every frame; its incoming kernels
 and its receptive field are properties of the weights and are worked out once when the unit
 is selected. The receptive field is found by back-propagation: the gradient of one unit with
-respect to a batch of random inputs is non-zero exactly on the pixels that can reach it.
+respect to a random input, through the network with its rectifiers and max pools made
+linear, is non-zero exactly on the pixels that can reach it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from viz_app.insight_records import FiltersRecord, UnitRecord
@@ -23,8 +25,8 @@ from viz_app.probe.extras import ExtraContext, register_extra
 from viz_app.probe.mosaic import normalise, tile
 from viz_app.results import NormMode
 
-RF_SAMPLES = 8  # random inputs per probed unit: a unit behind ReLUs and max pools is reached by all its pixels for some
-RF_SAMPLES_SMALL = 64  # the same for inputs of at most 4096 values (digits), where it costs nothing
+RF_SAMPLES = 2  # random inputs per probed unit (the probe runs on a linearised network, so one would do)
+RECTIFIERS: tuple[type[nn.Module], ...] = (nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.Hardtanh, nn.ELU, nn.SELU, nn.GELU, nn.SiLU, nn.Hardswish)
 
 
 class _Stop(Exception):
@@ -79,10 +81,47 @@ def _bbox(mask: torch.Tensor) -> tuple[int, int, int, int] | None:
 Box = tuple[int, int, int, int]  # (y0, x0, y1, x1), end exclusive
 
 
+class _linearised:
+    """Rectifiers become the identity and max pools average pools, for the length of a probe.
+
+    The gradient of a real network reaches only the pixels whose path is switched on (live
+    ReLUs, the maximum of each pool), so its support depends on the input; the linearised
+    network's gradient reaches every pixel of the receptive field.
+    """
+
+    def __init__(self, model: nn.Module) -> None:
+        self.model = model
+        self._handles: list[Any] = []
+        self._inplace: list[nn.Module] = []
+
+    def __enter__(self) -> None:
+        for m in self.model.modules():
+            if isinstance(m, RECTIFIERS):
+                if getattr(m, "inplace", False):
+                    m.inplace = False
+                    self._inplace.append(m)
+                self._handles.append(m.register_forward_hook(lambda mod, inputs, out: inputs[0]))
+            elif isinstance(m, nn.MaxPool2d):
+                self._handles.append(m.register_forward_hook(_as_average))
+            elif isinstance(m, nn.AdaptiveMaxPool2d):
+                self._handles.append(m.register_forward_hook(lambda mod, inputs, out: F.adaptive_avg_pool2d(inputs[0], mod.output_size)))
+
+    def __exit__(self, *exc: object) -> None:
+        for handle in self._handles:
+            handle.remove()
+        for m in self._inplace:
+            m.inplace = True
+        self._handles, self._inplace = [], []
+
+
+def _as_average(pool: nn.MaxPool2d, inputs: tuple[torch.Tensor, ...], out: torch.Tensor) -> torch.Tensor:
+    return F.avg_pool2d(inputs[0], pool.kernel_size, pool.stride, pool.padding, pool.ceil_mode, count_include_pad=True)
+
+
 def _probe(model: nn.Module, module: nn.Module, channel: int, shape: tuple[int, int, int], device: torch.device, k: int) -> tuple[Box | None, Box | None, tuple[int, int], tuple[int, int]]:
     """Reach of a centre unit and of its diagonal neighbour on random inputs of ``shape``."""
     c, h, w = shape
-    with torch.inference_mode(False), torch.enable_grad():
+    with torch.inference_mode(False), torch.enable_grad(), _linearised(model):
         x = torch.randn(2 * k, c, h, w, device=device, requires_grad=True)
         out = _layer_output(model, module, x)
         if out.dim() != 4 or out.shape[2] * out.shape[3] == 1:  # a dense unit or a 1 x 1 map
@@ -101,7 +140,8 @@ def _probe(model: nn.Module, module: nn.Module, channel: int, shape: tuple[int, 
 def receptive_field(model: nn.Module, module: nn.Module, channel: int, shape: tuple[int, int, int], device: torch.device) -> FieldModel | None:
     """Where ``channel`` of ``module`` looks on the input, as a function of the unit's position.
 
-    Probed by back-propagation at a centre unit and its diagonal neighbour. A large input is
+    Probed by back-propagation through the linearised network at a centre unit and its
+    diagonal neighbour. A large input is
     first tried at 64 and 128 pixels (the field does not depend on the input size while it
     fits inside it); a model that refuses those sizes is probed at its own.
     """
@@ -110,7 +150,7 @@ def receptive_field(model: nn.Module, module: nn.Module, channel: int, shape: tu
     sizes = [] if small else [(s, s) for s in (64, 128) if s < min(h, w)]
     for size in [*sizes, (h, w)]:
         try:
-            a, b, centre, grid = _probe(model, module, channel, (c, *size), device, RF_SAMPLES_SMALL if small else RF_SAMPLES)
+            a, b, centre, grid = _probe(model, module, channel, (c, *size), device, RF_SAMPLES)
         except (RuntimeError, ValueError):
             if size == (h, w):
                 raise
@@ -170,8 +210,7 @@ class UnitExtra:
         if not 0 <= self.index < channels:
             raise IndexError(f"{self.layer} has {channels} channels; there is no channel {self.index}")
         layer = dict(twin.named_modules())[self.layer]
-        source = producer(layer, channels)  # probed before its activation: a dead ReLU hides nothing
-        self.field = receptive_field(twin, source[1] if source else layer, self.index, shape, loaded.device)
+        self.field = receptive_field(twin, layer, self.index, shape, loaded.device)
         self._kernels = self._incoming(layer, channels)
         index = self.index
         self._capture = ForwardCapture(loaded.model, [modules[self.layer]], lambda out: out[:1, index])
