@@ -87,6 +87,7 @@ class Session:
         worker.result_ready.connect(self.window.show_result)
         worker.model_loaded.connect(self.window.show_model)
         worker.failed.connect(self.window.show_message)
+        worker.download_progress.connect(self.window.show_download)
         self.window.closing.connect(self.close)
         self.inference.start()
         self.window.model_requested.emit(model, str(weights) if weights else None)

@@ -74,12 +74,17 @@ def _models(args: argparse.Namespace) -> int:
     from viz_app.models.loader import default_weights_path
     from viz_app.models.weights import read_card
 
-    for spec in list_specs():
+    specs = list_specs()
+    width = max(len(spec.name) for spec in specs)
+    for spec in specs:
         path = default_weights_path(spec)
         card = read_card(path) if path else {}
         accuracy = f"{card['test_accuracy']:.2%}" if "test_accuracy" in card else "-"
-        shipped = "trained" if path and path.is_file() else "untrained"
-        print(f"{spec.name:<24} {spec.group:<10} {shipped:<10} {accuracy:>7}  {spec.title}")
+        if spec.group == "ImageNet":
+            shipped = "download"  # published weights, fetched once into torch's cache
+        else:
+            shipped = "trained" if path and path.is_file() else "untrained"
+        print(f"{spec.name:<{width}}  {spec.group:<10} {shipped:<10} {accuracy:>7}  {spec.title}")
     return 0
 
 

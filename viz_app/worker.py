@@ -30,6 +30,7 @@ class InferenceWorker(QObject):
     result_ready = Signal(object)  # FrameResult
     model_loaded = Signal(object)  # ModelInfo
     failed = Signal(str)  # a message for the user; the worker carries on
+    download_progress = Signal(str, int, int)  # model name, bytes done, bytes in all (0: unknown)
     _wake = Signal()
 
     def __init__(self, device: str = "auto", sync_timing: bool = False) -> None:
@@ -106,7 +107,12 @@ class InferenceWorker(QObject):
             # Leave a core to the GUI thread: a shared core makes both stutter.
             torch.set_num_threads(max(1, (os.cpu_count() or 2) - 1))
         try:
-            loaded = load_model(name, device, Path(str(weights)) if weights else None)
+            loaded = load_model(
+                name,
+                device,
+                Path(str(weights)) if weights else None,
+                progress=lambda done, total: self.download_progress.emit(name, done, total),
+            )
             pipeline = Pipeline(loaded, norm=self._norm, sync_timing=self._sync_timing)
         except Exception as exc:
             traceback.print_exc()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
+    QProgressBar,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -143,14 +144,18 @@ class MainWindow(QMainWindow):
         self.device_label = QLabel("starting…")
         self.weights_label = QLabel("")
         self.rate_label = QLabel("")
+        self.download = QProgressBar(maximumWidth=260, textVisible=True)
+        self.download.hide()
         bar = self.statusBar()
         bar.addWidget(self.device_label)
         bar.addWidget(self.weights_label, 1)
+        bar.addPermanentWidget(self.download)
         bar.addPermanentWidget(self.rate_label)
 
     # --- from the worker --------------------------------------------------------------------------
     def show_model(self, info: ModelInfo) -> None:
         self.model = info
+        self.download.hide()
         index = self.model_picker.findData(info.name)
         if index >= 0:
             self.model_picker.setCurrentIndex(index)
@@ -177,6 +182,20 @@ class MainWindow(QMainWindow):
         self._latencies.append((t_shown - result.t_event) * 1e3)
         self._shown_at.append(t_shown)
         self.result_shown.emit(result, t_shown)
+
+    def show_download(self, name: str, done: int, total: int) -> None:
+        """Progress of a model's pretrained weights coming down (the window stays live)."""
+        if total and done >= total:
+            self.download.hide()
+            return
+        self.download.show()
+        if total:
+            self.download.setRange(0, 1000)
+            self.download.setValue(int(1000 * done / total))
+            self.download.setFormat(f"{name}: {done / 2**20:.0f} of {total / 2**20:.0f} MB")
+        else:
+            self.download.setRange(0, 0)  # busy indicator: size unknown
+            self.download.setFormat(f"{name}: {done / 2**20:.0f} MB")
 
     def show_message(self, text: str) -> None:
         self.messages.show_message(text)
