@@ -135,3 +135,19 @@ def test_layer_picker_offers_hookable_layers_and_emits_the_choice(qtbot) -> None
     picker.filter.setText("layer3.1")
     visible = [picker.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(picker.list.count()) if not picker.list.item(i).isHidden()]
     assert visible and all(v.startswith("layer3.1") for v in visible)
+
+
+def test_summary_all_gives_one_line_per_registered_model(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from viz_app.models import registry
+
+    monkeypatch.setattr(registry, "list_specs", lambda: [get_spec("lenet5"), get_spec("imagenet_shufflenet_v2_x1_0")])
+    assert run_summary(argparse.Namespace(name="all", json=True, depth=None, input=None)) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [(d["model"], d["group"], d["total_params"]) for d in data] == [
+        ("lenet5", "MNIST zoo", 61_706),
+        ("imagenet_shufflenet_v2_x1_0", "ImageNet", 2_278_604),
+    ]
+    assert data[1]["input_shape"] == [1, 3, 224, 224] and data[1]["layers"] == []
+    assert run_summary(argparse.Namespace(name="all", json=False, depth=None, input=None)) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 4 and "61,706" in lines[2] and "2,278,604" in lines[3]

@@ -172,16 +172,41 @@ def summarize_registered(name: str, input_shape: Sequence[int] | None = None) ->
     return summarize(model, shape, spec.name)
 
 
+def format_overview(summaries: Sequence[ModelSummary], groups: Sequence[str]) -> str:
+    """One line per model: input, parameters, parameter memory, MACs."""
+    head = f"{'model':<30} {'group':<10} {'input':<14} {'parameters':>13} {'memory':>10} {'MACs':>15}"
+    lines = [head, "-" * len(head)]
+    for s, group in zip(summaries, groups):
+        shape = "x".join(map(str, s.input_shape[1:]))
+        lines.append(
+            f"{s.name:<30} {group:<10} {shape:<14} {s.total_params:>13,} {s.param_bytes / 2**20:>7.2f}MiB "
+            f"{s.total_macs:>15,}"
+        )
+    return "\n".join(lines)
+
+
 def run_summary(args: argparse.Namespace) -> int:
-    """`cnn-viz summary NAME [--input CxHxW] [--depth N] [--json]`."""
+    """`cnn-viz summary NAME|all [--input CxHxW] [--depth N] [--json]`."""
+    from viz_app.models.registry import list_specs
+
+    depth = getattr(args, "depth", None)
+    as_json = getattr(args, "json", False)
     try:
         shape = parse_shape(args.input) if getattr(args, "input", None) else None
-        summary = summarize_registered(args.name, shape)
+        if args.name == "all":
+            specs = list_specs()
+            summaries = [summarize_registered(spec.name, shape) for spec in specs]
+        else:
+            summary = summarize_registered(args.name, shape)
     except (KeyError, ValueError) as exc:
         print(f"cnn-viz summary: error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
-    depth = getattr(args, "depth", None)
-    if getattr(args, "json", False):
+    if args.name == "all":
+        if as_json:
+            print(json.dumps([{**s.to_json(0), "group": spec.group} for s, spec in zip(summaries, specs)]))
+        else:
+            print(format_overview(summaries, [spec.group for spec in specs]))
+    elif as_json:
         print(json.dumps(summary.to_json(depth)))
     else:
         print(format_table(summary, depth))
