@@ -121,3 +121,15 @@ def test_large_frame_is_reduced_before_work(mnist_test) -> None:
     ink = extract_ink(big, tuple(4 * v for v in roi))
     assert max(ink.shape) == 192
     assert _iou(cv2.resize(extract_ink(photo, roi), ink.shape[::-1]), ink) > 0.75
+
+
+def test_image_models_get_the_rgb_centre_crop_of_the_roi(mnist_test) -> None:
+    from viz_app.sources.photo import network_image
+
+    photo, _ = _photo(mnist_test, 2)
+    crop = network_image(photo, (20, 10, 200, 120), channels=3)
+    assert crop.shape == (120, 120, 3)
+    np.testing.assert_array_equal(crop, photo[10:130, 60:180])
+    assert network_image(photo, None, channels=3).shape == (240, 240, 3)
+    ink = network_image(photo, None, channels=1)
+    assert ink.ndim == 2 and ink[0].max() == 0

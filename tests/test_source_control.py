@@ -22,9 +22,7 @@ def session(qtbot, monkeypatch, mnist_dir):
     monkeypatch.setenv("CNN_VIZ_DATA", str(mnist_dir))  # the browser's test set, never a download
     s = Session("lenet5", "cpu")
     qtbot.addWidget(s.window)
-    with qtbot.waitSignal(s.inference.worker.model_loaded, timeout=30_000):
-        pass
-    qtbot.waitUntil(lambda: s.window.model is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: s.window.model is not None, timeout=30_000)
     yield s
     s.window.close()
     s.close()
@@ -77,9 +75,10 @@ def test_no_camera_is_a_message_and_the_pad_still_works(qtbot, session) -> None:
     assert not controller.camera.running
     results = []
     session.window.result_shown.connect(lambda r, t: results.append(r))
-    session.window.pad.canvas.draw_polyline([(140, 40), (140, 240)])
-    session.window.pad.update()
-    session.window.pad._changed()
+    pad = session.window.pad
+    pad.stroke_begin(140, 40)
+    pad.stroke_to(140, 240)
+    pad.stroke_end()
     qtbot.waitUntil(lambda: any(not r.empty for r in results), timeout=10_000)
 
 
@@ -120,8 +119,38 @@ def test_dropping_a_file_on_the_window_opens_it(qtbot, session, tmp_path: Path, 
     # As the platform delivers a drop: to the window's native QWindow, over the drawing pad.
     centre = session.window.pad.mapTo(session.window, session.window.pad.rect().center())
     for kind in (QDragEnterEvent, QDragMoveEvent, QDropEvent):
-        event = kind(QPointF(centre), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+        pos = QPointF(centre) if kind is QDropEvent else centre
+        event = kind(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
         assert QApplication.sendEvent(session.window.windowHandle(), event)
         assert event.isAccepted()
     assert session.window.inputs.currentIndex() == controller.file_tab
     qtbot.waitUntil(lambda: controller.images is not None and controller.images.current == path, timeout=5_000)
+
+
+def test_camera_tab_roi_freeze_and_mirror(qtbot, session, tmp_path: Path, mnist_test) -> None:
+    from PySide6.QtTest import QTest
+
+    path = tmp_path / "camera.avi"
+    write_digit_video(path, mnist_test.images[:2], fps=30, frames=60)
+    controller = SourceController(session)
+    session.window.show()
+    qtbot.waitExposed(session.window)
+    controller.camera_index = str(path)  # a file stands in for the webcam
+    controller.camera_resolution = None
+    session.window.inputs.setCurrentIndex(controller.camera_tab)
+    camera = controller.camera
+    assert camera is not None and camera.mirror  # a webcam starts mirrored
+    camera.stall_s = 60  # the end of the file is not an unplugged camera here
+    view = controller.camera_panel.view
+    qtbot.waitUntil(lambda: view.roi() is not None, timeout=10_000)
+    assert view.roi() == (88, 48, 144, 144)  # the default: a centred square, 60% of the height
+    view.set_roi((10, 20, 100, 90))
+    assert controller._roi == (10, 20, 100, 90)
+    QTest.keyClick(session.window, Qt.Key.Key_Space)
+    assert camera.frozen and controller.camera_panel.freeze_button.isChecked()
+    QTest.keyClick(session.window, Qt.Key.Key_Space)
+    assert not camera.frozen
+    controller.camera_panel.mirror_box.setChecked(False)
+    assert not camera.mirror
+    session.window.inputs.setCurrentIndex(0)
+    assert not camera.running
