@@ -84,3 +84,23 @@ def test_stop_while_busy(inference, qtbot):
         inference.worker.submit(Frame(_ink(seq % 10), time.perf_counter(), seq))
     assert inference.stop(timeout_ms=10_000)
     inference.worker.submit(Frame(_ink(1), time.perf_counter(), 99))  # ignored after stop
+
+
+def test_replacing_the_model_100_times_frees_every_old_one(inference, qtbot):
+    import gc
+    import weakref
+
+    from viz_app.probe.hooks import count_hooks
+
+    request = _Requester()
+    request.load.connect(inference.worker.load)
+    old_models = []
+    loaded = []
+    inference.worker.model_loaded.connect(loaded.append)
+    for i in range(100):
+        old_models.append(weakref.ref(inference.worker.pipeline.loaded.model))
+        request.load.emit("lenet5", None)
+        qtbot.waitUntil(lambda: len(loaded) == i + 1, timeout=30_000)
+    gc.collect()
+    assert sum(ref() is not None for ref in old_models) == 0  # hooks, tensors and all: gone
+    assert count_hooks(inference.worker.pipeline.loaded.model) == len(inference.worker.pipeline.probe.names)
