@@ -90,6 +90,7 @@ def test_mnist_browser_tab_jumps_to_a_mistake_and_shows_both_labels(qtbot, sessi
     controller.mnist_panel.mistake_button.click()
     index = controller.browser.index
     assert index > 0 and controller.browser.prediction() != controller.browser.label
+    qtbot.waitUntil(lambda: controller.mnist_panel.index_box.value() == index, timeout=5_000)
     qtbot.waitUntil(lambda: "✗" in controller.mnist_panel.verdict.text(), timeout=10_000)
     assert f"True label: {controller.browser.label}" in controller.mnist_panel.verdict.text()
 
@@ -140,6 +141,11 @@ def test_camera_tab_roi_freeze_and_mirror(qtbot, session, tmp_path: Path, mnist_
     session.window.inputs.setCurrentIndex(controller.camera_tab)
     camera = controller.camera
     assert camera is not None and camera.mirror  # a webcam starts mirrored
+    panel = controller.camera_panel
+    panel.set_state((1280, 720), True, False)
+    assert panel.resolution_picker.currentText() == "1280x720" and panel.mirror_box.isChecked()
+    panel.resolution_picker.activated.emit(1)
+    assert controller.camera_resolution == camera.resolution == (640, 480)
     camera.stall_s = 60  # the end of the file is not an unplugged camera here
     view = controller.camera_panel.view
     qtbot.waitUntil(lambda: view.roi() is not None, timeout=10_000)

@@ -157,8 +157,6 @@ class SourceController(QObject):
         self.active = source
         self.frames_in = 0
         source.start(self._on_source_frame, self._on_source_error)
-        if source is self.browser:
-            self.mnist_panel.set_count(len(self.browser))
 
     def _file_source(self, path: Path) -> Source:
         if path.suffix.lower() in VIDEO_SUFFIXES:
@@ -219,6 +217,7 @@ class SourceController(QObject):
         if frame is None or self.active is None or frame.source != self.active.name:
             return
         if frame.source == "mnist":
+            self.mnist_panel.set_count(len(self.browser))
             self.mnist_panel.show_digit(frame.image, self.browser.index, self.browser.label)
             t_event, predicted = self._verdict
             if t_event == frame.t_event:  # the model answered before the view caught up
@@ -315,11 +314,12 @@ class SourceController(QObject):
         self.browser.next_misclassified()
 
 
-def attach_sources(session: Session, source_spec: str = "pad") -> SourceController:
-    """Add the camera, file and MNIST tabs to a Session's window and start ``source_spec``."""
+def attach_sources(session: Session, source_spec: str | SourceSpec = "pad") -> SourceController:
+    """Add the camera, file and MNIST tabs to a Session's window and start ``source_spec``
+    (a --source string or an already parsed SourceSpec)."""
     controller = SourceController(session)
     try:
-        spec = parse_source(source_spec)
+        spec = source_spec if isinstance(source_spec, SourceSpec) else parse_source(source_spec)
     except SourceSpecError as exc:
         session.window.show_message(f"{exc}; starting with the drawing pad")
         return controller

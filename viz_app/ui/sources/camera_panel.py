@@ -22,11 +22,13 @@ class CameraPanel(QWidget):
         super().__init__(parent)
         self.view = FrameView()
         self.camera_picker = QComboBox()
+        self.camera_picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.camera_picker.setToolTip("Which camera to read")
         self.camera_picker.activated.connect(self._on_camera_activated)
         self.resolution_picker = QComboBox()
+        self._resolutions = list(resolutions)
         for w, h in resolutions:
-            self.resolution_picker.addItem(f"{w}x{h}", (w, h))
+            self.resolution_picker.addItem(f"{w}x{h}")
         self.resolution_picker.setToolTip("Capture size asked of the camera (it may pick the nearest it has)")
         self.resolution_picker.activated.connect(self._on_resolution_activated)
         self.freeze_button = QPushButton("Freeze")
@@ -67,9 +69,8 @@ class CameraPanel(QWidget):
         """Show the source's settings without emitting the change signals."""
         for widget in (self.resolution_picker, self.mirror_box, self.freeze_button):
             widget.blockSignals(True)
-        index = self.resolution_picker.findData(resolution)
-        if index >= 0:
-            self.resolution_picker.setCurrentIndex(index)
+        if resolution in self._resolutions:
+            self.resolution_picker.setCurrentIndex(self._resolutions.index(resolution))
         self.mirror_box.setChecked(mirror)
         self.freeze_button.setChecked(frozen)
         self.freeze_button.setText("Frozen" if frozen else "Freeze")
@@ -80,7 +81,7 @@ class CameraPanel(QWidget):
         self.camera_picked.emit(int(self.camera_picker.itemData(index)))
 
     def _on_resolution_activated(self, index: int) -> None:
-        self.resolution_picked.emit(self.resolution_picker.itemData(index))
+        self.resolution_picked.emit(self._resolutions[index])
 
     def _on_freeze_toggled(self, frozen: bool) -> None:
         self.freeze_button.setText("Frozen" if frozen else "Freeze")
