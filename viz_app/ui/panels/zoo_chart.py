@@ -34,8 +34,9 @@ class ZooChartPanel(QWidget):
         item = self.plot.getPlotItem()
         item.setLogMode(x=True, y=False)
         item.showGrid(x=True, y=True, alpha=0.25)
-        item.setLabel("bottom", "throughput", units="images/s")
-        item.setLabel("left", "test accuracy", units="%")
+        item.setLabel("bottom", "throughput (images/s, log scale)")
+        item.setLabel("left", "test accuracy (%)")
+        item.getViewBox().setDefaultPadding(0.12)  # room for the labels above the largest dots
         self.scatter = pg.ScatterPlotItem(pxMode=True, pen=pg.mkPen("#ffffff", width=1), brush=pg.mkBrush(80, 160, 255, 170))
         item.addItem(self.scatter)
         self.labels: list[pg.TextItem] = []
@@ -73,8 +74,10 @@ class ZooChartPanel(QWidget):
             for r in shown
         ]
         self.scatter.setData(x=xs, y=ys, size=sizes, data=tips, hoverable=True, tip=lambda x, y, data: data)
-        for r, x, y in zip(shown, xs, ys):
-            label = pg.TextItem(r.name, color="#dddddd", anchor=(0.5, 1.3))
+        for r, x, y, size in zip(shown, xs, ys, sizes):
+            label = pg.TextItem(r.name, color="#dddddd")
+            height = label.boundingRect().height() or 18.0
+            label.setAnchor((0.5, 1.0 + size / 2 / height))  # just above the dot, whatever its size
             label.setPos(x, y)
             self.plot.addItem(label)
             self.labels.append(label)
