@@ -22,26 +22,22 @@ from viz_app.sources.camera import RESOLUTIONS, CameraSource, list_cameras
 from viz_app.sources.images import ImageSource
 from viz_app.sources.mnist_browser import MnistBrowser, model_classifier
 from viz_app.sources.photo import Roi, network_image
-from viz_app.sources.spec import SourceSpec, SourceSpecError, parse_source
+from viz_app.sources.spec import SourceSpec, SourceSpecError, is_video, parse_source
 from viz_app.sources.video import VideoSource
 from viz_app.ui.sources.camera_panel import CameraPanel
 from viz_app.ui.sources.drop import FileDropFilter
 from viz_app.ui.sources.file_panel import FilePanel
+from viz_app.ui.sources.mailbox import LatestMailbox
 from viz_app.ui.sources.mnist_panel import MnistPanel
 
 if TYPE_CHECKING:
     from viz_app.app import Session
 
-VIDEO_SUFFIXES = (".avi", ".mp4", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv")
-
 
 class SourceController(QObject):
     """Starts and stops the sources as their tabs are shown and routes their frames."""
 
-    frame_shown = Signal(object)  # the raw Frame just drawn in a source's view
     source_message = Signal(str)  # a source's message, in the GUI thread
-    _view_due = Signal()  # a new raw frame waits for the GUI thread
-    _message_due = Signal(str)
 
     def __init__(self, session: Session) -> None:
         super().__init__(session.window)
@@ -56,9 +52,7 @@ class SourceController(QObject):
         self.frames_in = 0  # frames the active source delivered
         self._roi: Roi | None = None
         self._last_raw: Frame | None = None
-        self._view_frame: Frame | None = None
-        self._view_scheduled = False
-        self._verdict: tuple[float, str] = (0.0, "")  # t_event and answer of the last MNIST result
+        self._mailbox = LatestMailbox(self)  # raw frames and messages to the GUI thread
         self._lock = threading.Lock()
 
         self.camera_panel = CameraPanel(RESOLUTIONS)
@@ -77,11 +71,10 @@ class SourceController(QObject):
             self._on_model_loaded(self.window.model)
 
     def _connect(self) -> None:
-        queued = Qt.ConnectionType.QueuedConnection
-        self._view_due.connect(self._on_view_due, queued)
-        self._message_due.connect(self._on_message, queued)
-        self.window.inputs.currentChanged.connect(self._on_tab_changed)
-        self.worker.model_loaded.connect(self._on_model_loaded, queued)
+        self._mailbox.arrived.connect(self._on_frame_arrived)
+        self._mailbox.message.connect(self._on_message)
+        self.window.inputs.currentChanged.connect(self._start)  # the shown tab is the source
+        self.worker.model_loaded.connect(self._on_model_loaded, Qt.ConnectionType.QueuedConnection)
         self.window.result_shown.connect(self._on_result_shown)
         self.window.closing.connect(self.stop)
         for view in (self.camera_panel.view, self.file_panel.view):
@@ -89,15 +82,15 @@ class SourceController(QObject):
         cam = self.camera_panel
         cam.camera_picked.connect(self._on_camera_picked)
         cam.resolution_picked.connect(self._on_resolution_picked)
-        cam.freeze_toggled.connect(self._on_freeze_toggled)
+        cam.freeze_toggled.connect(lambda frozen: self._call_active("freeze", frozen))
         cam.mirror_toggled.connect(self._on_mirror_toggled)
         cam.reconnect_clicked.connect(self._on_reconnect)
         files = self.file_panel
         files.open_requested.connect(self.open_file)
-        files.step_requested.connect(self._on_file_step)
-        files.pause_toggled.connect(self._on_freeze_toggled)
+        files.step_requested.connect(lambda delta: self._call_active("step", delta))
+        files.pause_toggled.connect(lambda paused: self._call_active("freeze", paused))
         files.loop_toggled.connect(self._on_loop_toggled)
-        files.restart_clicked.connect(self._on_restart)
+        files.restart_clicked.connect(lambda: self._call_active("restart"))
         mnist = self.mnist_panel
         mnist.step_requested.connect(self.browser.step)
         mnist.index_requested.connect(self.browser.goto)
@@ -132,10 +125,7 @@ class SourceController(QObject):
         if self.window.inputs.currentIndex() == index:
             self._start(index)
         else:
-            self.window.inputs.setCurrentIndex(index)  # _on_tab_changed starts it
-
-    def _on_tab_changed(self, index: int) -> None:
-        self._start(index)
+            self.window.inputs.setCurrentIndex(index)  # currentChanged starts it
 
     def _start(self, tab: int) -> None:
         self._stop_active()
@@ -156,10 +146,10 @@ class SourceController(QObject):
             return
         self.active = source
         self.frames_in = 0
-        source.start(self._on_source_frame, self._on_source_error)
+        source.start(self._on_source_frame, self._mailbox.put_message)
 
     def _file_source(self, path: Path) -> Source:
-        if path.suffix.lower() in VIDEO_SUFFIXES:
+        if is_video(path):
             self.video = VideoSource(path, loop=self.file_panel.loop_box.isChecked())
             self.file_panel.set_mode("video", path.name)
             return self.video
@@ -187,12 +177,8 @@ class SourceController(QObject):
         self.frames_in += 1
         with self._lock:
             self._last_raw = frame
-            self._view_frame = frame
-            wake = not self._view_scheduled
-            self._view_scheduled = True
         self._submit(frame)
-        if wake:
-            self._view_due.emit()
+        self._mailbox.put(frame)
 
     def _submit(self, frame: Frame) -> None:
         """Prepare a raw frame for the current model and hand it to the worker."""
@@ -202,31 +188,21 @@ class SourceController(QObject):
         try:
             image = network_image(frame.image, self._roi, self.channels)
         except ValueError as exc:
-            self._message_due.emit(str(exc))
+            self._mailbox.put_message(str(exc))
             return
         self.worker.submit(Frame(image, frame.t_event, frame.seq, frame.source))
 
-    def _on_source_error(self, message: str) -> None:
-        self._message_due.emit(message)
-
     # --- GUI thread ------------------------------------------------------------------------------------
-    def _on_view_due(self) -> None:
-        with self._lock:
-            frame, self._view_frame = self._view_frame, None
-            self._view_scheduled = False
-        if frame is None or self.active is None or frame.source != self.active.name:
+    def _on_frame_arrived(self, frame: Frame) -> None:
+        if self.active is None or frame.source != self.active.name:
             return
         if frame.source == "mnist":
             self.mnist_panel.set_count(len(self.browser))
-            self.mnist_panel.show_digit(frame.image, self.browser.index, self.browser.label)
-            t_event, predicted = self._verdict
-            if t_event == frame.t_event:  # the model answered before the view caught up
-                self.mnist_panel.show_prediction(predicted)
+            self.mnist_panel.show_digit(frame.image, self.browser.index, self.browser.label, frame.t_event)
         else:
             view = self.camera_panel.view if frame.source == "camera" else self.file_panel.view
             view.show_frame(frame.image)
             self._roi = view.roi()
-        self.frame_shown.emit(frame)
 
     def _on_message(self, message: str) -> None:
         if self.active is self.camera:
@@ -260,8 +236,7 @@ class SourceController(QObject):
 
     def _on_result_shown(self, result: FrameResult, t_shown: float) -> None:
         if self.active is self.browser and not result.empty:
-            self._verdict = (result.t_event, result.classes[result.prediction])
-            self.mnist_panel.show_prediction(self._verdict[1])
+            self.mnist_panel.show_prediction(result.classes[result.prediction], result.t_event)
 
     # --- controls ------------------------------------------------------------------------------------------
     def _on_camera_picked(self, index: int) -> None:
@@ -273,15 +248,20 @@ class SourceController(QObject):
         if self.camera is not None:
             self.camera.set_resolution(resolution)
 
-    def _on_freeze_toggled(self, frozen: bool) -> None:
-        source = self.active
-        if isinstance(source, (CameraSource, VideoSource)):
-            source.freeze(frozen)
+    def _call_active(self, method: str, *args: object) -> None:
+        """Forward a control (freeze, step, restart) to the shown source if it has it."""
+        control = getattr(self.active, method, None)
+        if callable(control):
+            control(*args)
 
     def _on_mirror_toggled(self, mirror: bool) -> None:
         self.mirror = mirror
         if self.camera is not None:
             self.camera.mirror = mirror
+
+    def _on_loop_toggled(self, loop: bool) -> None:
+        if self.video is not None:
+            self.video.loop = loop
 
     def _on_reconnect(self) -> None:
         if self.active is self.camera and self.camera is not None and self.camera.running:
@@ -289,28 +269,17 @@ class SourceController(QObject):
         else:
             self._start(self.camera_tab)
 
-    def _on_file_step(self, delta: int) -> None:
-        if self.active is self.images and self.images is not None:
-            self.images.step(delta)
-
-    def _on_loop_toggled(self, loop: bool) -> None:
-        if self.video is not None:
-            self.video.loop = loop
-
-    def _on_restart(self) -> None:
-        if self.active is self.video and self.video is not None:
-            self.video.restart()
-
     def _on_next_mistake(self) -> None:
         info = self.model
-        if info is None or info.channels != 1:
-            self.window.show_message("Next mistake needs a digit model")
-            return
-        if not info.trained:
-            self.window.show_message(f"{info.title} has untrained weights: every digit is a guess")
+        if info is None or info.channels != 1 or not info.trained:
+            self.window.show_message("Next mistake needs a trained digit model")
             return
         if not self.browser.has_classifier:
-            self.browser.set_classifier(model_classifier(info.name, info.weights))
+            try:
+                self.browser.set_classifier(model_classifier(info.name, info.weights))
+            except Exception as exc:  # weights that loaded in the worker but not here
+                self.window.show_message(f"Could not ask {info.title} about the test set: {exc}")
+                return
         self.browser.next_misclassified()
 
 

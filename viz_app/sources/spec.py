@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 KINDS = ("pad", "camera", "video", "image", "mnist")
+VIDEO_SUFFIXES = (".avi", ".mp4", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv")
 SOURCE_HELP = "input to start with: pad (default), camera[:INDEX], video:PATH, image:PATH (file or folder) or mnist"
 
 
@@ -57,6 +58,11 @@ def parse_source(text: str) -> SourceSpec:
     if not sep or not arg:
         raise SourceSpecError(f"source {kind!r} needs a path: {kind}:PATH")
     return SourceSpec(kind, path=Path(arg).expanduser())
+
+
+def is_video(path: str | Path) -> bool:
+    """Whether a file (opened or dropped in the window) is played as a video, by its suffix."""
+    return Path(path).suffix.lower() in VIDEO_SUFFIXES
 
 
 def argparse_source(text: str) -> SourceSpec:

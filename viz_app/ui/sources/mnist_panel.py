@@ -46,23 +46,31 @@ class MnistPanel(QWidget):
         layout.addLayout(controls)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.verdict)
+        self._label: int | None = None
+        self._t_event = -1.0
+        self._answer: tuple[float, str] = (-1.0, "")
 
     def set_count(self, count: int) -> None:
         self.index_box.setMaximum(max(0, count - 1))
 
-    def show_digit(self, image: np.ndarray, index: int, label: int | None) -> None:
+    def show_digit(self, image: np.ndarray, index: int, label: int | None, t_event: float) -> None:
+        """Digit ``index`` of the test set; ``t_event`` ties it to the model's answer."""
         self.image.setImage(image, autoLevels=False, levels=(0, 255))
         self.index_box.blockSignals(True)
         self.index_box.setValue(index)
         self.index_box.blockSignals(False)
-        self._label = label
+        self._label, self._t_event = label, t_event
         self.verdict.setText(f"True label: {label}" if label is not None else "")
+        answered_at, predicted = self._answer
+        if answered_at == t_event:  # the model answered before the view caught up
+            self.show_prediction(predicted, t_event)
 
-    def show_prediction(self, predicted: str) -> None:
-        """The shown model's answer next to the true label."""
-        label = getattr(self, "_label", None)
-        if label is None:
+    def show_prediction(self, predicted: str, t_event: float) -> None:
+        """The model's answer for the digit of ``t_event``, next to the true label."""
+        self._answer = (t_event, predicted)
+        if self._label is None or t_event != self._t_event:
             return
+        label = self._label
         mark = "✓" if predicted == str(label) else "✗"
         colour = "#6fcf6f" if mark == "✓" else "#ff6b6b"
         self.verdict.setText(f"True label: {label}   ·   model says: <span style='color:{colour}'>{predicted} {mark}</span>")
