@@ -133,3 +133,13 @@ def test_image_models_get_the_rgb_centre_crop_of_the_roi(mnist_test) -> None:
     assert network_image(photo, None, channels=3).shape == (240, 240, 3)
     ink = network_image(photo, None, channels=1)
     assert ink.ndim == 2 and ink[0].max() == 0
+
+
+@pytest.mark.parametrize("invert", [False, True])
+def test_small_scans_of_mnist_digits_either_way_round(lenet, mnist_test, invert: bool) -> None:
+    """A 28x28 file (an MNIST digit saved as an image, or its negative) is enlarged, not lost."""
+    picks = np.arange(300)
+    inks = [extract_ink(255 - mnist_test.images[i] if invert else mnist_test.images[i]) for i in picks]
+    assert inks[0].shape == (112, 112)
+    accuracy = (_classify(lenet, inks) == mnist_test.labels[picks]).mean()
+    assert accuracy >= 0.98

@@ -17,6 +17,7 @@ from viz_app.cv import cv2
 Roi = tuple[int, int, int, int]  # x, y, width, height in image pixels
 
 WORK_SIZE = 192  # the longer side of the ROI is reduced to this before any processing
+MIN_WORK_SIZE = 112  # and a smaller ROI is enlarged to this
 MIN_CONTRAST = 0.12  # ink must differ from the paper by 12% of the paper's brightness
 MIN_GREY = 10.0  # and by at least this many grey levels
 MIN_SIZE = 0.1  # the digit spans at least this share of the ROI's longer side
@@ -45,12 +46,15 @@ def to_gray(image: np.ndarray) -> np.ndarray:
     raise ValueError(f"expected a gray or RGB image, got shape {image.shape}")
 
 
-def _shrink(gray: np.ndarray) -> np.ndarray:
-    scale = WORK_SIZE / max(gray.shape)
-    if scale >= 1:
+def _working_size(gray: np.ndarray) -> np.ndarray:
+    """Large frames reduced to WORK_SIZE; tiny ones (a 28x28 scan) enlarged to MIN_WORK_SIZE,
+    so that the kernels, the blur and the grey rims all act at a sensible scale."""
+    longer = max(gray.shape)
+    if MIN_WORK_SIZE <= longer <= WORK_SIZE:
         return np.ascontiguousarray(gray)
+    scale = (WORK_SIZE if longer > WORK_SIZE else MIN_WORK_SIZE) / longer
     size = (max(1, round(gray.shape[1] * scale)), max(1, round(gray.shape[0] * scale)))
-    return cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
+    return cv2.resize(gray, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
 
 
 def _background(gray: np.ndarray, dark_ink: bool) -> np.ndarray:
@@ -138,10 +142,11 @@ def _main_components(mask: np.ndarray, weight: np.ndarray) -> np.ndarray:
 def extract_ink(image: np.ndarray, roi: Roi | None = None) -> np.ndarray:
     """White-on-black ink (uint8, background exactly 0) of the digit in ``image`` (inside ``roi``).
 
-    Works on dark ink on light paper and light ink on a dark board alike; the result is at
-    most WORK_SIZE pixels on its longer side and all zero when there is no clear ink.
+    Works on dark ink on light paper and light ink on a dark board alike; the result is
+    MIN_WORK_SIZE to WORK_SIZE pixels on its longer side (same aspect as the ROI) and all
+    zero when there is no clear ink.
     """
-    gray = _shrink(to_gray(crop(image, roi)))
+    gray = _working_size(to_gray(crop(image, roi)))
     if min(gray.shape) < 8:
         return np.zeros(gray.shape, np.uint8)
     noise = noise_level(gray)
