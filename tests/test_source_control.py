@@ -156,7 +156,27 @@ def test_camera_tab_roi_freeze_and_mirror(qtbot, session, tmp_path: Path, mnist_
     assert camera.frozen and controller.camera_panel.freeze_button.isChecked()
     QTest.keyClick(session.window, Qt.Key.Key_Space)
     assert not camera.frozen
+    assert not controller.file_panel.pause_button.isChecked()  # the hidden tab's Space did nothing
     controller.camera_panel.mirror_box.setChecked(False)
     assert not camera.mirror
     session.window.inputs.setCurrentIndex(0)
     assert not camera.running
+
+
+def test_space_pauses_a_video_on_the_file_tab(qtbot, session, tmp_path: Path, mnist_test) -> None:
+    from PySide6.QtTest import QTest
+
+    path = tmp_path / "clip.avi"
+    write_digit_video(path, mnist_test.images[:2], fps=30, frames=60)
+    controller = SourceController(session)
+    session.window.show()
+    qtbot.waitExposed(session.window)
+    controller.file_panel.loop_box.setChecked(True)
+    controller.open_file(str(path))
+    video = controller.video
+    assert video is not None and video.loop
+    qtbot.waitUntil(lambda: video.frames > 3, timeout=10_000)
+    QTest.keyClick(session.window, Qt.Key.Key_Space)
+    assert video.frozen and controller.file_panel.pause_button.text() == "Paused"
+    QTest.keyClick(session.window, Qt.Key.Key_Space)
+    assert not video.frozen

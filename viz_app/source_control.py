@@ -89,7 +89,7 @@ class SourceController(QObject):
         files.open_requested.connect(self.open_file)
         files.step_requested.connect(lambda delta: self._call_active("step", delta))
         files.pause_toggled.connect(lambda paused: self._call_active("freeze", paused))
-        files.loop_toggled.connect(self._on_loop_toggled)
+        files.loop_toggled.connect(lambda loop: setattr(self.video, "loop", loop) if self.video else None)
         files.restart_clicked.connect(lambda: self._call_active("restart"))
         mnist = self.mnist_panel
         mnist.step_requested.connect(self.browser.step)
@@ -114,7 +114,11 @@ class SourceController(QObject):
             self._show_tab(0)
 
     def open_file(self, path: str) -> None:
-        """An image, a folder of images or a video, in the File tab (also for dropped files)."""
+        """An image, a folder of images or a video, in the File tab (also for dropped files);
+        a dropped weights file goes to the current model instead."""
+        if Path(path).suffix.lower() in (".pt", ".pth") and self.model is not None:
+            self.window.model_requested.emit(self.model.name, path)
+            return
         self._file_path = Path(path)
         if self.window.inputs.currentIndex() == self.file_tab:
             self._start(self.file_tab)
@@ -258,10 +262,6 @@ class SourceController(QObject):
         self.mirror = mirror
         if self.camera is not None:
             self.camera.mirror = mirror
-
-    def _on_loop_toggled(self, loop: bool) -> None:
-        if self.video is not None:
-            self.video.loop = loop
 
     def _on_reconnect(self) -> None:
         if self.active is self.camera and self.camera is not None and self.camera.running:

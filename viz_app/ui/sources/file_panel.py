@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QCheckBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from viz_app.ui.sources.frame_view import FrameView
@@ -53,6 +54,13 @@ class FilePanel(QWidget):
         layout.addWidget(self.view, 1)
         layout.addWidget(self.name)
         self.set_mode("none")
+        # Space pauses a video while this tab is shown, as it freezes the camera on its tab.
+        self.pause_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Space), self, self._on_space)
+        self.pause_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+
+    def _on_space(self) -> None:
+        if self.pause_button.isVisible():
+            self.pause_button.toggle()
 
     def set_mode(self, mode: str, name: str = "") -> None:
         """Which controls make sense: "none", "image", "folder" or "video"."""
