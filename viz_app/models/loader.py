@@ -179,12 +179,15 @@ def download_file(url: str, dest: Path, progress: Progress | None = None, timeou
     try:
         with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (https only)
             total = int(response.headers.get("Content-Length") or 0)
-            done = 0
+            done, reported = 0, -1
             while chunk := response.read(CHUNK):
                 out.write(chunk)
                 digest.update(chunk)
                 done += len(chunk)
-                if progress is not None:
+                # At most ~1000 reports (per mille, or per MiB when the size is unknown).
+                step = done * 1000 // total if total else done >> 20
+                if progress is not None and (step != reported or done == total):
+                    reported = step
                     progress(done, total)
         if total and done != total:
             raise DownloadError(f"download of {dest.name} stopped at {done:,} of {total:,} bytes")

@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import torch
@@ -183,6 +184,16 @@ def format_overview(summaries: Sequence[ModelSummary], groups: Sequence[str]) ->
             f"{s.total_macs:>15,}"
         )
     return "\n".join(lines)
+
+
+@lru_cache(maxsize=64)
+def cached_summary(name: str) -> ModelSummary:
+    """The cost table of a registered model at its own input size, computed once per session.
+
+    Costs do not depend on weights, so it builds its own untrained copy: safe to call from
+    any thread, never touching (or hooking) the model the inference thread runs.
+    """
+    return summarize_registered(name)
 
 
 def run_summary(args: argparse.Namespace) -> int:
