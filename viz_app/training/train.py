@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import platform
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,7 +47,7 @@ def train(
     seed: int = 0,
     device: torch.device | str = "cpu",
     limit: int | None = None,
-    log=print,
+    log: Callable[[str], None] = functools.partial(print, flush=True),
 ) -> TrainResult:
     """Train ``spec`` from scratch with its recipe and write ``out`` plus ``out.json``."""
     recipe = dict(spec.recipe)
@@ -65,32 +67,41 @@ def train(
     y_all = labels.to(device)
     steps_per_epoch = max(1, len(y_all) // batch_size)
     optimizer = torch.optim.AdamW(model.parameters(), lr=float(recipe.get("lr", 1e-3)), weight_decay=float(recipe.get("weight_decay", 0.0)))
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=float(recipe.get("lr", 1e-3)), total_steps=epochs * steps_per_epoch)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer,
+        max_lr=float(recipe.get("lr", 1e-3)),
+        total_steps=epochs * steps_per_epoch,
+        pct_start=float(recipe.get("pct_start", 0.3)),  # share of the steps spent warming up
+    )
 
     started = time.perf_counter()
     for epoch in range(epochs):
         model.train()
         order = torch.randperm(len(y_all), generator=generator).to(device)
-        total = 0.0
+        total, correct = 0.0, 0
         for step in range(steps_per_epoch):
             idx = order[step * batch_size : (step + 1) * batch_size]
             x, y = x_all[idx], y_all[idx]
             if affine is not None:
                 x = random_affine(x, affine, generator)
-            loss = _loss(model, model(x), y, smoothing)
+            output = model(x)  # N x 10
+            loss = _loss(model, output, y, smoothing)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
             schedule.step()
             total += float(loss.detach())
-        result = evaluate(model, spec, test_set, device)
-        log(f"epoch {epoch + 1}/{epochs}  loss {total / steps_per_epoch:.4f}  test accuracy {result.accuracy:.4%}  ({time.perf_counter() - started:.0f} s)")
+            correct += int((output.detach().argmax(1) == y).sum())
+        # The test set is scored once, at the end; per epoch the (distorted) training batches say how it goes.
+        seen = steps_per_epoch * batch_size
+        log(f"epoch {epoch + 1}/{epochs}  loss {total / steps_per_epoch:.4f}  train accuracy {correct / seen:.4%}  ({time.perf_counter() - started:.0f} s)")
     seconds = time.perf_counter() - started
 
     model.eval().cpu()
     out.parent.mkdir(parents=True, exist_ok=True)
     torch.save({k: v.detach().clone().contiguous() for k, v in model.state_dict().items()}, out)
     final = evaluate(model, spec, test_set, torch.device("cpu"))
+    log(f"test accuracy {final.accuracy:.4%} ({final.errors} errors)")
     card = {
         "model": spec.name,
         "title": spec.title,
@@ -113,6 +124,9 @@ def train(
         "mean": list(spec.mean),
         "std": list(spec.std),
     }
+    extras = getattr(model, "card_extras", None)  # a model may add its own facts, e.g. a paper's figures
+    if callable(extras):
+        card.update(extras(final.accuracy))
     write_card(out, card)
     return TrainResult(out, card)
 
