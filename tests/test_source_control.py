@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -54,7 +53,6 @@ def test_video_source_feeds_the_window_and_ends_with_a_message(qtbot, session, t
     path = tmp_path / "clip.avi"
     write_digit_video(path, mnist_test.images[:2], fps=30, frames=30)
     messages = []
-    session.window.messages  # the window's message bar exists
     controller = attach_sources(session, f"video:{path}")
     controller.source_message.connect(messages.append)
     results = _shown(qtbot, session, lambda r: len(r) >= 10)
@@ -97,7 +95,7 @@ def test_mnist_browser_tab_jumps_to_a_mistake_and_shows_both_labels(qtbot, sessi
 
 def test_bad_spec_and_unreadable_file_are_messages(qtbot, session, tmp_path: Path) -> None:
     controller = attach_sources(session, "webcam")
-    assert "unknown source" in session.window.messages.text() if hasattr(session.window.messages, "text") else True
+    assert "unknown source" in session.window.messages.text()
     assert session.window.inputs.currentIndex() == 0
     broken = tmp_path / "broken.png"
     broken.write_bytes(b"\x89PNG\r\n\x1a\n garbage")
