@@ -211,3 +211,24 @@ def test_missing_and_unreadable_video(tmp_path: Path) -> None:
         sink.wait_for(lambda: sink.messages)
         source.stop()
         assert expected in sink.messages[0] and not sink.frames
+
+
+def test_stream_cut_off_mid_way_is_a_message(tmp_path: Path, clip) -> None:
+    """A capture whose data stops half way (a cable pulled mid-stream): the frames up to the
+    cut arrive, then a message, and the source keeps running to pick the device up again."""
+    data = clip[0].read_bytes()
+    cut = tmp_path / "cut.avi"
+    cut.write_bytes(data[: len(data) // 2])
+    source = CameraSource(str(cut), resolution=None, mirror=False)
+    source.stall_s = 0.2
+    source.retry_s = 30  # no reconnect within the test
+    sink = Collector()
+    source.start(sink.on_frame, sink.on_error)
+    try:
+        sink.wait_for(lambda: bool(sink.messages))
+        assert "stopped delivering frames" in sink.messages[0]
+        assert 10 <= len(sink.frames) < 45
+        assert source.running
+    finally:
+        source.stop()
+    assert not source.running
