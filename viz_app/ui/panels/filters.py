@@ -1,0 +1,64 @@
+"""The first convolutional layer's learned filters, each as a small image."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsPathItem
+
+from viz_app.insight_records import FiltersRecord
+from viz_app.ui.colours import lut
+
+
+class FiltersPanel(pg.GraphicsLayoutWidget):
+    """Gray filters in a diverging colour map (0 in the middle); colour filters as RGB images."""
+
+    def __init__(self, parent=None) -> None:  # noqa: ANN001
+        super().__init__(parent)
+        self.setBackground("#1e1e1e")
+        self.title = self.addLabel("First-layer filters", row=0, col=0, size="9pt", color="#dddddd")
+        self.view = self.addViewBox(row=1, col=0, lockAspect=True, invertY=True, enableMouse=False)
+        self.view.setMenuEnabled(False)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.view.addItem(self.image)
+        self.lines = QGraphicsPathItem()
+        pen = QPen(Qt.GlobalColor.black)
+        pen.setCosmetic(True)
+        self.lines.setPen(pen)
+        self.view.addItem(self.lines)
+        self._shown: FiltersRecord | None = None
+        self.shown = 0
+
+    def show_record(self, record: FiltersRecord) -> None:
+        if record is self._shown:  # the filters change only with the weights
+            return
+        self._shown = record
+        if record.image.ndim == 2:
+            self.image.setLookupTable(lut(True))
+            self.image.setImage(record.image, autoLevels=False, levels=(0, 255))
+            lo, hi = record.value_range
+            scale = f"  [{lo:.3g}, {hi:.3g}], 0 in the middle"
+        else:
+            self.image.setLookupTable(None)
+            self.image.setImage(record.image, autoLevels=False, levels=(0, 255))
+            scale = "  (each filter stretched to its own range)"
+        kh, kw = record.tile
+        self.title.setText(f"{record.layer}: {record.count} filters of {kw}x{kh}{scale}")
+        self.lines.setPath(_grid(record))
+        h, w = record.image.shape[:2]
+        self.view.setRange(xRange=(0, w), yRange=(0, h), padding=0.02)
+        self.shown += 1
+
+
+def _grid(record: FiltersRecord) -> QPainterPath:
+    path = QPainterPath()
+    rows, cols = record.grid
+    th, tw = record.tile
+    for r in range(1, rows):
+        path.moveTo(0, r * th)
+        path.lineTo(cols * tw, r * th)
+    for c in range(1, cols):
+        path.moveTo(c * tw, 0)
+        path.lineTo(c * tw, rows * th)
+    return path

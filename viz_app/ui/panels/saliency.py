@@ -1,0 +1,97 @@
+"""What the network looks at: a saliency heat map over the input, switchable."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+
+from viz_app.insight_records import SaliencyRecord
+from viz_app.ui.colours import lut
+
+METHODS = (("gradcam", "Grad-CAM (last conv stage)"), ("gradient", "Input gradient"))
+
+
+@lru_cache(maxsize=1)
+def heat_lut() -> np.ndarray:
+    """256 x 4 RGBA: the sequential colour map, transparent where the map is 0."""
+    table = np.empty((256, 4), np.uint8)
+    table[:, :3] = lut(False)
+    table[:, 3] = np.linspace(0, 255, 256).astype(np.uint8)
+    return table
+
+
+class SaliencyPanel(QWidget):
+    """The input with the saliency of the predicted class on top.
+
+    ``extra_requested("saliency", params or None)``: on with a method, or off.
+    """
+
+    extra_requested = Signal(str, object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.enabled = QCheckBox("Show what the network looks at")
+        self.enabled.toggled.connect(self._on_enabled_toggled)
+        self.method = QComboBox()
+        for key, label in METHODS:
+            self.method.addItem(label, key)
+        self.method.currentIndexChanged.connect(self._on_method_changed)
+        self.opacity = QSlider(Qt.Orientation.Horizontal, minimum=0, maximum=100, value=70)
+        self.opacity.setToolTip("Opacity of the heat map")
+        self.opacity.valueChanged.connect(self._on_opacity_changed)
+        self.caption = QLabel("")
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground("#1e1e1e")
+        self.view = self.graphics.addViewBox(row=0, col=0, lockAspect=True, invertY=True, enableMouse=False)
+        self.view.setMenuEnabled(False)
+        self.input_image = pg.ImageItem(axisOrder="row-major")
+        self.heat = pg.ImageItem(axisOrder="row-major")
+        self.heat.setLookupTable(heat_lut())
+        self.heat.setOpacity(0.7)
+        self.view.addItem(self.input_image)
+        self.view.addItem(self.heat)
+        controls = QHBoxLayout()
+        controls.addWidget(self.enabled)
+        controls.addWidget(self.method)
+        controls.addWidget(QLabel("opacity"))
+        controls.addWidget(self.opacity)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(controls)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.graphics, 1)
+        self._shape: tuple[int, ...] = ()
+        self.shown = 0
+
+    def params(self) -> dict[str, Any] | None:
+        """What the saliency extra should compute, or None when switched off."""
+        return {"method": self.method.currentData()} if self.enabled.isChecked() else None
+
+    def show_record(self, record: SaliencyRecord) -> None:
+        self.input_image.setImage(record.input_image, autoLevels=False, levels=(0, 255))
+        self.heat.setImage(record.heatmap, autoLevels=False, levels=(0, 255))
+        self.heat.setVisible(self.enabled.isChecked())
+        if record.input_image.shape != self._shape:
+            self._shape = record.input_image.shape
+            h, w = self._shape[:2]
+            self.view.setRange(xRange=(0, w), yRange=(0, h), padding=0)
+        where = f"on {record.layer}" if record.method == "gradcam" else "w.r.t. the input pixels"
+        name = dict(METHODS).get(record.method, record.method).split(" (")[0]
+        self.caption.setText(f"{name} of class {record.class_index} {where}" + ("" if record.cam_max > 0 else " (no positive evidence)"))
+        self.shown += 1
+
+    def _on_enabled_toggled(self, on: bool) -> None:
+        self.heat.setVisible(on)
+        self.extra_requested.emit("saliency", self.params())
+
+    def _on_method_changed(self, index: int) -> None:
+        if self.enabled.isChecked():
+            self.extra_requested.emit("saliency", self.params())
+
+    def _on_opacity_changed(self, value: int) -> None:
+        self.heat.setOpacity(value / 100)

@@ -1,0 +1,100 @@
+"""One channel up close: its activation with a value scale, its incoming kernels, its receptive field."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QPen
+from PySide6.QtWidgets import QGraphicsRectItem
+
+from viz_app.insight_records import UnitRecord
+from viz_app.ui.colours import SEQUENTIAL, lut
+
+_FIELD_PEN = QPen(Qt.GlobalColor.green)
+_FIELD_PEN.setCosmetic(True)
+_FIELD_PEN.setWidth(2)
+
+
+class UnitZoomPanel(pg.GraphicsLayoutWidget):
+    """Shows the selected unit; ``select(layer, index)`` turns a mosaic click into a request for the unit extra."""
+
+    extra_requested = Signal(str, object)  # "unit", {"layer": ..., "index": ...}
+
+    def __init__(self, parent=None) -> None:  # noqa: ANN001
+        super().__init__(parent)
+        self.setBackground("#1e1e1e")
+        self.title = self.addLabel("Click a feature map to zoom in", row=0, col=0, colspan=3, size="9pt", color="#dddddd")
+        self.activation_view = self.addViewBox(row=1, col=0, lockAspect=True, invertY=True, enableMouse=False)
+        self.activation = pg.ImageItem(axisOrder="row-major")
+        self.activation_view.addItem(self.activation)
+        self.colour_bar = pg.ColorBarItem(values=(0, 1), colorMap=pg.colormap.get(SEQUENTIAL), interactive=False, width=12)
+        self.colour_bar.setImageItem(self.activation)
+        self.addItem(self.colour_bar, row=1, col=1)
+        self.input_view = self.addViewBox(row=1, col=2, lockAspect=True, invertY=True, enableMouse=False)
+        self.input_image = pg.ImageItem(axisOrder="row-major")
+        self.input_view.addItem(self.input_image)
+        self.field = QGraphicsRectItem()
+        self.field.setPen(_FIELD_PEN)
+        self.field.setVisible(False)
+        self.input_view.addItem(self.field)
+        self.kernel_title = self.addLabel("", row=2, col=0, colspan=3, size="8pt", color="#dddddd")
+        self.kernel_view = self.addViewBox(row=3, col=0, colspan=3, lockAspect=True, invertY=True, enableMouse=False)
+        self.kernels = pg.ImageItem(axisOrder="row-major")
+        self.kernels.setLookupTable(lut(True))
+        self.kernel_view.addItem(self.kernels)
+        for view in (self.activation_view, self.input_view, self.kernel_view):
+            view.setMenuEnabled(False)
+        self.selection: tuple[str, int] | None = None
+        self._shapes: dict[str, tuple[int, ...]] = {}
+        self._text = ""
+        self.shown = 0
+
+    def select(self, layer: str, index: int) -> None:
+        """Zoom in on channel (or unit) ``index`` of ``layer``."""
+        self.selection = (layer, index)
+        self.title.setText(f"{layer} #{index} (waiting for the next frame)")
+        self.extra_requested.emit("unit", {"layer": layer, "index": index})
+
+    @property
+    def field_rect(self) -> QRectF | None:
+        """The receptive-field outline on the input, in input pixels (None when hidden)."""
+        return self.field.rect() if self.field.isVisible() else None
+
+    def show_record(self, record: UnitRecord) -> None:
+        a = np.ascontiguousarray(record.activation, dtype=np.float32)
+        lo, hi = float(a.min()), float(a.max())
+        if hi <= lo:
+            hi = lo + 1e-6
+        self.activation.setImage(a, autoLevels=False)
+        self.colour_bar.setLevels((lo, hi))
+        self._fit(self.activation_view, "activation", a.shape)
+        self.input_image.setImage(record.input_image, autoLevels=False, levels=(0, 255))
+        self._fit(self.input_view, "input", record.input_image.shape[:2])
+        if record.receptive_field is None:
+            self.field.setVisible(False)
+        else:
+            x0, y0, x1, y1 = record.receptive_field
+            self.field.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+            self.field.setVisible(True)
+        if record.kernels is None:
+            self.kernels.clear()
+            kernel_text = "no incoming weights (pooling or activation layer)"
+        else:
+            self.kernels.setImage(record.kernels, autoLevels=False, levels=(0, 255))
+            self._fit(self.kernel_view, "kernels", record.kernels.shape)
+            lo_k, hi_k = record.kernel_range
+            kernel_text = f"incoming weights of {record.kernel_source}[{record.index}]  [{lo_k:.3g}, {hi_k:.3g}], 0 in the middle"
+        h, w = a.shape
+        text = f"{record.layer} #{record.index}: {w}x{h}, peak {record.value:.3g} at {record.peak}"
+        if text != self._text:
+            self.title.setText(text)
+            self.kernel_title.setText(kernel_text)
+            self._text = text
+        self.selection = (record.layer, record.index)
+        self.shown += 1
+
+    def _fit(self, view: pg.ViewBox, key: str, shape: tuple[int, ...]) -> None:
+        if self._shapes.get(key) != shape:
+            self._shapes[key] = shape
+            view.setRange(xRange=(0, shape[1]), yRange=(0, shape[0]), padding=0.02)
