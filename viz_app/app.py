@@ -17,7 +17,9 @@ from PySide6.QtWidgets import QApplication
 from viz_app.models import list_specs
 from viz_app.paths import resources_dir
 from viz_app.results import FrameResult
+from viz_app.source_control import attach_sources
 from viz_app.ui.main_window import MainWindow
+from viz_app.ui.sources.mailbox import LatestMailbox
 from viz_app.worker import InferenceThread
 
 
@@ -84,7 +86,11 @@ class Session:
         self.window.frame_ready.connect(worker.submit, Qt.ConnectionType.DirectConnection)
         self.window.model_requested.connect(worker.load)
         self.window.norm_requested.connect(worker.set_norm)
-        worker.result_ready.connect(self.window.show_result)
+        # Newest result wins on the GUI side too: a GUI busy for a moment draws the frame of
+        # now, not a queue of old ones.
+        self._results = LatestMailbox(self.window)
+        worker.result_ready.connect(self._results.put, Qt.ConnectionType.DirectConnection)
+        self._results.arrived.connect(self.window.show_result)
         worker.model_loaded.connect(self.window.show_model)
         worker.failed.connect(self.window.show_message)
         worker.download_progress.connect(self.window.show_download)
@@ -99,6 +105,7 @@ class Session:
 def run_app(args: argparse.Namespace) -> int:
     app = make_application()
     session = Session(args.model, args.device, args.weights)
+    sources = attach_sources(session, args.source)
     log = PredictionLog(args.log_predictions) if args.log_predictions else None
     session.window.show()
     if log:
@@ -107,6 +114,7 @@ def run_app(args: argparse.Namespace) -> int:
     try:
         return app.exec()
     finally:
+        sources.stop()
         session.close()
         if log:
             log.close()

@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from viz_app.sources.spec import SOURCE_HELP, argparse_source  # no Qt, no torch: cheap
+
 DEVICE_HELP = "auto (CUDA when present, else CPU), cpu, cuda or cuda:N"
 
 
@@ -18,6 +20,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--model", default="lenet5", help="model to open (see `cnn-viz models`)")
     parser.add_argument("--device", default="auto", help=DEVICE_HELP)
     parser.add_argument("--weights", type=Path, help="load this state dict instead of the shipped weights")
+    parser.add_argument("--source", type=argparse_source, default="pad", metavar="SOURCE", help=SOURCE_HELP)
     parser.add_argument("--log-predictions", type=Path, metavar="FILE", help="append each shown prediction to FILE as a JSON line")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -49,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--device", dest="bench_device", default="auto", help=DEVICE_HELP)
     p.add_argument("--frames", type=int, default=600)
     p.add_argument("--rate", type=float, default=120.0, help="input events per second of the scripted stroke")
+    p.add_argument("--source", dest="bench_source", type=argparse_source, metavar="SOURCE",
+                   help="measure camera[:INDEX] or video:PATH instead of the scripted stroke: frame age (capture to display), shown fps, dropped frames")
     p.add_argument("--json", action="store_true")
     return parser
 
@@ -136,6 +141,10 @@ def _predict(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
+    if args.bench_source is not None:
+        from viz_app.source_bench import print_source_bench
+
+        return print_source_bench(str(args.bench_source), args.frames, args.bench_device, args.json, args.bench_model)
     from viz_app.bench import run_bench
 
     return run_bench(args)
