@@ -18,6 +18,15 @@ from viz_app.probe.pipeline import Pipeline
 from viz_app.results import Frame
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _one_torch_thread():
+    """One intra-op thread: on a shared 2-core runner, OpenMP threads spinning against each other cost 10x."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture(scope="module")
 def lenet():
     return load_model("lenet5")

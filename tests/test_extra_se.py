@@ -23,6 +23,16 @@ from viz_app.probe.se_stats import class_mean_excitation, store_in_card
 from viz_app.results import Frame
 from viz_app.sources.strokes import StrokeCanvas
 
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_torch_thread():
+    """One intra-op thread: on a shared 2-core runner, OpenMP threads spinning against each other cost 10x."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 
 

@@ -6,6 +6,7 @@ import time
 
 import numpy as np
 import pytest
+import torch
 from PySide6.QtCore import QPointF, Qt
 
 from viz_app.insight_records import AUGMENTATIONS, SERecord
@@ -20,6 +21,15 @@ from viz_app.ui.panels.filters import FiltersPanel
 from viz_app.ui.panels.saliency import SaliencyPanel
 from viz_app.ui.panels.se_weights import SEWeightsPanel
 from viz_app.ui.panels.unit_zoom import UnitZoomPanel
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_torch_thread():
+    """One intra-op thread: on a shared 2-core runner, OpenMP threads spinning against each other cost 10x."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 def run(name: str, extras: dict[str, dict]):
@@ -116,6 +126,17 @@ def test_unit_zoom_shows_activation_kernels_and_field(qtbot, lenet_result) -> No
     with qtbot.waitSignal(panel.extra_requested) as blocker:
         panel.select("s2", 1)
     assert blocker.args == ["unit", {"layer": "s2", "index": 1}]
+    assert panel.params() == {"layer": "s2", "index": 1}
+    panel.clear_selection()
+    assert panel.params() is None and panel.field_rect is None
+
+
+def test_every_panel_names_its_extra(qtbot) -> None:
+    panels = [SEWeightsPanel(), AugmentationsPanel(), UnitZoomPanel(), FiltersPanel(), SaliencyPanel()]
+    for panel in panels:
+        qtbot.addWidget(panel)
+    assert [p.extra_key for p in panels] == ["se", "augment", "unit", "filters", "saliency"]
+    assert [p.params() is None for p in panels] == [False, False, True, False, False]
 
 
 def test_filters_panel(qtbot, lenet_result) -> None:
@@ -132,9 +153,7 @@ def test_filters_panel(qtbot, lenet_result) -> None:
 def test_saliency_panel_overlay_and_switch(qtbot, lenet_result) -> None:
     panel = SaliencyPanel()
     qtbot.addWidget(panel)
-    with qtbot.waitSignal(panel.extra_requested) as blocker:
-        panel.enabled.setChecked(True)
-    assert blocker.args == ["saliency", {"method": "gradcam"}]
+    assert panel.enabled.isChecked() and panel.params() == {"method": "gradcam"}  # on when shown
     record = lenet_result.extras["saliency"]
     panel.show_record(record)
     np.testing.assert_array_equal(panel.heat.image, record.heatmap)

@@ -218,3 +218,59 @@ class AugmentExtra:
 
 
 register_extra("augment", AugmentExtra)
+
+
+def extra_overhead(model: str, key: str, params: dict[str, Any], frames: int = 300, threads: int | None = None) -> tuple[float, float]:
+    """Median ``Pipeline.process`` time in ms (without, with) extra ``key``, frames interleaved.
+
+    The frames alternate between the two settings, so that the load of a shared machine hits
+    both alike. The input is a drawn digit (an ImageNet model gets it as an RGB frame).
+    """
+    import time
+
+    from viz_app.models import load_model
+    from viz_app.probe.extras import make_extra
+    from viz_app.probe.pipeline import Pipeline
+    from viz_app.results import Frame
+    from viz_app.sources.strokes import StrokeCanvas
+
+    if threads:
+        torch.set_num_threads(threads)
+    canvas = StrokeCanvas()
+    canvas.draw_polyline([(90, 70), (150, 40), (190, 90), (100, 230), (200, 230)])
+    frame = Frame(canvas.ink.copy(), time.perf_counter())
+    loaded = load_model(model)
+    times: dict[bool, list[float]] = {False: [], True: []}
+    with Pipeline(loaded) as pipeline:
+        extra = make_extra(key, loaded, params)
+        warm = 10
+        for i in range(2 * (frames + warm)):
+            on = bool(i % 2)
+            pipeline.extras = [extra] if on else []
+            t0 = time.perf_counter()
+            pipeline.process(frame)
+            if i >= 2 * warm:
+                times[on].append(time.perf_counter() - t0)
+        pipeline.extras = [extra]
+    return float(np.median(times[False]) * 1e3), float(np.median(times[True]) * 1e3)
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Frame time of a model with and without a per-frame extra")
+    parser.add_argument("--model", default="lenet5")
+    parser.add_argument("--extra", default="augment", help="augment, saliency, se, unit or filters")
+    parser.add_argument("--method", default=None, help="saliency method (gradcam or gradient)")
+    parser.add_argument("--frames", type=int, default=300)
+    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
+    args = parser.parse_args()
+    extra_params: dict[str, Any] = {"seed": 0} if args.extra == "augment" else {}
+    if args.method:
+        extra_params["method"] = args.method
+    without, with_extra = extra_overhead(args.model, args.extra, extra_params, args.frames, args.threads)
+    print(
+        f"{args.model}, {args.extra}{' ' + args.method if args.method else ''}, torch threads {torch.get_num_threads()}, "
+        f"median of {args.frames} interleaved frames: without {without:.2f} ms, with {with_extra:.2f} ms, "
+        f"extra {with_extra - without:.2f} ms, ratio {with_extra / without:.2f}"
+    )

@@ -35,6 +35,7 @@ class AugmentationsPanel(QWidget):
     """
 
     extra_requested = Signal(str, object)  # "augment", params dict for the worker's set_extra
+    extra_key = "augment"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

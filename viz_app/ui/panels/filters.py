@@ -14,6 +14,8 @@ from viz_app.ui.colours import lut
 class FiltersPanel(pg.GraphicsLayoutWidget):
     """Gray filters in a diverging colour map (0 in the middle); colour filters as RGB images."""
 
+    extra_key = "filters"
+
     def __init__(self, parent=None) -> None:  # noqa: ANN001
         super().__init__(parent)
         self.setBackground("#1e1e1e")
@@ -29,6 +31,10 @@ class FiltersPanel(pg.GraphicsLayoutWidget):
         self.view.addItem(self.lines)
         self._shown: FiltersRecord | None = None
         self.shown = 0
+
+    def params(self) -> dict:
+        """Parameters of the filters extra (it has none)."""
+        return {}
 
     def show_record(self, record: FiltersRecord) -> None:
         if record is self._shown:  # the filters change only with the weights

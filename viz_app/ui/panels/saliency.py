@@ -31,11 +31,13 @@ class SaliencyPanel(QWidget):
     ``extra_requested("saliency", params or None)``: on with a method, or off.
     """
 
-    extra_requested = Signal(str, object)
+    extra_requested = Signal(str, object)  # "saliency", params dict or None (off)
+    extra_key = "saliency"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.enabled = QCheckBox("Show what the network looks at")
+        self.enabled.setChecked(True)
         self.enabled.toggled.connect(self._on_enabled_toggled)
         self.method = QComboBox()
         for key, label in METHODS:

@@ -29,6 +29,8 @@ class _Row:
 class SEWeightsPanel(QWidget):
     """Live gates (0..1 per channel) of every SE block; the MNIST class means where the card has them."""
 
+    extra_key = "se"  # the per-frame extra whose records this panel shows
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.message = QLabel("Switch to a model with squeeze-and-excitation blocks (e.g. SE-ResNet)")
@@ -45,6 +47,10 @@ class SEWeightsPanel(QWidget):
         self._rows: list[_Row] = []
         self._key: tuple = ()
         self.shown = 0  # frames drawn
+
+    def params(self) -> dict:
+        """Parameters of the se extra (it has none)."""
+        return {}
 
     @property
     def block_count(self) -> int:

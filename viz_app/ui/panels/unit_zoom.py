@@ -20,6 +20,7 @@ class UnitZoomPanel(pg.GraphicsLayoutWidget):
     """Shows the selected unit; ``select(layer, index)`` turns a mosaic click into a request for the unit extra."""
 
     extra_requested = Signal(str, object)  # "unit", {"layer": ..., "index": ...}
+    extra_key = "unit"
 
     def __init__(self, parent=None) -> None:  # noqa: ANN001
         super().__init__(parent)
@@ -55,6 +56,16 @@ class UnitZoomPanel(pg.GraphicsLayoutWidget):
         self.selection = (layer, index)
         self.title.setText(f"{layer} #{index} (waiting for the next frame)")
         self.extra_requested.emit("unit", {"layer": layer, "index": index})
+
+    def params(self) -> dict | None:
+        """Parameters of the unit extra: the selection, or None before anything was clicked."""
+        return None if self.selection is None else {"layer": self.selection[0], "index": self.selection[1]}
+
+    def clear_selection(self) -> None:
+        """Forget the selection (a new model has other layers)."""
+        self.selection = None
+        self.title.setText("Click a feature map to zoom in")
+        self.field.setVisible(False)
 
     @property
     def field_rect(self) -> QRectF | None:
