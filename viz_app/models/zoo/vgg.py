@@ -70,7 +70,8 @@ def _layers(bn: bool) -> tuple[tuple[str, str], ...]:
     )
 
 
-_AUGMENT = {"degrees": 10.0, "translate": 0.1, "scale": [0.9, 1.1], "shear": 8.0}
+_AUGMENT = {"degrees": 8.0, "translate": 0.06, "scale": [0.92, 1.08], "shear": 6.0}
+_AUGMENT_STRONG = {"degrees": 10.0, "translate": 0.1, "scale": [0.9, 1.1], "shear": 8.0}
 
 register_model(
     ModelSpec(
@@ -94,6 +95,6 @@ register_model(
         layers=_layers(True),
         weights_file="vgg_bn.pt",
         recipe={"epochs": 5, "batch_size": 128, "optimizer": "AdamW", "lr": 4e-3, "weight_decay": 1e-4,
-                "schedule": "OneCycle", "label_smoothing": 0.05, "augment": _AUGMENT},
+                "schedule": "OneCycle", "label_smoothing": 0.05, "augment": _AUGMENT_STRONG},
     )
 )
