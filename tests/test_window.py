@@ -174,3 +174,17 @@ def test_closing_the_window_during_inference_stops_cleanly(qtbot):
     t0 = time.perf_counter()
     s.window.pad.stroke_begin(10, 10)  # late input after closing is ignored, not a crash
     assert time.perf_counter() - t0 < 1
+
+
+def test_cost_table_and_layer_picker_follow_the_model(session, qtbot):
+    window = session.window
+    qtbot.waitUntil(lambda: window.cost.summary is not None, timeout=60_000)
+    assert window.cost.summary.total_params == 61_706
+    assert window.layer_picker.chosen() == LENET_LAYERS
+    seen = {}
+    window.result_shown.connect(lambda r, t: seen.__setitem__("r", r))
+    draw_with_mouse(window.pad, 1)
+    window.layer_picker.set_chosen(["c1", "output"])
+    window.layers_requested.emit(["c1", "output"])
+    qtbot.waitUntil(lambda: "r" in seen and [l.name for l in seen["r"].layers] == ["c1", "output"], timeout=10_000)
+    qtbot.waitUntil(lambda: window.maps.layer_names == ["c1", "output"], timeout=10_000)

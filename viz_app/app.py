@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TextIO
 
 import viz_app.cv  # noqa: F401 - OpenCV first, so it cannot repoint Qt's plugin path later
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QObject, Qt, QtMsgType, Signal, qInstallMessageHandler
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -75,6 +76,46 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+class ZooBenchRunner(QObject):
+    """Times the MNIST zoo on a side thread when the chart asks, and fills the chart."""
+
+    finished = Signal(object, str)  # list of ZooRow, and an error message ("" when it worked)
+
+    def __init__(self, device: str, window: MainWindow) -> None:
+        super().__init__(window)
+        self._device = device
+        self._window = window
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zoo-bench")
+        self.finished.connect(self._on_finished)
+
+    def start(self) -> None:
+        self._window.zoo_chart.set_busy(True)
+        self._pool.submit(self._measure)
+
+    def _measure(self) -> None:
+        from viz_app.models.device import resolve_device
+        from viz_app.zoo_bench import bench_zoo
+
+        try:
+            device = resolve_device(self._device)
+        except ValueError:
+            device = resolve_device("cpu")
+        try:
+            self.finished.emit(bench_zoo(device, runs=5), "")
+        except Exception as exc:  # a broken model must not take the window down
+            self.finished.emit([], f"Could not time the model zoo: {exc}")
+
+    def _on_finished(self, rows: list, error: str) -> None:
+        self._window.zoo_chart.set_busy(False)
+        if error:
+            self._window.show_message(error)
+        else:
+            self._window.zoo_chart.set_rows(rows)
+
+    def stop(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
 class Session:
     """A window wired to an inference thread; ``close()`` stops the thread cleanly."""
 
@@ -94,11 +135,16 @@ class Session:
         worker.model_loaded.connect(self.window.show_model)
         worker.failed.connect(self.window.show_message)
         worker.download_progress.connect(self.window.show_download)
+        worker.summary_ready.connect(self.window.show_costs)
+        self.window.layers_requested.connect(worker.set_layers)
+        self.zoo_bench = ZooBenchRunner(device, self.window)
+        self.window.zoo_chart.measure_requested.connect(self.zoo_bench.start)
         self.window.closing.connect(self.close)
         self.inference.start()
         self.window.model_requested.emit(model, str(weights) if weights else None)
 
     def close(self) -> None:
+        self.zoo_bench.stop()
         self.inference.stop()
 
 

@@ -52,8 +52,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--device", dest="bench_device", default="auto", help=DEVICE_HELP)
     p.add_argument("--frames", type=int, default=600)
     p.add_argument("--rate", type=float, default=120.0, help="input events per second of the scripted stroke")
+    p.add_argument("--zoo", action="store_true", help="time every MNIST-zoo model on --device: accuracy, images/s at batch 64, latency, parameters")
+    p.add_argument("--runs", type=int, default=10, help="with --zoo: timed runs per model (median)")
     p.add_argument("--source", dest="bench_source", type=argparse_source, metavar="SOURCE",
                    help="measure camera[:INDEX] or video:PATH instead of the scripted stroke: frame age (capture to display), shown fps, dropped frames")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("summary", help="per-layer output shape, parameters and multiply-accumulates of a model")
+    p.add_argument("name", help="a registered model, or 'all' for one line per model")
+    p.add_argument("--input", metavar="CxHxW", help="another input shape, e.g. 3x448x448 or 1x3x448x448")
+    p.add_argument("--depth", type=int, help="fold modules nested deeper than this (default: every module)")
     p.add_argument("--json", action="store_true")
     return parser
 
@@ -141,6 +149,10 @@ def _predict(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
+    if args.zoo:
+        from viz_app.zoo_bench import run_zoo_bench
+
+        return run_zoo_bench(args.bench_device, args.json, runs=args.runs)
     if args.bench_source is not None:
         from viz_app.source_bench import print_source_bench
 
@@ -150,4 +162,10 @@ def _bench(args: argparse.Namespace) -> int:
     return run_bench(args)
 
 
-_COMMANDS = {"models": _models, "train": _train, "eval": _eval, "predict": _predict, "bench": _bench}
+def _summary(args: argparse.Namespace) -> int:
+    from viz_app.models.summary import run_summary
+
+    return run_summary(args)
+
+
+_COMMANDS = {"models": _models, "train": _train, "eval": _eval, "predict": _predict, "bench": _bench, "summary": _summary}

@@ -102,5 +102,6 @@ class ModelInfo:
     weights: str  # where the weights came from, or "untrained weights"
     trained: bool
     accuracy: float | None = None
+    accuracy_on: str = "the MNIST test set"
     parameters: int = 0
     warnings: tuple[str, ...] = field(default_factory=tuple)

@@ -12,6 +12,7 @@ import gc
 import os
 import threading
 import traceback
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import torch
@@ -19,6 +20,8 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from viz_app.models import load_model
 from viz_app.models.device import DeviceError, resolve_device
+from viz_app.models.registry import ModelSpec
+from viz_app.models.summary import cached_summary, layer_choices
 from viz_app.probe.extras import make_extra
 from viz_app.probe.pipeline import Pipeline
 from viz_app.results import Frame, NormMode
@@ -31,6 +34,7 @@ class InferenceWorker(QObject):
     model_loaded = Signal(object)  # ModelInfo
     failed = Signal(str)  # a message for the user; the worker carries on
     download_progress = Signal(str, int, int)  # model name, bytes done, bytes in all (0: unknown)
+    summary_ready = Signal(object, object, object)  # ModelSummary, [(path, title)] choices, default paths
     _wake = Signal()
 
     def __init__(self, device: str = "auto", sync_timing: bool = False) -> None:
@@ -46,6 +50,9 @@ class InferenceWorker(QObject):
         self._norm = NormMode.PER_LAYER
         self._extras: dict[str, dict] = {}  # enabled extras: key -> params
         self.processed = 0
+        # Cost tables run a whole forward under the FLOP counter: seconds for big models, so
+        # on a side thread with a copy of the model, never in the frame loop.
+        self._costs = ThreadPoolExecutor(max_workers=1, thread_name_prefix="costs")
         self._wake.connect(self._on_wake, Qt.ConnectionType.QueuedConnection)
 
     # --- any thread -------------------------------------------------------------------
@@ -126,6 +133,36 @@ class InferenceWorker(QObject):
         self.model_loaded.emit(info)
         for warning in info.warnings:
             self.failed.emit(warning)
+        self._costs.submit(cached_summary, loaded.spec.name).add_done_callback(
+            lambda future, spec=loaded.spec: self._on_costs_done(future, spec)
+        )
+        if self._last_frame is not None:
+            self.submit(self._last_frame)
+
+    def _on_costs_done(self, future: Future, spec: ModelSpec) -> None:
+        if future.cancelled():
+            return
+        try:
+            summary = future.result()
+        except Exception as exc:
+            self.failed.emit(f"No cost table for {spec.name}: {exc}")
+            return
+        self.summary_ready.emit(summary, layer_choices(summary, spec.layers), [n for n, _ in spec.layers])
+
+    @Slot(list)
+    def set_layers(self, names: list) -> None:
+        """Show these layers (module paths) from now on; extras carry over."""
+        if self._pipeline is None:
+            return
+        try:
+            pipeline = Pipeline(self._pipeline.loaded, layers=names, norm=self._norm, sync_timing=self._sync_timing)
+        except Exception as exc:
+            self.failed.emit(f"Cannot show those layers: {exc}")
+            return
+        self._pipeline.close()
+        self._pipeline = pipeline
+        for key, params in self._extras.items():
+            self._install_extra(key, params)
         if self._last_frame is not None:
             self.submit(self._last_frame)
 
@@ -165,6 +202,7 @@ class InferenceWorker(QObject):
         with self._lock:
             self._stopping = True
             self._pending = None
+        self._costs.shutdown(wait=False, cancel_futures=True)
         self._release()
 
     def _release(self) -> None:

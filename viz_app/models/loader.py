@@ -54,6 +54,7 @@ class LoadedModel:
             weights=self.weights,
             trained=self.trained,
             accuracy=self.card.get("test_accuracy"),
+            accuracy_on=self.card.get("test_set", "the MNIST test set"),
             parameters=sum(p.numel() for p in self.model.parameters()),
             warnings=self.warnings,
         )

@@ -26,11 +26,14 @@ from PySide6.QtWidgets import (
 
 from viz_app.results import Frame, FrameResult, ModelInfo, NormMode
 from viz_app.ui.drawing_pad import DrawingPad
+from viz_app.ui.layer_picker import LayerPicker
 from viz_app.ui.message_bar import MessageBar
 from viz_app.ui.panels.colour_scale import ColourScale
 from viz_app.ui.panels.feature_maps import FeatureMapsPanel
 from viz_app.ui.panels.network_input import NetworkInputView
 from viz_app.ui.panels.probabilities import ProbabilitiesPanel
+from viz_app.ui.panels.summary import SummaryPanel
+from viz_app.ui.panels.zoo_chart import ZooChartPanel
 
 
 class MainWindow(QMainWindow):
@@ -41,6 +44,7 @@ class MainWindow(QMainWindow):
     norm_requested = Signal(object)  # NormMode
     result_shown = Signal(object, float)  # FrameResult, perf_counter() once the panels hold it
     model_shown = Signal(object)  # ModelInfo, once the window shows the new model
+    layers_requested = Signal(list)  # module paths to show
     closing = Signal()
 
     def __init__(self, models: list[tuple[str, str, str]], parent: QWidget | None = None) -> None:
@@ -59,6 +63,19 @@ class MainWindow(QMainWindow):
         self.probabilities = ProbabilitiesPanel()
         self.colour_scale = ColourScale()
         self.messages = MessageBar()
+        self.layer_picker = LayerPicker()
+        self.cost = SummaryPanel()
+        self.zoo_chart = ZooChartPanel()
+        self.side = QTabWidget()
+        self.side.setDocumentMode(True)
+        self.side.addTab(self.layer_picker, "Layers")
+        self.side.addTab(self.cost, "Cost")
+        self.side.addTab(self.zoo_chart, "Model zoo")
+        self.layer_picker.layers_chosen.connect(self.layers_requested)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.probabilities)
+        right.addWidget(self.side)
+        right.setSizes([420, 380])
 
         self.inputs = QTabWidget()
         self.inputs.setDocumentMode(True)
@@ -75,8 +92,8 @@ class MainWindow(QMainWindow):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(centre)
-        splitter.addWidget(self.probabilities)
-        splitter.setSizes([380, 760, 260])
+        splitter.addWidget(right)
+        splitter.setSizes([380, 720, 360])
         root = QWidget()
         layout = QVBoxLayout(root)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -160,10 +177,12 @@ class MainWindow(QMainWindow):
         if index >= 0:
             self.model_picker.setCurrentIndex(index)
         self.maps.clear_layers()
+        self.cost.clear_summary()
+        self.layer_picker.set_layers([])
         self.probabilities.set_classes(info.classes)
         self.device_label.setText(f"Device: {info.device}")
         if info.trained:
-            accuracy = f", {info.accuracy:.2%} on the MNIST test set" if info.accuracy is not None else ""
+            accuracy = f", {info.accuracy:.2%} on {info.accuracy_on}" if info.accuracy is not None else ""
             self.weights_label.setText(f"{info.title}: trained weights {Path(info.weights).name}{accuracy}")
         else:
             self.weights_label.setText(f"{info.title}: UNTRAINED WEIGHTS")
@@ -182,6 +201,12 @@ class MainWindow(QMainWindow):
         self._latencies.append((t_shown - result.t_event) * 1e3)
         self._shown_at.append(t_shown)
         self.result_shown.emit(result, t_shown)
+
+    def show_costs(self, summary, choices: list, defaults: list) -> None:  # noqa: ANN001 - ModelSummary
+        """The model's cost table and the layers one may show (computed off the frame loop)."""
+        if self.model is not None and summary.name == self.model.name:
+            self.cost.show_summary(summary)
+            self.layer_picker.set_layers(choices, defaults)
 
     def show_download(self, name: str, done: int, total: int) -> None:
         """Progress of a model's pretrained weights coming down (the window stays live)."""
