@@ -79,10 +79,14 @@ def _load_families() -> None:
 
 
 def get_spec(name: str) -> ModelSpec:
-    """The spec of a registered model, or a KeyError that lists the known names."""
+    """The spec of a registered model, or a KeyError that lists the known names.
+
+    torchvision's own names (``resnet18``) find the ImageNet models where the MNIST zoo has
+    no model of that name.
+    """
     _load_families()
     try:
-        return _REGISTRY[name]
+        return _REGISTRY[name] if name in _REGISTRY else _REGISTRY[f"imagenet_{name}"]
     except KeyError:
         known = ", ".join(sorted(_REGISTRY))
         raise KeyError(f"unknown model {name!r}; registered models: {known}") from None
