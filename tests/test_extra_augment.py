@@ -113,12 +113,26 @@ def test_bad_parameters_are_refused_clearly(lenet) -> None:
         make_extra("augment", lenet, {"strength": 0.5})
 
 
-def test_no_hooks_on_the_model(lenet, mnist_test) -> None:
+def test_ride_along_leaves_the_frame_alone_and_its_hooks_go(lenet, mnist_test) -> None:
+    """Riding along in the frame's forward gives the same variants and an untouched frame."""
     before = count_hooks(lenet.model)
+    frame = digit_frame(mnist_test, 6)
     with Pipeline(lenet) as pipeline:
+        plain = pipeline.process(frame)
         probe_hooks = count_hooks(lenet.model)
+        pipeline.add_extra(make_extra("augment", lenet, {"seed": 1, "ride_along": False}))
+        assert count_hooks(lenet.model) == probe_hooks
+        separate = pipeline.process(frame)
         pipeline.add_extra(make_extra("augment", lenet, {"seed": 1}))
-        for i in range(5):
-            pipeline.process(digit_frame(mnist_test, i))
+        assert count_hooks(lenet.model) == probe_hooks + 2  # the pre-hook and the forward hook
+        riding = pipeline.process(frame)
+        pipeline.remove_extra("augment")
         assert count_hooks(lenet.model) == probe_hooks
     assert count_hooks(lenet.model) == before
+    for result in (separate, riding):
+        np.testing.assert_allclose(result.probabilities, plain.probabilities, rtol=1e-5, atol=1e-7)
+        for a, b in zip(result.layers, plain.layers):
+            assert a.shape == b.shape and np.abs(a.image.astype(int) - b.image.astype(int)).max() <= 1
+    for a, b in zip(separate.extras["augment"].variants, riding.extras["augment"].variants):
+        np.testing.assert_array_equal(a.image, b.image)
+        assert a.prediction == b.prediction and a.confidence == pytest.approx(b.confidence, rel=1e-5)

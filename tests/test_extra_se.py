@@ -150,3 +150,17 @@ def test_class_means_reach_the_record() -> None:
     assert record.blocks[0].class_means is None
     for block in record.blocks[1:]:
         np.testing.assert_allclose(block.class_means, np.asarray(loaded.card[CARD_KEY][block.name], np.float32))
+
+
+def test_gates_are_the_frames_own_with_augmentations_riding_along() -> None:
+    """The augment extra appends variants to the frame's batch; the SE record keeps row 0."""
+    loaded = load_model("se_resnet")
+    frame = drawn_frame()
+    with Pipeline(loaded) as pipeline:
+        pipeline.add_extra(make_extra("se", loaded, {}))
+        alone = pipeline.process(frame).extras["se"]
+        pipeline.add_extra(make_extra("augment", loaded, {"seed": 4}))
+        pipeline.add_extra(make_extra("se", loaded, {}))  # installed after: its pre-hook still runs first
+        both = pipeline.process(frame).extras["se"]
+    for a, b in zip(alone.blocks, both.blocks):
+        np.testing.assert_allclose(a.weights, b.weights, rtol=1e-5, atol=1e-6)

@@ -1,26 +1,31 @@
 """The current input under the lecture's data augmentations, classified in one batch (the "augment" extra).
 
 Each augmentation is a torchvision.transforms.v2 transform on the input in pixel space
-(0..1, before normalisation). Variant ``i`` is drawn with the global RNG seeded to
-``seed + i`` inside ``torch.random.fork_rng`` (the caller's RNG state is left as it was), so a
-fixed seed gives the same variants every frame and each variant can be reproduced alone.
+(0..1, before normalisation). Variant ``i`` is drawn with the global RNG seeded to ``seed + i``
+inside ``torch.random.fork_rng`` (the caller's RNG is left alone): each can be reproduced alone.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 from torchvision.transforms import v2
 
 from viz_app.insight_records import AUGMENTATIONS, DEFAULT_STRENGTH, AugmentRecord, AugmentVariant
-from viz_app.models.loader import LoadedModel
+from viz_app.models.loader import LoadedModel, load_model
 from viz_app.probe.extra_se import hook_free_twin
-from viz_app.probe.extras import ExtraContext, register_extra
+from viz_app.probe.extras import ExtraContext, make_extra, register_extra
+from viz_app.probe.pipeline import Pipeline
+from viz_app.results import Frame
+from viz_app.sources.strokes import StrokeCanvas
 
 BILINEAR = v2.InterpolationMode.BILINEAR
 
@@ -74,36 +79,26 @@ def augment_batch(pixels: torch.Tensor, transforms: Sequence[tuple[str, Callable
     return torch.stack(out)  # N x C x H x W
 
 
-class _seeded:
-    """fork_rng around a block; the yielded function seeds the CPU (and the CUDA device) RNG."""
-
-    def __init__(self, device: torch.device) -> None:
-        self.device = device
-        self._fork = torch.random.fork_rng(devices=[device] if device.type == "cuda" else [])
-
-    def __enter__(self) -> Callable[[int], None]:
-        self._fork.__enter__()
+@contextmanager
+def _seeded(device: torch.device) -> Iterator[Callable[[int], None]]:
+    """fork_rng around a block; yields a function that seeds the CPU (and the CUDA device) RNG."""
+    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
 
         def reseed(seed: int) -> None:
             torch.default_generator.manual_seed(seed)  # torch.manual_seed also seeds every backend: slow
-            if self.device.type == "cuda":
+            if device.type == "cuda":
                 torch.cuda.manual_seed(seed)
 
-        return reseed
-
-    def __exit__(self, *exc: object) -> None:
-        self._fork.__exit__(*exc)
+        yield reseed
 
 
 class LinearAugmenter:
     """All variants of a small gray input as one sparse linear map: clamp(M x + r * mean(x) + n).
 
-    Every augmentation here is linear in the image for fixed random parameters (geometric ones
-    fill with 0 and interpolate bilinearly; brightness and contrast blend with 0 or the mean;
-    noise adds a fixed field), clipped to 0..1 at the end. M is read off the seeded v2
-    transforms themselves by applying them to the D basis images, and kept as K (index,
-    weight) pairs per output pixel (K = 4 for bilinear sampling), so a frame costs one gather
-    instead of N transform calls; ``augment_batch`` with the same seed gives the same images.
+    For fixed random parameters every augmentation here is linear in the image (then clipped).
+    M is read off the seeded v2 transforms themselves, applied to the D basis images, and kept
+    as K (index, weight) pairs per output pixel (4 for bilinear sampling): a frame costs one
+    gather instead of N transform calls, with the images ``augment_batch`` gives for the seed.
     """
 
     MAX_PIXELS = 4096
@@ -152,7 +147,7 @@ class LinearAugmenter:
     def __call__(self, pixels: torch.Tensor) -> torch.Tensor:
         """C x H x W in 0..1 -> N x C x H x W."""
         flat = pixels.reshape(-1)  # D
-        out = (flat.take(self.index) * self.weights).sum(1)  # N*D
+        out = F.embedding_bag(self.index, flat[:, None], per_sample_weights=self.weights, mode="sum")[:, 0]  # N*D
         out += self.offset
         out += self.mean_weight * flat.mean()
         return out.clamp_(0.0, 1.0).view(self.shape)
@@ -165,12 +160,18 @@ def to_uint8(pixels: torch.Tensor) -> torch.Tensor:
 
 
 class AugmentExtra:
-    """Classifies the frame's input under each augmentation in one batched forward.
+    """Classifies the frame's input under each augmentation, in one batched forward.
+
+    By default the variants ride along with the frame: a pre-hook on the model appends them
+    to the frame's 1-image batch and a forward hook cuts their logits off again, so the model
+    runs once per frame on 1 + N images and the pipeline still gets 1 x classes (the probe's
+    captures then hold 1 + N rows, of which everything reads row 0). With ``ride_along``
+    False, or for any other forward, ``compute`` classifies the N variants on a hook-free twin.
 
     params: ``names`` (subset and order of AUGMENTATIONS), ``strength`` ({name: 0..1}),
-    ``seed`` (an int for reproducible variants; None or absent: a random seed). The random
-    parameters are drawn once per extra, so the grid stays put while the input changes;
-    re-rolling means making the extra again with another seed.
+    ``seed`` (an int for reproducible variants; None or absent: a random seed; the random
+    parameters are drawn once per extra, so the grid stays put while the input changes),
+    ``ride_along`` (default True).
     """
 
     key = "augment"
@@ -193,14 +194,49 @@ class AugmentExtra:
             self._augment = lambda pixels: augment_batch(pixels, self.transforms, self.seed)
         self._mean = torch.tensor(self.spec.mean, device=loaded.device).view(-1, 1, 1)
         self._std = torch.tensor(self.spec.std, device=loaded.device).view(-1, 1, 1)
+        self._riding: tuple[torch.Tensor, torch.Tensor] | None = None  # (frame input, variants) in flight
+        self._rode: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None = None  # (input, variants, logits)
+        self._model = loaded.model
+        self._handles: list[Any] = []
+        if params.get("ride_along", True):
+            self.attach()
+
+    def attach(self) -> None:
+        """Put the ride-along hooks on the model (``close()`` takes them off)."""
+        if not self._handles:
+            self._handles = [
+                self._model.register_forward_pre_hook(self._on_model_input),
+                self._model.register_forward_hook(self._on_model_output, prepend=True),
+            ]
 
     def pixels(self, x: torch.Tensor) -> torch.Tensor:
         """The first input of a normalised batch as C x H x W pixels in 0..1."""
         return (x[0] * self._std + self._mean).clamp(0.0, 1.0)
 
+    def _on_model_input(self, module: nn.Module, inputs: tuple[Any, ...]) -> tuple[torch.Tensor] | None:
+        x = inputs[0] if len(inputs) == 1 else None
+        self._riding = None
+        if not (isinstance(x, torch.Tensor) and x.dim() == 4 and x.shape[0] == 1 and torch.is_inference_mode_enabled()):
+            return None
+        batch = self._augment(self.pixels(x))  # N x C x H x W in 0..1
+        self._riding = (x, batch)
+        return (torch.cat([x, (batch - self._mean) / self._std]),)  # (1 + N) x C x H x W
+
+    def _on_model_output(self, module: nn.Module, inputs: Any, output: Any) -> torch.Tensor | None:
+        riding, self._riding = self._riding, None
+        if riding is None or not isinstance(output, torch.Tensor) or output.shape[0] != 1 + len(riding[1]):
+            return None
+        self._rode = (riding[0], riding[1], output[1:])
+        return output[:1]  # 1 x classes, as if the variants had never been there
+
     def compute(self, ctx: ExtraContext) -> list[torch.Tensor]:
-        batch = self._augment(self.pixels(ctx.x))  # N x C x H x W in 0..1
-        probs = torch.softmax(self.model((batch - self._mean) / self._std).float(), dim=1)  # N x classes
+        rode, self._rode = self._rode, None
+        if rode is not None and rode[0] is ctx.x:
+            _, batch, logits = rode
+        else:
+            batch = self._augment(self.pixels(ctx.x))  # N x C x H x W in 0..1
+            logits = self.model((batch - self._mean) / self._std)
+        probs = torch.softmax(logits.float(), dim=1)  # N x classes
         confidence, prediction = probs.max(dim=1)
         original = torch.stack([ctx.probabilities.max(), ctx.probabilities.argmax().float()])
         return [to_uint8(batch), confidence, prediction, original]
@@ -214,26 +250,20 @@ class AugmentExtra:
         return AugmentRecord(int(orig_pred), float(orig_conf), variants, self.spec.classes, self.seed, self.fixed)
 
     def close(self) -> None:
-        self.transforms = []
+        for handle in self._handles:
+            handle.remove()
+        self._handles = []
+        self._riding = self._rode = None
 
 
 register_extra("augment", AugmentExtra)
 
 
 def extra_overhead(model: str, key: str, params: dict[str, Any], frames: int = 300, threads: int | None = None) -> tuple[float, float]:
-    """Median ``Pipeline.process`` time in ms (without, with) extra ``key``, frames interleaved.
+    """Median ``Pipeline.process`` time in ms (without, with) extra ``key`` on a drawn digit.
 
-    The frames alternate between the two settings, so that the load of a shared machine hits
-    both alike. The input is a drawn digit (an ImageNet model gets it as an RGB frame).
+    The frames alternate between the two settings, so that the load of a shared machine hits both alike.
     """
-    import time
-
-    from viz_app.models import load_model
-    from viz_app.probe.extras import make_extra
-    from viz_app.probe.pipeline import Pipeline
-    from viz_app.results import Frame
-    from viz_app.sources.strokes import StrokeCanvas
-
     if threads:
         torch.set_num_threads(threads)
     canvas = StrokeCanvas()
@@ -244,33 +274,29 @@ def extra_overhead(model: str, key: str, params: dict[str, Any], frames: int = 3
     with Pipeline(loaded) as pipeline:
         extra = make_extra(key, loaded, params)
         warm = 10
+        attach = getattr(extra, "attach", None) if params.get("ride_along", True) else None  # its hooks are part of its cost
         for i in range(2 * (frames + warm)):
             on = bool(i % 2)
+            if on and attach:
+                attach()
             pipeline.extras = [extra] if on else []
             t0 = time.perf_counter()
             pipeline.process(frame)
             if i >= 2 * warm:
                 times[on].append(time.perf_counter() - t0)
-        pipeline.extras = [extra]
+            if attach:
+                extra.close()
     return float(np.median(times[False]) * 1e3), float(np.median(times[True]) * 1e3)
 
 
-if __name__ == "__main__":
-    import argparse
+if __name__ == "__main__":  # python -m viz_app.probe.extra_augment [model] [extra] [frames] [threads] [json params]
+    import json
+    import sys
 
-    parser = argparse.ArgumentParser(description="Frame time of a model with and without a per-frame extra")
-    parser.add_argument("--model", default="lenet5")
-    parser.add_argument("--extra", default="augment", help="augment, saliency, se, unit or filters")
-    parser.add_argument("--method", default=None, help="saliency method (gradcam or gradient)")
-    parser.add_argument("--frames", type=int, default=300)
-    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
-    args = parser.parse_args()
-    extra_params: dict[str, Any] = {"seed": 0} if args.extra == "augment" else {}
-    if args.method:
-        extra_params["method"] = args.method
-    without, with_extra = extra_overhead(args.model, args.extra, extra_params, args.frames, args.threads)
-    print(
-        f"{args.model}, {args.extra}{' ' + args.method if args.method else ''}, torch threads {torch.get_num_threads()}, "
-        f"median of {args.frames} interleaved frames: without {without:.2f} ms, with {with_extra:.2f} ms, "
-        f"extra {with_extra - without:.2f} ms, ratio {with_extra / without:.2f}"
-    )
+    argv = sys.argv[1:] + [None] * 5
+    model, key = argv[0] or "lenet5", argv[1] or "augment"
+    frames, threads = int(argv[2] or 300), int(argv[3]) if argv[3] else None
+    params = json.loads(argv[4]) if argv[4] else ({"seed": 0} if key == "augment" else {})
+    without, with_extra = extra_overhead(model, key, params, frames, threads)
+    print(f"{model}, {key} {params}, torch threads {torch.get_num_threads()}, median of {frames} interleaved frames: "
+          f"without {without:.2f} ms, with {with_extra:.2f} ms, extra {with_extra - without:.2f} ms, ratio {with_extra / without:.2f}")

@@ -39,7 +39,8 @@ class ForwardCapture:
         self._pick = pick
         self._count = len(modules)
         self._forwards: deque[tuple[Any, list[torch.Tensor | None]]] = deque(maxlen=4)
-        self._handles = [model.register_forward_pre_hook(self._on_model_input)]
+        # First among the model's pre-hooks: it must see the input as the caller passed it.
+        self._handles = [model.register_forward_pre_hook(self._on_model_input, prepend=True)]
         self._handles += [m.register_forward_hook(self._hook(i)) for i, m in enumerate(modules)]
 
     def _on_model_input(self, module: nn.Module, inputs: tuple[Any, ...]) -> None:
