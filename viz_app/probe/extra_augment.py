@@ -259,7 +259,7 @@ class AugmentExtra:
 register_extra("augment", AugmentExtra)
 
 
-def extra_overhead(model: str, key: str, params: dict[str, Any], frames: int = 300, threads: int | None = None) -> tuple[float, float]:
+def extra_overhead(model: str | LoadedModel, key: str, params: dict[str, Any], frames: int = 300, threads: int | None = None) -> tuple[float, float]:
     """Median ``Pipeline.process`` time in ms (without, with) extra ``key`` on a drawn digit.
 
     The frames alternate between the two settings, so that the load of a shared machine hits both alike.
@@ -269,7 +269,7 @@ def extra_overhead(model: str, key: str, params: dict[str, Any], frames: int = 3
     canvas = StrokeCanvas()
     canvas.draw_polyline([(90, 70), (150, 40), (190, 90), (100, 230), (200, 230)])
     frame = Frame(canvas.ink.copy(), time.perf_counter())
-    loaded = load_model(model)
+    loaded = load_model(model) if isinstance(model, str) else model
     times: dict[bool, list[float]] = {False: [], True: []}
     with Pipeline(loaded) as pipeline:
         extra = make_extra(key, loaded, params)
