@@ -9,7 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsPathItem
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
 from viz_app.results import LayerImage
 from viz_app.ui.colours import lut
@@ -98,6 +98,8 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
 
     def _add_cell(self, layer: LayerImage, row: int, col: int, colspan: int) -> None:
         title = self.addLabel(layer.title, row=row, col=col, colspan=colspan, size="9pt", color="#dddddd")
+        # Static between frames: paint from a cached pixmap instead of laying text out again.
+        title.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         view = self.addViewBox(row=row + 1, col=col, colspan=colspan, lockAspect=not layer.is_strip, invertY=True, enableMouse=False)
         view.setMenuEnabled(False)
         image = pg.ImageItem(axisOrder="row-major")
@@ -108,6 +110,7 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
         pen.setCosmetic(True)
         pen.setWidth(1)
         lines.setPen(pen)
+        lines.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         view.addItem(lines)
         h, w = layer.image.shape
         if layer.is_strip:
