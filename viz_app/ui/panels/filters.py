@@ -51,16 +51,17 @@ class FiltersPanel(pg.GraphicsLayoutWidget):
             scale = "  (each filter stretched to its own range)"
         kh, kw = record.tile
         self.title.setText(f"{record.layer}: {record.count} filters of {kw}x{kh}{scale}")
-        self.lines.setPath(_grid(record))
+        self.lines.setPath(tile_grid_path(record.grid, record.tile))
         h, w = record.image.shape[:2]
         self.view.setRange(xRange=(0, w), yRange=(0, h), padding=0.02)
         self.shown += 1
 
 
-def _grid(record: FiltersRecord) -> QPainterPath:
+def tile_grid_path(grid: tuple[int, int], tile: tuple[int, int]) -> QPainterPath:
+    """Lines between the (rows, cols) tiles of (height, width) pixels of a mosaic."""
     path = QPainterPath()
-    rows, cols = record.grid
-    th, tw = record.tile
+    rows, cols = grid
+    th, tw = tile
     for r in range(1, rows):
         path.moveTo(0, r * th)
         path.lineTo(cols * tw, r * th)

@@ -5,15 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QPen
-from PySide6.QtWidgets import QGraphicsRectItem
+from PySide6.QtGui import QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsRectItem
 
 from viz_app.insight_records import UnitRecord
 from viz_app.ui.colours import SEQUENTIAL, lut
+from viz_app.ui.panels.filters import tile_grid_path
 
 _FIELD_PEN = QPen(Qt.GlobalColor.green)
 _FIELD_PEN.setCosmetic(True)
 _FIELD_PEN.setWidth(2)
+_GRID_PEN = QPen(Qt.GlobalColor.black)
+_GRID_PEN.setCosmetic(True)
 
 
 class UnitZoomPanel(pg.GraphicsLayoutWidget):
@@ -44,6 +47,9 @@ class UnitZoomPanel(pg.GraphicsLayoutWidget):
         self.kernels = pg.ImageItem(axisOrder="row-major")
         self.kernels.setLookupTable(lut(True))
         self.kernel_view.addItem(self.kernels)
+        self.kernel_lines = QGraphicsPathItem()
+        self.kernel_lines.setPen(_GRID_PEN)
+        self.kernel_view.addItem(self.kernel_lines)
         for view in (self.activation_view, self.input_view, self.kernel_view):
             view.setMenuEnabled(False)
         self.selection: tuple[str, int] | None = None
@@ -90,10 +96,15 @@ class UnitZoomPanel(pg.GraphicsLayoutWidget):
             self.field.setVisible(True)
         if record.kernels is None:
             self.kernels.clear()
+            self.kernel_lines.setPath(QPainterPath())
+            self._shapes.pop("kernels", None)
             kernel_text = "no incoming weights (pooling or activation layer)"
         else:
             self.kernels.setImage(record.kernels, autoLevels=False, levels=(0, 255))
-            self._fit(self.kernel_view, "kernels", record.kernels.shape)
+            if self._fit(self.kernel_view, "kernels", record.kernels.shape):
+                rows, cols = record.kernel_grid
+                tile = (record.kernels.shape[0] // rows, record.kernels.shape[1] // cols)
+                self.kernel_lines.setPath(tile_grid_path(record.kernel_grid, tile))
             lo_k, hi_k = record.kernel_range
             kernel_text = f"incoming weights of {record.kernel_source}[{record.index}]  [{lo_k:.3g}, {hi_k:.3g}], 0 in the middle"
         h, w = a.shape
@@ -105,7 +116,10 @@ class UnitZoomPanel(pg.GraphicsLayoutWidget):
         self.selection = (record.layer, record.index)
         self.shown += 1
 
-    def _fit(self, view: pg.ViewBox, key: str, shape: tuple[int, ...]) -> None:
-        if self._shapes.get(key) != shape:
-            self._shapes[key] = shape
-            view.setRange(xRange=(0, shape[1]), yRange=(0, shape[0]), padding=0.02)
+    def _fit(self, view: pg.ViewBox, key: str, shape: tuple[int, ...]) -> bool:
+        """Range ``view`` on an image of ``shape`` if that changed; True when it did."""
+        if self._shapes.get(key) == shape:
+            return False
+        self._shapes[key] = shape
+        view.setRange(xRange=(0, shape[1]), yRange=(0, shape[0]), padding=0.02)
+        return True
