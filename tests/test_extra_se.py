@@ -144,11 +144,12 @@ def test_class_means_reach_the_record() -> None:
     widths = {name: int(m.fc2.out_channels) for name, m in loaded.model.named_modules() if name in blocks}
     loaded.card[CARD_KEY] = {name: rng.random((10, widths[name])).tolist() for name in blocks}
     loaded.card[CARD_KEY][blocks[0]] = "not a table"  # a damaged entry is skipped, not fatal
+    loaded.card[CARD_KEY][blocks[1]] = rng.random((10, widths[blocks[1]] + 1)).tolist()  # from other weights
     with Pipeline(loaded) as pipeline:
         pipeline.add_extra(make_extra("se", loaded, {}))
         record = pipeline.process(drawn_frame()).extras["se"]
-    assert record.blocks[0].class_means is None
-    for block in record.blocks[1:]:
+    assert record.blocks[0].class_means is None and record.blocks[1].class_means is None
+    for block in record.blocks[2:]:
         np.testing.assert_allclose(block.class_means, np.asarray(loaded.card[CARD_KEY][block.name], np.float32))
 
 

@@ -156,7 +156,10 @@ class SEExtra:
     def unpack(self, arrays: list[np.ndarray]) -> SERecord:
         blocks = []
         for name, weights in zip(self.blocks, arrays[1:]):
-            blocks.append(SEBlock(name, weights, self.class_means.get(name)))
+            means = self.class_means.get(name)
+            if means is not None and means.shape[1] != len(weights):  # a card from other weights
+                means = None
+            blocks.append(SEBlock(name, weights, means))
         return SERecord(tuple(blocks), int(arrays[0]), self._message)
 
     def close(self) -> None:
