@@ -103,7 +103,7 @@ class SEWeightsPanel(QWidget):
             plot.addItem(mean)
             image = None
             if block.class_means is not None:
-                view = self.graphics.addPlot(row=i, col=1, title="mean per class (MNIST test)")
+                view = self.graphics.addPlot(row=i, col=1, title="mean per class, MNIST test (orange: predicted class)")
                 view.setMouseEnabled(False, False)
                 view.hideButtons()
                 view.setMenuEnabled(False)
@@ -112,7 +112,8 @@ class SEWeightsPanel(QWidget):
                 image.setLookupTable(lut(False))
                 image.setImage(np.ascontiguousarray(block.class_means, dtype=np.float32), autoLevels=False, levels=(0, 1))
                 view.addItem(image)
-                view.getAxis("left").setTicks([[(k + 0.5, str(k)) for k in range(len(block.class_means))]])
+                classes = len(block.class_means)
+                view.getAxis("left").setTicks([[(k + 0.5, str(k)) for k in sorted({0, classes // 2, classes - 1})]])
             elif with_means:
                 self.graphics.addLabel("", row=i, col=1)
             self._rows.append(_Row(plot, bars, mean, image))
