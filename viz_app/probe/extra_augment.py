@@ -134,11 +134,13 @@ class LinearAugmenter:
             raise ValueError(f"an augmentation mixes {taps} pixels per output pixel: not a sparse map")
         taps = max(taps, 1)
         index = [m.abs().topk(taps, dim=1).indices for m in matrices]  # each D x K: input pixel of each tap
-        self.weights = torch.cat([m.gather(1, i) for m, i in zip(matrices, index)]).to(device)  # (N*D) x K
-        self.index = torch.cat(index).to(device)  # (N*D) x K
+        weights = torch.cat([m.gather(1, i) for m, i in zip(matrices, index)])  # (N*D) x K
+        # Two more taps per output pixel: on mean(x) (input D) and on a constant 1 (input D + 1).
+        extra = torch.tensor([d, d + 1]).expand(len(weights), 2)
+        self.index = torch.cat([torch.cat(index), extra], dim=1).to(device)  # (N*D) x (K + 2)
+        self.weights = torch.cat([weights, torch.cat(means)[:, None], torch.cat(offsets)[:, None]], dim=1).to(device)
         self.shape = (len(transforms), c, h, w)
-        self.offset = torch.cat(offsets).to(device)  # N*D
-        self.mean_weight = torch.cat(means).to(device)  # N*D
+        self._one = torch.ones(1, device=device)
 
     @classmethod
     def fits(cls, shape: tuple[int, int, int]) -> bool:
@@ -147,9 +149,8 @@ class LinearAugmenter:
     def __call__(self, pixels: torch.Tensor) -> torch.Tensor:
         """C x H x W in 0..1 -> N x C x H x W."""
         flat = pixels.reshape(-1)  # D
-        out = F.embedding_bag(self.index, flat[:, None], per_sample_weights=self.weights, mode="sum")[:, 0]  # N*D
-        out += self.offset
-        out += self.mean_weight * flat.mean()
+        inputs = torch.cat([flat, flat.mean().reshape(1), self._one])[:, None]  # (D + 2) x 1
+        out = F.embedding_bag(self.index, inputs, per_sample_weights=self.weights, mode="sum")  # (N*D) x 1
         return out.clamp_(0.0, 1.0).view(self.shape)
 
 
