@@ -188,3 +188,31 @@ def test_cost_table_and_layer_picker_follow_the_model(session, qtbot):
     window.layers_requested.emit(["c1", "output"])
     qtbot.waitUntil(lambda: "r" in seen and [l.name for l in seen["r"].layers] == ["c1", "output"], timeout=10_000)
     qtbot.waitUntil(lambda: window.maps.layer_names == ["c1", "output"], timeout=10_000)
+
+
+def test_insight_panels_run_only_while_shown(session, qtbot):
+    window = session.window
+    seen = {}
+    window.result_shown.connect(lambda r, t: seen.__setitem__("r", r))
+    draw_with_mouse(window.pad, 4)
+    qtbot.waitUntil(lambda: "r" in seen, timeout=10_000)
+    assert seen["r"].extras == {}  # the Layers tab is in view: no extra costs frame time
+    window.side.setCurrentWidget(window.insight_panels[1])  # augmentations
+    seen.clear()
+    draw_with_mouse(window.pad, 4)
+    qtbot.waitUntil(lambda: "r" in seen and "augment" in seen["r"].extras, timeout=15_000)
+    assert set(seen["r"].extras) == {"augment"}
+    assert seen["r"].prediction == 4  # variants ride along without changing the frame's answer
+
+
+def test_clicking_a_feature_map_zooms_on_that_unit(session, qtbot):
+    window = session.window
+    seen = {}
+    window.result_shown.connect(lambda r, t: seen.__setitem__("r", r))
+    draw_with_mouse(window.pad, 7)
+    qtbot.waitUntil(lambda: "r" in seen, timeout=10_000)
+    window.maps.unit_clicked.emit("c3", 5)
+    assert window.side.currentWidget() is window.unit_zoom
+    assert window.unit_zoom.selection == ("c3", 5)
+    qtbot.waitUntil(lambda: "unit" in seen["r"].extras, timeout=15_000)
+    assert window.unit_zoom.shown > 0

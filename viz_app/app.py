@@ -137,6 +137,7 @@ class Session:
         worker.download_progress.connect(self.window.show_download)
         worker.summary_ready.connect(self.window.show_costs)
         self.window.layers_requested.connect(worker.set_layers)
+        self.window.extra_requested.connect(worker.set_extra)
         self.zoo_bench = ZooBenchRunner(device, self.window)
         self.window.zoo_chart.measure_requested.connect(self.zoo_bench.start)
         self.window.closing.connect(self.close)

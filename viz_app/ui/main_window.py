@@ -28,11 +28,16 @@ from viz_app.results import Frame, FrameResult, ModelInfo, NormMode
 from viz_app.ui.drawing_pad import DrawingPad
 from viz_app.ui.layer_picker import LayerPicker
 from viz_app.ui.message_bar import MessageBar
+from viz_app.ui.panels.augmentations import AugmentationsPanel
 from viz_app.ui.panels.colour_scale import ColourScale
 from viz_app.ui.panels.feature_maps import FeatureMapsPanel
+from viz_app.ui.panels.filters import FiltersPanel
 from viz_app.ui.panels.network_input import NetworkInputView
 from viz_app.ui.panels.probabilities import ProbabilitiesPanel
+from viz_app.ui.panels.saliency import SaliencyPanel
+from viz_app.ui.panels.se_weights import SEWeightsPanel
 from viz_app.ui.panels.summary import SummaryPanel
+from viz_app.ui.panels.unit_zoom import UnitZoomPanel
 from viz_app.ui.panels.zoo_chart import ZooChartPanel
 
 
@@ -45,6 +50,7 @@ class MainWindow(QMainWindow):
     result_shown = Signal(object, float)  # FrameResult, perf_counter() once the panels hold it
     model_shown = Signal(object)  # ModelInfo, once the window shows the new model
     layers_requested = Signal(list)  # module paths to show
+    extra_requested = Signal(str, object)  # per-frame extra key, params dict or None (off)
     closing = Signal()
 
     def __init__(self, models: list[tuple[str, str, str]], parent: QWidget | None = None) -> None:
@@ -71,6 +77,16 @@ class MainWindow(QMainWindow):
         self.side.addTab(self.layer_picker, "Layers")
         self.side.addTab(self.cost, "Cost")
         self.side.addTab(self.zoo_chart, "Model zoo")
+        self.unit_zoom = UnitZoomPanel()
+        # Panels fed by per-frame extras; only the visible one's extra runs.
+        self.insight_panels = [SEWeightsPanel(), AugmentationsPanel(), self.unit_zoom, FiltersPanel(), SaliencyPanel()]
+        for panel, title in zip(self.insight_panels, ["SE gates", "Augment", "Unit", "Filters", "Looks at"]):
+            self.side.addTab(panel, title)
+            if hasattr(panel, "extra_requested"):
+                panel.extra_requested.connect(self._on_panel_extra)
+        self.side.setUsesScrollButtons(True)
+        self.side.currentChanged.connect(self._on_side_tab_changed)
+        self.maps.unit_clicked.connect(self._on_unit_clicked)
         self.layer_picker.layers_chosen.connect(self.layers_requested)
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.probabilities)
@@ -177,6 +193,7 @@ class MainWindow(QMainWindow):
         if index >= 0:
             self.model_picker.setCurrentIndex(index)
         self.maps.clear_layers()
+        self.unit_zoom.clear_selection()
         self.cost.clear_summary()
         self.layer_picker.set_layers([])
         self.probabilities.set_classes(info.classes)
@@ -187,6 +204,7 @@ class MainWindow(QMainWindow):
         else:
             self.weights_label.setText(f"{info.title}: UNTRAINED WEIGHTS")
         self.setWindowTitle(f"cnn-viz – {info.title}")
+        self._on_side_tab_changed(self.side.currentIndex())
         self.model_shown.emit(info)
 
     def show_result(self, result: FrameResult) -> None:
@@ -196,6 +214,10 @@ class MainWindow(QMainWindow):
         self.network_input.show_input(result.network_input)
         self.maps.show_layers(result.layers)
         self.probabilities.show_probabilities(result.probabilities, result.empty)
+        for panel in self.insight_panels:
+            record = result.extras.get(panel.extra_key)
+            if record is not None:
+                panel.show_record(record)
         t_shown = time.perf_counter()
         self.gui_ms = (t_shown - t0) * 1e3
         self._latencies.append((t_shown - result.t_event) * 1e3)
@@ -227,6 +249,22 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 8000)
 
     # --- handlers ----------------------------------------------------------------------------------
+    def _on_side_tab_changed(self, index: int) -> None:
+        """Run the extra of the panel in view, and no other (they cost frame time)."""
+        shown = self.side.widget(index)
+        for panel in self.insight_panels:
+            self.extra_requested.emit(panel.extra_key, panel.params() if panel is shown else None)
+
+    def _on_panel_extra(self, key: str, params: object) -> None:
+        """A panel's settings changed: pass them on only while it is in view."""
+        panel = next(p for p in self.insight_panels if p.extra_key == key)
+        if self.side.currentWidget() is panel:
+            self.extra_requested.emit(key, params)
+
+    def _on_unit_clicked(self, layer: str, index: int) -> None:
+        self.side.setCurrentWidget(self.unit_zoom)
+        self.unit_zoom.select(layer, index)  # asks for the unit extra, now that it is in view
+
     def _on_model_picked(self, index: int) -> None:
         name = self.model_picker.itemData(index)
         if name and (self.model is None or name != self.model.name):
