@@ -1,4 +1,4 @@
-"""VGG for 32x32 digits: blocks of 3x3 pad-1 convolutions closed by 2x2 max pooling, and its BatchNorm variant."""
+"""VGG for 32x32 digits: blocks of 3x3 pad-1 convolutions closed by 2x2 max pooling; shipped as its BatchNorm variant."""
 
 from __future__ import annotations
 
@@ -49,10 +49,6 @@ class VGG(nn.Module):
         return self.classifier(self.features(x))
 
 
-def vgg() -> VGG:
-    return VGG(VGG_CONFIG, batch_norm=False)
-
-
 def vgg_bn() -> VGG:
     return VGG(VGG_CONFIG, batch_norm=True)
 
@@ -70,21 +66,7 @@ def _layers(bn: bool) -> tuple[tuple[str, str], ...]:
     )
 
 
-_AUGMENT = {"degrees": 8.0, "translate": 0.06, "scale": [0.92, 1.08], "shear": 6.0}
 _AUGMENT_STRONG = {"degrees": 10.0, "translate": 0.1, "scale": [0.9, 1.1], "shear": 8.0}
-
-register_model(
-    ModelSpec(
-        name="vgg",
-        title="VGG (3x3 conv blocks, max pooling)",
-        builder=vgg,
-        family="VGG",
-        layers=_layers(False),
-        weights_file="vgg.pt",
-        recipe={"epochs": 6, "batch_size": 128, "optimizer": "AdamW", "lr": 2e-3, "weight_decay": 1e-4,
-                "schedule": "OneCycle", "label_smoothing": 0.05, "augment": _AUGMENT},
-    )
-)
 
 register_model(
     ModelSpec(
