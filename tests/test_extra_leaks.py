@@ -17,13 +17,7 @@ from viz_app.results import Frame
 from viz_app.sources.strokes import StrokeCanvas
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """One intra-op thread: on a shared 2-core runner, OpenMP threads spinning against each other cost 10x."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 EXTRAS = {

@@ -14,7 +14,6 @@ from torchvision.ops import SqueezeExcitation
 from viz_app.models import load_model
 from viz_app.models.inputs import digits_to_tensor, frame_to_tensor
 from viz_app.models.loader import LoadedModel
-from viz_app.models.registry import ModelSpec
 from viz_app.probe.extra_se import CARD_KEY, card_class_means, find_se_gates
 from viz_app.probe.extras import make_extra
 from viz_app.probe.hooks import count_hooks
@@ -22,28 +21,13 @@ from viz_app.probe.pipeline import Pipeline
 from viz_app.probe.se_stats import class_mean_excitation, store_in_card
 from viz_app.results import Frame
 from viz_app.sources.strokes import StrokeCanvas
+from torchvision_models import torchvision_loaded
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """One intra-op thread: on a shared 2-core runner, OpenMP threads spinning against each other cost 10x."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
-IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 
-
-def torchvision_loaded(arch: str) -> LoadedModel:
-    """A torchvision ImageNet model with weights=None, wrapped like the registry's models."""
-    builder = getattr(torchvision.models, arch)
-    spec = ModelSpec(arch, arch, lambda: builder(weights=None), group="ImageNet", input_size=(224, 224), channels=3,
-                     mean=IMAGENET_MEAN, std=IMAGENET_STD, classes=tuple(str(i) for i in range(1000)))  # fmt: skip
-    torch.manual_seed(0)
-    model = spec.build().eval().requires_grad_(False)
-    return LoadedModel(spec, model, torch.device("cpu"), "untrained weights", False, {}, ())
 
 
 def drawn_frame() -> Frame:

@@ -7,34 +7,18 @@ import time
 import numpy as np
 import pytest
 import torch
-import torchvision
 
 from viz_app.models import load_model
-from viz_app.models.loader import LoadedModel
-from viz_app.models.registry import ModelSpec
 from viz_app.models.inputs import frame_to_tensor
 from viz_app.probe.extras import make_extra
 from viz_app.probe.hooks import count_hooks
 from viz_app.probe.pipeline import Pipeline
 from viz_app.results import Frame
+from torchvision_models import torchvision_loaded
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """One intra-op thread: on a shared 2-core runner, OpenMP threads spinning against each other cost 10x."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
-
-def torchvision_loaded(arch: str) -> LoadedModel:
-    """A torchvision ImageNet model with weights=None, wrapped like the registry's models."""
-    builder = getattr(torchvision.models, arch)
-    spec = ModelSpec(arch, arch, lambda: builder(weights=None), group="ImageNet", input_size=(224, 224), channels=3,
-                     mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225), classes=tuple(str(i) for i in range(1000)))  # fmt: skip
-    torch.manual_seed(0)
-    return LoadedModel(spec, spec.build().eval().requires_grad_(False), torch.device("cpu"), "untrained weights", False, {}, ())
 
 
 @pytest.fixture(scope="module")

@@ -23,13 +23,7 @@ from viz_app.ui.panels.se_weights import SEWeightsPanel
 from viz_app.ui.panels.unit_zoom import UnitZoomPanel
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """One intra-op thread: on a shared 2-core runner, OpenMP threads spinning against each other cost 10x."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def run(name: str, extras: dict[str, dict]):
