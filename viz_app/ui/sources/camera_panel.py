@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QPushButton, QWidget
 
-from viz_app.ui.sources.frame_view import FrameView
+from viz_app.ui.sources.frame_view import FrameView, lay_out_source_tab
 
 
 class CameraPanel(QWidget):
@@ -44,15 +44,7 @@ class CameraPanel(QWidget):
         self.status = QLabel("")
         self.status.setWordWrap(True)
 
-        controls = QHBoxLayout()
-        for widget in (self.camera_picker, self.resolution_picker, self.freeze_button, self.mirror_box, self.reconnect_button):
-            controls.addWidget(widget)
-        controls.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(2, 2, 2, 2)
-        layout.addLayout(controls)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(self.status)
+        lay_out_source_tab(self, (self.camera_picker, self.resolution_picker, self.freeze_button, self.mirror_box, self.reconnect_button), self.view, self.status)
         # Space freezes while this tab is shown (a hidden tab's shortcut is inactive).
         self.freeze_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Space), self, self.freeze_button.toggle)
         self.freeze_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)

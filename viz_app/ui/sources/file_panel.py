@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QCheckBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QFileDialog, QLabel, QPushButton, QWidget
 
-from viz_app.ui.sources.frame_view import FrameView
+from viz_app.ui.sources.frame_view import FrameView, lay_out_source_tab
 
 FILE_FILTER = "Images and videos (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif *.pgm *.ppm *.avi *.mp4 *.mov *.mkv *.webm *.m4v);;All files (*)"
 
@@ -44,15 +44,7 @@ class FilePanel(QWidget):
         self.name = QLabel("")
         self.name.setWordWrap(True)
 
-        controls = QHBoxLayout()
-        for widget in (self.open_button, self.folder_button, self.previous_button, self.next_button, self.pause_button, self.loop_box, self.restart_button):
-            controls.addWidget(widget)
-        controls.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(2, 2, 2, 2)
-        layout.addLayout(controls)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(self.name)
+        lay_out_source_tab(self, (self.open_button, self.folder_button, self.previous_button, self.next_button, self.pause_button, self.loop_box, self.restart_button), self.view, self.name)
         self.set_mode("none")
         # Space pauses a video while this tab is shown, as it freezes the camera on its tab.
         self.pause_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Space), self, self._on_space)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 Roi = tuple[int, int, int, int]  # x, y, width, height in image pixels
 ROI_SHARE = 0.6  # the default ROI: a centred square over this share of the shorter side
@@ -83,3 +85,16 @@ def default_roi(width: int, height: int, share: float | None = ROI_SHARE) -> Roi
         return 0, 0, width, height
     side = max(8, round(min(width, height) * share))
     return (width - side) // 2, (height - side) // 2, side, side
+
+
+def lay_out_source_tab(owner: QWidget, controls: Sequence[QWidget], view: QWidget, footer: QWidget) -> None:
+    """A source tab's layout: a row of controls, the live view, a line of status below."""
+    row = QHBoxLayout()
+    for widget in controls:
+        row.addWidget(widget)
+    row.addStretch(1)
+    layout = QVBoxLayout(owner)
+    layout.setContentsMargins(2, 2, 2, 2)
+    layout.addLayout(row)
+    layout.addWidget(view, 1)
+    layout.addWidget(footer)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QSpinBox, QWidget
+
+from viz_app.ui.sources.frame_view import lay_out_source_tab
 
 
 class MnistPanel(QWidget):
@@ -37,15 +39,7 @@ class MnistPanel(QWidget):
         self.verdict = QLabel("")
         self.verdict.setStyleSheet("font-size: 16pt;")
 
-        controls = QHBoxLayout()
-        for widget in (self.index_box, self.previous_button, self.next_button, self.mistake_button):
-            controls.addWidget(widget)
-        controls.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(2, 2, 2, 2)
-        layout.addLayout(controls)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(self.verdict)
+        lay_out_source_tab(self, (self.index_box, self.previous_button, self.next_button, self.mistake_button), self.view, self.verdict)
         self._label: int | None = None
         self._t_event = -1.0
         self._answer: tuple[float, str] = (-1.0, "")
