@@ -147,14 +147,14 @@ def test_filters_panel(qtbot, lenet_result) -> None:
 def test_saliency_panel_overlay_and_switch(qtbot, lenet_result) -> None:
     panel = SaliencyPanel()
     qtbot.addWidget(panel)
-    assert panel.enabled.isChecked() and panel.params() == {"method": "gradcam"}  # on when shown
+    assert panel.enabled.isChecked() and panel.params() == {"method": "auto"}  # on when shown
     record = lenet_result.extras["saliency"]
     panel.show_record(record)
     np.testing.assert_array_equal(panel.heat.image, record.heatmap)
     np.testing.assert_array_equal(panel.input_image.image, record.input_image)
     assert panel.heat.isVisible() or not panel.isVisible()
     with qtbot.waitSignal(panel.extra_requested) as blocker:
-        panel.method.setCurrentIndex(1)
+        panel.method.setCurrentIndex(2)
     assert blocker.args == ["saliency", {"method": "gradient"}]
     with qtbot.waitSignal(panel.extra_requested) as blocker:
         panel.enabled.setChecked(False)

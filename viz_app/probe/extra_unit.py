@@ -50,7 +50,7 @@ class FieldModel:
         return (max(0, round(x0)), max(0, round(y0)), min(w, round(x0) + self.size[1]), min(h, round(y0) + self.size[0]))
 
 
-def _layer_output(model: nn.Module, module: nn.Module, x: torch.Tensor) -> torch.Tensor:
+def layer_output(model: nn.Module, module: nn.Module, x: torch.Tensor) -> torch.Tensor:
     """``module``'s output for input ``x``, stopping the forward right there."""
     captured: list[torch.Tensor] = []
 
@@ -123,7 +123,7 @@ def _probe(model: nn.Module, module: nn.Module, channel: int, shape: tuple[int, 
     c, h, w = shape
     with torch.inference_mode(False), torch.enable_grad(), _linearised(model):
         x = torch.randn(2 * k, c, h, w, device=device, requires_grad=True)
-        out = _layer_output(model, module, x)
+        out = layer_output(model, module, x)
         if out.dim() != 4 or out.shape[2] * out.shape[3] == 1:  # a dense unit or a 1 x 1 map
             target = out.reshape(2 * k, out.shape[1], -1)[:, channel].sum()
             centre, grid = (0, 0), (1, 1)
@@ -205,7 +205,7 @@ class UnitExtra:
         twin = hook_free_twin(loaded)
         shape = (self.spec.channels, *self.spec.input_size)
         with torch.inference_mode():
-            probe = _layer_output(twin, dict(twin.named_modules())[self.layer], torch.zeros(1, *shape, device=loaded.device))
+            probe = layer_output(twin, dict(twin.named_modules())[self.layer], torch.zeros(1, *shape, device=loaded.device))
         channels = probe.shape[1] if probe.dim() > 1 else probe.shape[0]
         if not 0 <= self.index < channels:
             raise IndexError(f"{self.layer} has {channels} channels; there is no channel {self.index}")

@@ -13,7 +13,11 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider
 from viz_app.insight_records import SaliencyRecord
 from viz_app.ui.colours import lut
 
-METHODS = (("gradcam", "Grad-CAM (last conv stage)"), ("gradient", "Input gradient"))
+METHODS = (
+    ("auto", "Auto (input gradient on digits, Grad-CAM on photos)"),
+    ("gradcam", "Grad-CAM (last conv stage)"),
+    ("gradient", "Input gradient"),
+)
 
 
 @lru_cache(maxsize=1)
