@@ -84,7 +84,8 @@ def test_augmentation_panel_marks_changed_predictions(qtbot, lenet_result) -> No
         text, changed = panel.tile_state(variant.name)
         assert text.startswith(f"{variant.name}: {variant.prediction} ")
         assert changed == variant.changed
-        np.testing.assert_array_equal(panel._tiles[variant.name].image.image, variant.image)
+        np.testing.assert_array_equal(panel.tile_image(variant.name), variant.image)
+    np.testing.assert_array_equal(panel.image.image, panel._grid)  # one image for the whole grid
     assert f"{record.changed_count} of {len(record.variants)}" in panel.summary.text()
 
 

@@ -21,9 +21,18 @@ def _summary(values: list[float]) -> dict[str, float]:
 
 def run_bench(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    report = bench_window(args.bench_model, args.bench_device, args.frames, args.rate)
+    report = bench_window(args.bench_model, args.bench_device, args.frames, args.rate, args.panel)
     if args.json:
         print(json.dumps(report, indent=2))
+    elif args.panel:
+        base, shown = report["without_panel"], report["with_panel"]
+        for label, part in (("without", base), (f"with the {args.panel} panel", shown)):
+            lat = part["latency_ms"]
+            print(f"{report['model']} on {report['device']}, {label}: {part['frames']} frames, frame interval median "
+                  f"{part['frame_interval_ms']['median']:.2f} ms, latency median {lat['median']:.2f} ms (p95 {lat['p95']:.2f}), "
+                  f"work per frame median {part['work_ms']['median']:.2f} ms")
+        print(f"ratio with/without (medians, alternating blocks in one run): frame interval {report['frame_interval_ratio']:.2f}, "
+              f"latency {report['latency_ratio']:.2f}, work per frame {report['work_ratio']:.2f}")
     else:
         lat = report["latency_ms"]
         print(f"{report['model']} on {report['device']}: {report['updates_per_s']:.1f} updates/s, "
@@ -32,8 +41,16 @@ def run_bench(args: argparse.Namespace) -> int:
     return 0
 
 
-def bench_window(model: str = "lenet5", device: str = "auto", frames: int = 600, rate: float = 120.0) -> dict:
-    """Draw digits on the real window at ``rate`` pointer events per second; time every shown frame."""
+WORK_STAGES = ("preprocess", "forward", "mosaic", "transfer", "gui")  # the frame's own work, without waiting
+
+
+def bench_window(model: str = "lenet5", device: str = "auto", frames: int = 600, rate: float = 120.0, panel: str | None = None) -> dict:
+    """Draw digits on the real window at ``rate`` pointer events per second; time every shown frame.
+
+    ``panel`` (an insight panel's extra key, e.g. "augment"): the side tab switches between the
+    layer picker and that panel every second, and the frames computed with and without the
+    panel's extra are reported apart, with the ratio of their medians.
+    """
     from PySide6.QtCore import QEventLoop, QTimer
 
     from viz_app.app import Session, make_application
@@ -57,6 +74,12 @@ def bench_window(model: str = "lenet5", device: str = "auto", frames: int = 600,
     if "model" not in info:
         raise RuntimeError(f"model {model} did not load within 60 s")
 
+    shown_panel = None
+    if panel is not None:
+        shown_panel = next((p for p in window.insight_panels if p.extra_key == panel), None)
+        if shown_panel is None:
+            raise ValueError(f"no panel {panel!r}; known: {', '.join(p.extra_key for p in window.insight_panels)}")
+
     side = window.pad.canvas.size
     events = [(d, i, p) for d in range(10) for i, s in enumerate(scaled_strokes(d, side)) for p in s]
     records: list[dict] = []
@@ -64,7 +87,8 @@ def bench_window(model: str = "lenet5", device: str = "auto", frames: int = 600,
 
     def on_shown(result, t_shown: float) -> None:
         records.append({"latency": (t_shown - result.t_event) * 1e3, "gui": window.gui_ms,
-                        "to_gui": (t_shown - result.t_done) * 1e3 - window.gui_ms, **vars(result.timings)})
+                        "to_gui": (t_shown - result.t_done) * 1e3 - window.gui_ms, **vars(result.timings),
+                        "panel": panel is not None and panel in result.extras, "shown": t_shown})
         if len(records) >= frames:
             loop.quit()
 
@@ -82,12 +106,21 @@ def bench_window(model: str = "lenet5", device: str = "auto", frames: int = 600,
 
     window.result_shown.connect(on_shown)
     timer = QTimer(interval=max(1, round(1000 / rate)), timeout=feed)
+
+    def toggle_panel() -> None:
+        on = window.side.currentWidget() is not shown_panel
+        window.side.setCurrentWidget(shown_panel if on else window.layer_picker)
+
+    toggler = QTimer(interval=1000, timeout=toggle_panel)
+    if shown_panel is not None:
+        toggler.start()
     started = time.perf_counter()
     timer.start()
     QTimer.singleShot(max(30_000, int(frames / 20 * 1000)), loop.quit)
     loop.exec()
     elapsed = time.perf_counter() - started
     timer.stop()
+    toggler.stop()
     paints = []
     for _ in range(50):  # Qt paints dirty panels once per event-loop pass; time one full repaint
         t0 = time.perf_counter()
@@ -98,7 +131,25 @@ def bench_window(model: str = "lenet5", device: str = "auto", frames: int = 600,
     app.processEvents()
 
     records = records[10:] if len(records) > 50 else records  # skip the warm-up frames
+    for r, previous in zip(records, [None, *records[:-1]]):
+        r["work"] = sum(r[k] for k in WORK_STAGES)
+        # Frame interval: time since the previous shown frame, where both had the same panel state.
+        r["interval"] = (r["shown"] - previous["shown"]) * 1e3 if previous and previous["panel"] is r["panel"] else None
     stages = ("preprocess", "forward", "mosaic", "transfer", "to_gui", "gui")
+    split = {}
+    if panel is not None:
+        parts = {on: [r for r in records if r["panel"] is on] for on in (False, True)}
+        for on, key in ((False, "without_panel"), (True, "with_panel")):
+            intervals = [r["interval"] for r in parts[on] if r["interval"] is not None]
+            split[key] = {"frames": len(parts[on]), "frame_interval_ms": _summary(intervals),
+                          "latency_ms": _summary([r["latency"] for r in parts[on]]),
+                          "work_ms": _summary([r["work"] for r in parts[on]]),
+                          "stages_ms": {k: _summary([r[k] for r in parts[on]]) for k in stages}}
+        base, shown = split["without_panel"], split["with_panel"]
+        if base["frames"] and shown["frames"]:
+            split["frame_interval_ratio"] = round(shown["frame_interval_ms"]["median"] / base["frame_interval_ms"]["median"], 3)
+            split["latency_ratio"] = round(shown["latency_ms"]["median"] / base["latency_ms"]["median"], 3)
+            split["work_ratio"] = round(shown["work_ms"]["median"] / base["work_ms"]["median"], 3)
     return {
         "model": model,
         "device": info["model"].device,
@@ -110,6 +161,7 @@ def bench_window(model: str = "lenet5", device: str = "auto", frames: int = 600,
         "stages_ms": {k: _summary([r[k] for r in records]) for k in stages},
         "full_repaint_ms": _summary(paints),
         "torch_threads": _torch_threads(),
+        **({"panel": panel, **split} if panel is not None else {}),
     }
 
 

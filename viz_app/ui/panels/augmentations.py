@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QCheckBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSlider, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox, QGraphicsItem, QGraphicsRectItem, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSlider, QSpinBox, QVBoxLayout, QWidget,
+)  # fmt: skip
 
 from viz_app.insight_records import AUGMENTATIONS, DEFAULT_STRENGTH, AugmentRecord
 
@@ -16,19 +20,27 @@ COLUMNS = 4
 _SAME = "#dddddd"
 _CHANGED = "#ff5050"
 _CHANGED_PEN = pg.mkPen(_CHANGED, width=3)
+_GAP_GRAY = 40  # between the tiles of the grid image
+CONFIDENCE_REFRESH_S = 0.25  # a caption whose class holds redraws its changing percentage at most this often
 
 
 @dataclass
 class _Tile:
-    label: pg.LabelItem
-    view: pg.ViewBox
-    image: pg.ImageItem
+    label: pg.TextItem
+    frame: QGraphicsRectItem
     text: str = ""
-    changed: bool = False
+    verdict: tuple[int, bool] = (-1, False)  # (prediction, changed) shown
+    written: float = 0.0  # perf_counter of the last caption change
 
 
 class AugmentationsPanel(QWidget):
     """A grid of variants; those whose prediction differs from the original are framed in red.
+
+    The variants are drawn as ONE image (a grid with a caption band above each tile) in one
+    view, with a text item and a frame per tile on top: a frame costs one image upload, and a
+    caption that changes does not lay the panel out again. Captions are cached as pixmaps; a
+    new class or a new verdict shows at once, a confidence that merely wobbles refreshes at
+    most four times a second (unreadable faster, and each redraw costs frame time).
 
     Emits ``extra_requested("augment", params)`` whenever a strength, the seed or the
     fixed-seed option changes (and once from ``request()``).
@@ -43,15 +55,25 @@ class AugmentationsPanel(QWidget):
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("#1e1e1e")
         self.graphics.setMinimumHeight(260)
+        self.view = self.graphics.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
+        self.view.setMenuEnabled(False)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.view.addItem(self.image)
         self._tiles: dict[str, _Tile] = {}
-        for i, name in enumerate(AUGMENTATIONS):
-            r, c = divmod(i, COLUMNS)
-            label = self.graphics.addLabel(name, row=2 * r, col=c, size="8pt", color=_SAME)
-            view = self.graphics.addViewBox(row=2 * r + 1, col=c, lockAspect=True, invertY=True, enableMouse=False)
-            view.setMenuEnabled(False)
-            image = pg.ImageItem(axisOrder="row-major")
-            view.addItem(image)
-            self._tiles[name] = _Tile(label, view, image)
+        for name in AUGMENTATIONS:
+            label = pg.TextItem(name, color=_SAME, anchor=(0, 1))
+            label.textItem.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+            frame = QGraphicsRectItem()
+            frame.setPen(_CHANGED_PEN)
+            frame.setVisible(False)
+            self.view.addItem(label)
+            self.view.addItem(frame)
+            self._tiles[name] = _Tile(label, frame)
+        self._grid: np.ndarray | None = None
+        self._cells: dict[str, tuple[int, int]] = {}  # name -> (top, left) of its tile in the grid image
+        self._tile_shape: tuple[int, ...] = ()
+        self._summary_verdict: tuple[int, int, int] = (-1, -1, -1)
+        self._summary_written = 0.0
 
         self.sliders: dict[str, QSlider] = {}
         controls = QGroupBox("Strength")
@@ -102,30 +124,64 @@ class AugmentationsPanel(QWidget):
     def tile_state(self, name: str) -> tuple[str, bool]:
         """(caption, framed as changed) of a tile (for tests)."""
         tile = self._tiles[name]
-        return tile.text, tile.changed
+        return tile.text, tile.verdict[1]
+
+    def tile_image(self, name: str) -> np.ndarray:
+        """The pixels shown for variant ``name`` (for tests)."""
+        assert self._grid is not None
+        top, left = self._cells[name]
+        h, w = self._tile_shape[:2]
+        return self._grid[top : top + h, left : left + w]
+
+    def _lay_out(self, names: list[str], shape: tuple[int, ...]) -> None:
+        """Size the grid image for tiles of ``shape`` and put captions and frames in place."""
+        h, w = shape[:2]
+        gap, band = max(2, w // 8), max(6, h // 3)  # between tiles; caption band above each
+        rows = -(-len(names) // COLUMNS)
+        self._grid = np.full(((band + h + gap) * rows, (w + gap) * COLUMNS, *shape[2:]), _GAP_GRAY, np.uint8)
+        self._cells = {}
+        for i, name in enumerate(names):
+            r, c = divmod(i, COLUMNS)
+            top, left = r * (band + h + gap) + band, c * (w + gap)
+            self._cells[name] = (top, left)
+            self._tiles[name].label.setPos(left, top)
+            self._tiles[name].frame.setRect(QRectF(left, top, w, h))
+        for name, tile in self._tiles.items():
+            tile.label.setVisible(name in self._cells)
+        self._tile_shape = shape
+        self.view.setRange(xRange=(0, self._grid.shape[1]), yRange=(0, self._grid.shape[0]), padding=0)
 
     def show_record(self, record: AugmentRecord) -> None:
         classes = record.classes or tuple(str(i) for i in range(max(v.prediction for v in record.variants) + 1))
-        for variant in record.variants:
-            tile = self._tiles.get(variant.name)
-            if tile is None:
-                continue
-            tile.image.setImage(variant.image, autoLevels=False, levels=(0, 255))
+        variants = [v for v in record.variants if v.name in self._tiles]
+        if not variants:
+            return
+        names = [v.name for v in variants]
+        if variants[0].image.shape != self._tile_shape or names != list(self._cells):
+            self._lay_out(names, variants[0].image.shape)
+        assert self._grid is not None
+        h, w = self._tile_shape[:2]
+        now = time.perf_counter()
+        for variant in variants:
+            tile = self._tiles[variant.name]
+            top, left = self._cells[variant.name]
+            self._grid[top : top + h, left : left + w] = variant.image
+            verdict = (variant.prediction, variant.changed)
             text = f"{variant.name}: {classes[variant.prediction][:12]} ({variant.confidence:.0%})"
-            if text != tile.text:
+            if text != tile.text and (verdict != tile.verdict or now - tile.written >= CONFIDENCE_REFRESH_S):
                 tile.label.setText(text, color=_CHANGED if variant.changed else _SAME)
-                tile.text = text
-            if variant.changed != tile.changed:
-                tile.view.setBorder(_CHANGED_PEN if variant.changed else None)
-                tile.changed = variant.changed
-            h, w = variant.image.shape[:2]
-            if tile.view.viewRange()[0][1] != w:
-                tile.view.setRange(xRange=(0, w), yRange=(0, h), padding=0)
+                tile.text, tile.written = text, now
+            if verdict != tile.verdict:
+                tile.frame.setVisible(variant.changed)
+                tile.verdict = verdict
+        self.image.setImage(self._grid, autoLevels=False, levels=(0, 255))
         original = classes[record.original_prediction][:18]
-        self.summary.setText(
-            f"Original: {original} ({record.original_confidence:.0%}) · {record.changed_count} of "
-            f"{len(record.variants)} variants change the prediction · seed {record.seed}"
-        )
+        summary = (f"Original: {original} ({record.original_confidence:.0%}) · {record.changed_count} of "
+                   f"{len(record.variants)} variants change the prediction · seed {record.seed}")  # fmt: skip
+        verdict = (record.original_prediction, record.changed_count, record.seed)
+        if summary != self.summary.text() and (verdict != self._summary_verdict or now - self._summary_written >= CONFIDENCE_REFRESH_S):
+            self.summary.setText(summary)
+            self._summary_verdict, self._summary_written = verdict, now
         self.shown += 1
 
     # --- handlers -------------------------------------------------------------------------------
