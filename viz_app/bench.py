@@ -59,76 +59,78 @@ def bench_window(model: str = "lenet5", device: str = "auto", frames: int = 600,
     app = make_application()
     session = Session(model, device, sync_timing=True)
     window = session.window
-    window.resize(1400, 860)
-    window.show()
-    loop = QEventLoop()
-    info: dict = {}
+    try:
+        shown_panel = None
+        if panel is not None:
+            shown_panel = next((p for p in window.insight_panels if p.extra_key == panel), None)
+            if shown_panel is None:
+                raise ValueError(f"no panel {panel!r}; known: {', '.join(p.extra_key for p in window.insight_panels)}")
 
-    def on_loaded(model_info) -> None:
-        info["model"] = model_info
-        loop.quit()
+        window.resize(1400, 860)
+        window.show()
+        loop = QEventLoop()
+        info: dict = {}
 
-    session.inference.worker.model_loaded.connect(on_loaded)
-    QTimer.singleShot(60_000, loop.quit)
-    loop.exec()
-    if "model" not in info:
-        raise RuntimeError(f"model {model} did not load within 60 s")
-
-    shown_panel = None
-    if panel is not None:
-        shown_panel = next((p for p in window.insight_panels if p.extra_key == panel), None)
-        if shown_panel is None:
-            raise ValueError(f"no panel {panel!r}; known: {', '.join(p.extra_key for p in window.insight_panels)}")
-
-    side = window.pad.canvas.size
-    events = [(d, i, p) for d in range(10) for i, s in enumerate(scaled_strokes(d, side)) for p in s]
-    records: list[dict] = []
-    state = {"next": 0, "started": 0.0, "last_digit": None}
-
-    def on_shown(result, t_shown: float) -> None:
-        records.append({"latency": (t_shown - result.t_event) * 1e3, "gui": window.gui_ms,
-                        "to_gui": (t_shown - result.t_done) * 1e3 - window.gui_ms, **vars(result.timings),
-                        "panel": panel is not None and panel in result.extras, "shown": t_shown})
-        if len(records) >= frames:
+        def on_loaded(model_info) -> None:
+            info["model"] = model_info
             loop.quit()
 
-    def feed() -> None:
-        digit, stroke, point = events[state["next"] % len(events)]
-        if digit != state["last_digit"]:
-            window.pad.clear()
-            state["last_digit"] = digit
-        previous = events[(state["next"] - 1) % len(events)]
-        if previous[:2] != (digit, stroke) or state["next"] == 0:
-            window.pad.stroke_begin(*point)
-        else:
-            window.pad.stroke_to(*point)
-        state["next"] += 1
+        window.model_shown.connect(on_loaded)  # emitted on this thread, once the loop runs: no race with the load
+        QTimer.singleShot(60_000, loop.quit)
+        loop.exec()
+        if "model" not in info:
+            raise RuntimeError(f"model {model} did not load within 60 s")
 
-    window.result_shown.connect(on_shown)
-    timer = QTimer(interval=max(1, round(1000 / rate)), timeout=feed)
+        side = window.pad.canvas.size
+        events = [(d, i, p) for d in range(10) for i, s in enumerate(scaled_strokes(d, side)) for p in s]
+        records: list[dict] = []
+        state = {"next": 0, "started": 0.0, "last_digit": None}
 
-    def toggle_panel() -> None:
-        on = window.side.currentWidget() is not shown_panel
-        window.side.setCurrentWidget(shown_panel if on else window.layer_picker)
+        def on_shown(result, t_shown: float) -> None:
+            records.append({"latency": (t_shown - result.t_event) * 1e3, "gui": window.gui_ms,
+                            "to_gui": (t_shown - result.t_done) * 1e3 - window.gui_ms, **vars(result.timings),
+                            "panel": panel is not None and panel in result.extras, "shown": t_shown})
+            if len(records) >= frames:
+                loop.quit()
 
-    toggler = QTimer(interval=1000, timeout=toggle_panel)
-    if shown_panel is not None:
-        toggler.start()
-    started = time.perf_counter()
-    timer.start()
-    QTimer.singleShot(max(30_000, int(frames / 20 * 1000)), loop.quit)
-    loop.exec()
-    elapsed = time.perf_counter() - started
-    timer.stop()
-    toggler.stop()
-    paints = []
-    for _ in range(50):  # Qt paints dirty panels once per event-loop pass; time one full repaint
-        t0 = time.perf_counter()
-        window.centralWidget().repaint()
-        paints.append((time.perf_counter() - t0) * 1e3)
-    session.close()
-    window.close()
-    app.processEvents()
+        def feed() -> None:
+            digit, stroke, point = events[state["next"] % len(events)]
+            if digit != state["last_digit"]:
+                window.pad.clear()
+                state["last_digit"] = digit
+            previous = events[(state["next"] - 1) % len(events)]
+            if previous[:2] != (digit, stroke) or state["next"] == 0:
+                window.pad.stroke_begin(*point)
+            else:
+                window.pad.stroke_to(*point)
+            state["next"] += 1
+
+        window.result_shown.connect(on_shown)
+        timer = QTimer(interval=max(1, round(1000 / rate)), timeout=feed)
+
+        def toggle_panel() -> None:
+            on = window.side.currentWidget() is not shown_panel
+            window.side.setCurrentWidget(shown_panel if on else window.layer_picker)
+
+        toggler = QTimer(interval=1000, timeout=toggle_panel)
+        if shown_panel is not None:
+            toggler.start()
+        started = time.perf_counter()
+        timer.start()
+        QTimer.singleShot(max(30_000, int(frames / 20 * 1000)), loop.quit)
+        loop.exec()
+        elapsed = time.perf_counter() - started
+        timer.stop()
+        toggler.stop()
+        paints = []
+        for _ in range(50):  # Qt paints dirty panels once per event-loop pass; time one full repaint
+            t0 = time.perf_counter()
+            window.centralWidget().repaint()
+            paints.append((time.perf_counter() - t0) * 1e3)
+    finally:
+        session.close()
+        window.close()
+        app.processEvents()
 
     records = records[10:] if len(records) > 50 else records  # skip the warm-up frames
     for r, previous in zip(records, [None, *records[:-1]]):
