@@ -1,0 +1,49 @@
+"""ResNeXt for 32x32 digits: torchvision's bottleneck blocks with a grouped 3x3 convolution
+of cardinality 8 (Xie, Girshick, Dollar, Tu, He 2016)."""
+
+from __future__ import annotations
+
+from torchvision.models.resnet import Bottleneck
+
+from viz_app.models.registry import ModelSpec, register_model
+from viz_app.models.zoo.resnet import BN_RECIPE, ResNet, projection
+
+CARDINALITY = 8
+
+
+def resnext_block(cin: int, planes: int, stride: int = 1) -> Bottleneck:
+    """1x1 reduce to 2*planes -> grouped 3x3 (8 groups of planes/4 channels) -> 1x1 expand to 4*planes."""
+    cout = planes * Bottleneck.expansion
+    # torchvision's width = planes * base_width / 64 * groups; base_width 16 gives 8 groups of planes/4 channels.
+    return Bottleneck(cin, planes, stride, projection(cin, cout, stride), groups=CARDINALITY, base_width=16)
+
+
+def resnext() -> ResNet:
+    return ResNet(
+        [
+            [resnext_block(16, 8)],  # N x 32 x 16 x 16 (grouped 3x3 on 16 channels)
+            [resnext_block(32, 16, 2)],  # N x 64 x 8 x 8 (grouped 3x3 on 32 channels)
+            [resnext_block(64, 32, 2)],  # N x 128 x 4 x 4 (grouped 3x3 on 64 channels)
+        ],
+        channels=32 * Bottleneck.expansion,
+    )
+
+
+register_model(
+    ModelSpec(
+        name="resnext",
+        title=f"ResNeXt (grouped convolutions, cardinality {CARDINALITY})",
+        builder=resnext,
+        family="ResNeXt",
+        layers=(
+            ("stem", "stem"),
+            ("layer1", "layer1"),
+            ("layer2.0.conv2", "layer2 grouped 3x3 (8 groups)"),
+            ("layer2", "layer2 (stride 2)"),
+            ("layer3", "layer3 (stride 2)"),
+            ("fc", "Output"),
+        ),
+        weights_file="resnext.pt",
+        recipe={**BN_RECIPE, "epochs": 8},
+    )
+)
