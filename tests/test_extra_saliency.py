@@ -7,7 +7,6 @@ import time
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
 
 from viz_app.cv import cv2
 from viz_app.models import load_model
