@@ -7,6 +7,7 @@ import torch
 from torch import nn
 
 from viz_app.models.registry import ModelSpec, register_model
+from viz_app.models.zoo.recipes import RECIPE
 
 
 class AlexNet(nn.Module):
@@ -50,8 +51,6 @@ register_model(
             ("fc8", "fc8 (output)"),
         ),
         weights_file="alexnet.pt",
-        recipe={"epochs": 6, "batch_size": 128, "optimizer": "AdamW", "lr": 2e-3, "weight_decay": 1e-4,
-                "schedule": "OneCycle", "label_smoothing": 0.05,
-                "augment": {"degrees": 8.0, "translate": 0.06, "scale": [0.92, 1.08], "shear": 6.0}},
+        recipe={**RECIPE, "epochs": 6, "lr": 2e-3},
     )
 )

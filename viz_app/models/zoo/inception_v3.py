@@ -8,6 +8,7 @@ from torch import nn
 from torchvision.ops import Conv2dNormActivation
 
 from viz_app.models.registry import ModelSpec, register_model
+from viz_app.models.zoo.recipes import RECIPE
 
 
 def bn_conv(cin: int, cout: int, kernel: int | tuple[int, int], stride: int = 1) -> Conv2dNormActivation:
@@ -98,8 +99,6 @@ register_model(
             ("head", "Output"),
         ),
         weights_file="inception_v3.pt",
-        recipe={"epochs": 6, "batch_size": 128, "optimizer": "AdamW", "lr": 4e-3, "weight_decay": 1e-4,
-                "schedule": "OneCycle", "label_smoothing": 0.05,
-                "augment": {"degrees": 8.0, "translate": 0.06, "scale": [0.92, 1.08], "shear": 6.0}},
+        recipe={**RECIPE, "epochs": 6},
     )
 )

@@ -10,6 +10,7 @@ from torch import nn
 from torchvision.ops import Conv2dNormActivation
 
 from viz_app.models.registry import ModelSpec, register_model
+from viz_app.models.zoo.recipes import RECIPE
 
 # (output channels, stride) of each depthwise separable block.
 BLOCKS: tuple[tuple[int, int], ...] = ((32, 2), (32, 1), (64, 2), (64, 1), (128, 2), (128, 1))
@@ -60,8 +61,6 @@ register_model(
             ("fc", "Output"),
         ),
         weights_file="mobilenet.pt",
-        recipe={"epochs": 6, "batch_size": 128, "optimizer": "AdamW", "lr": 4e-3, "weight_decay": 1e-4,
-                "schedule": "OneCycle", "label_smoothing": 0.05,
-                "augment": {"degrees": 8.0, "translate": 0.06, "scale": [0.92, 1.08], "shear": 6.0}},
+        recipe={**RECIPE, "epochs": 6},
     )
 )

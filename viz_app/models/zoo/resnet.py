@@ -11,10 +11,8 @@ from torchvision.models.resnet import BasicBlock
 from torchvision.ops import Conv2dNormActivation
 
 from viz_app.models.registry import ModelSpec, register_model
+from viz_app.models.zoo.recipes import RECIPE
 
-AUGMENT = {"degrees": 8.0, "translate": 0.06, "scale": [0.92, 1.08], "shear": 6.0}
-BN_RECIPE = {"epochs": 5, "batch_size": 128, "optimizer": "AdamW", "lr": 4e-3, "weight_decay": 1e-4,
-             "schedule": "OneCycle", "label_smoothing": 0.05, "augment": AUGMENT}  # fmt: skip
 
 
 def projection(cin: int, cout: int, stride: int) -> nn.Module | None:
@@ -74,6 +72,6 @@ register_model(
             ("fc", "Output"),
         ),
         weights_file="resnet.pt",
-        recipe=BN_RECIPE,
+        recipe=RECIPE,
     )
 )

@@ -6,7 +6,8 @@ from __future__ import annotations
 from torchvision.models.resnet import Bottleneck
 
 from viz_app.models.registry import ModelSpec, register_model
-from viz_app.models.zoo.resnet import BN_RECIPE, ResNet, projection
+from viz_app.models.zoo.recipes import RECIPE
+from viz_app.models.zoo.resnet import ResNet, projection
 
 CARDINALITY = 8
 
@@ -44,6 +45,6 @@ register_model(
             ("fc", "Output"),
         ),
         weights_file="resnext.pt",
-        recipe={**BN_RECIPE, "epochs": 8},
+        recipe={**RECIPE, "epochs": 8},
     )
 )

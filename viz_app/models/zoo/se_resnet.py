@@ -9,7 +9,8 @@ from torchvision.models.resnet import BasicBlock
 from torchvision.ops import SqueezeExcitation
 
 from viz_app.models.registry import ModelSpec, register_model
-from viz_app.models.zoo.resnet import BN_RECIPE, ResNet, projection
+from viz_app.models.zoo.recipes import RECIPE
+from viz_app.models.zoo.resnet import ResNet, projection
 
 # In every block, the module whose output is the channel gate (N x C x 1 x 1, after the sigmoid).
 SE_GATE = "se.scale_activation"
@@ -61,6 +62,6 @@ register_model(
             ("fc", "Output"),
         ),
         weights_file="se_resnet.pt",
-        recipe={**BN_RECIPE, "epochs": 6},
+        recipe={**RECIPE, "epochs": 6},
     )
 )
