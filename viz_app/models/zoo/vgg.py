@@ -1,4 +1,4 @@
-"""VGG for 32x32 digits: blocks of 3x3 pad-1 convolutions closed by 2x2 max pooling; shipped as its BatchNorm variant."""
+"""VGG for 32x32 digits: blocks of 3x3 pad-1 convolutions closed by 2x2 max pooling, and its BatchNorm variant."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 from viz_app.models.registry import ModelSpec, register_model
+from viz_app.models.zoo.recipes import AUGMENT_STRONG, RECIPE
 
 # Channels per 3x3 convolution, "M" closes a block with 2x2 max pooling (VGG's configuration lists).
 VGG_CONFIG: tuple[int | str, ...] = (8, "M", 16, 16, "M", 32, 32, "M")
@@ -49,6 +50,10 @@ class VGG(nn.Module):
         return self.classifier(self.features(x))
 
 
+def vgg() -> VGG:
+    return VGG(VGG_CONFIG, batch_norm=False)
+
+
 def vgg_bn() -> VGG:
     return VGG(VGG_CONFIG, batch_norm=True)
 
@@ -66,7 +71,17 @@ def _layers(bn: bool) -> tuple[tuple[str, str], ...]:
     )
 
 
-_AUGMENT_STRONG = {"degrees": 10.0, "translate": 0.1, "scale": [0.9, 1.1], "shear": 8.0}
+register_model(
+    ModelSpec(
+        name="vgg",
+        title="VGG (3x3 conv blocks, max pooling)",
+        builder=vgg,
+        family="VGG",
+        layers=_layers(False),
+        weights_file="vgg.pt",
+        recipe={**RECIPE, "epochs": 12, "lr": 3e-3},
+    )
+)
 
 register_model(
     ModelSpec(
@@ -76,7 +91,6 @@ register_model(
         family="BatchNorm",
         layers=_layers(True),
         weights_file="vgg_bn.pt",
-        recipe={"epochs": 5, "batch_size": 128, "optimizer": "AdamW", "lr": 4e-3, "weight_decay": 1e-4,
-                "schedule": "OneCycle", "label_smoothing": 0.05, "augment": _AUGMENT_STRONG},
+        recipe={**RECIPE, "augment": AUGMENT_STRONG},
     )
 )
