@@ -149,3 +149,21 @@ def test_gates_are_the_frames_own_with_augmentations_riding_along() -> None:
         both = pipeline.process(frame).extras["se"]
     for a, b in zip(alone.blocks, both.blocks):
         np.testing.assert_allclose(a.weights, b.weights, rtol=1e-5, atol=1e-6)
+
+
+def class_spread(table: np.ndarray) -> float:
+    """How class-specific a block's gates are: per channel the std across the 10 class means, averaged."""
+    return float(np.asarray(table).std(axis=0).mean())
+
+
+def test_shipped_card_shows_late_blocks_are_class_specific() -> None:
+    """The SE paper's finding, in the class means shipped with the zoo's SE-ResNet: the gates of
+    early blocks look alike for every class, those of the last block differ by class."""
+    loaded = load_model("se_resnet")
+    blocks = [name for name, _ in find_se_gates(loaded.model)]
+    stored = card_class_means(loaded.card, blocks)
+    assert list(stored) == blocks  # every block has its table, of the right width
+    spreads = [class_spread(stored[name]) for name in blocks]
+    print("class spread by depth", [round(s, 3) for s in spreads])
+    assert spreads[-1] > 2 * spreads[0]
+    assert spreads == sorted(spreads)
