@@ -43,6 +43,8 @@ def test_shipped_weights_reach_the_figure(name: str, mnist_test: Digits) -> None
     assert card["parameters"] == sum(p.numel() for p in loaded.model.parameters())
     assert card["data"]["test_sha256"] == mnist_test.checksum
     assert card["train_seconds"] > 0 and card["recipe"]["epochs"] >= 1
+    # `cnn-viz train NAME` reproduces the weights: the card's recipe is the registered one.
+    assert {k: v for k, v in card["recipe"].items() if k != "train_samples"} == dict(loaded.spec.recipe)
 
 
 @pytest.mark.parametrize("name", ZOO)
@@ -93,3 +95,84 @@ def test_se_resnet_gates_are_hookable(mnist_test: Digits) -> None:
 def test_zoo_weights_are_small() -> None:
     sizes = {name: (assets_dir() / get_spec(name).weights_file).stat().st_size for name in ZOO}
     assert sum(sizes.values()) < 8 * 2**20, sizes
+
+
+def test_every_family_of_the_lecture_is_in_the_zoo() -> None:
+    families = {get_spec(name).family for name in [*ZOO, "lenet5"]}
+    lecture = {"LeNet", "AlexNet", "VGG", "Inception", "BatchNorm", "ResNet", "ResNeXt", "DenseNet", "SENet", "ShuffleNet", "MobileNet"}
+    assert lecture <= families, lecture - families
+
+
+def test_best_zoo_model_reaches_99_6(mnist_test: Digits) -> None:
+    best = max(ZOO, key=lambda name: measured_accuracy(name, mnist_test))
+    assert measured_accuracy(best, mnist_test) >= 0.996, {n: round(a, 4) for n, a in _measured.items()}
+
+
+def _modules(name: str) -> list[torch.nn.Module]:
+    return list(get_spec(name).build().modules())
+
+
+def test_googlenet_blocks_concatenate_four_paths() -> None:
+    from viz_app.models.zoo.googlenet import Inception
+
+    model = get_spec("googlenet").build().eval()
+    blocks = [m for m in model.modules() if isinstance(m, Inception)]
+    assert len(blocks) >= 3
+    block = model.inception4a
+    kernels = [[m.kernel_size for m in path.modules() if isinstance(m, torch.nn.Conv2d)] for path in
+               (block.branch1, block.branch3, block.branch5, block.branch_pool)]  # fmt: skip
+    assert kernels == [[(1, 1)], [(1, 1), (3, 3)], [(1, 1), (5, 5)], [(1, 1)]]
+    x = torch.randn(2, 40, 8, 8)
+    with torch.inference_mode():
+        parts = [block.branch1(x), block.branch3(x), block.branch5(x), block.branch_pool(x)]
+        torch.testing.assert_close(block(x), torch.cat(parts, dim=1))
+
+
+def test_resnext_uses_grouped_convolutions() -> None:
+    from viz_app.models.zoo.resnext import CARDINALITY
+
+    grouped = [m for m in _modules("resnext") if isinstance(m, torch.nn.Conv2d) and m.groups > 1]
+    assert len(grouped) == 3 and all(m.groups == CARDINALITY and m.kernel_size == (3, 3) for m in grouped)
+
+
+def test_densenet_layers_read_every_earlier_map() -> None:
+    model = get_spec("densenet").build().eval()
+    block = model.dense1
+    x = torch.randn(2, 16, 16, 16)
+    with torch.inference_mode():
+        out = block(x)
+    layers = list(block.children())
+    growth = layers[0].conv2.out_channels
+    assert out.shape[1] == 16 + len(layers) * growth
+    torch.testing.assert_close(out[:, :16], x)  # the block's input passes through, concatenated
+    assert [layer.norm1.num_features for layer in layers] == [16 + i * growth for i in range(len(layers))]
+    assert any(isinstance(m, torch.nn.AvgPool2d) for m in model.transition1.modules())
+
+
+def test_shufflenet_shuffles_between_group_convolutions() -> None:
+    from torchvision.models.shufflenetv2 import channel_shuffle
+
+    from viz_app.models.zoo.shufflenet import GROUPS
+
+    model = get_spec("shufflenet").build().eval()
+    unit = model.stage3[1]
+    assert unit.compress[0].groups == GROUPS and unit.expand[0].groups == GROUPS
+    assert unit.depthwise[0].groups == unit.depthwise[0].in_channels  # depthwise 3x3
+    x = torch.randn(1, 128, 8, 8)
+    with torch.inference_mode():
+        compressed = unit.compress(x)
+        expected = unit.relu(x + unit.expand(unit.depthwise(channel_shuffle(compressed, GROUPS))))
+        torch.testing.assert_close(unit(x), expected)
+    # Without the shuffle every output group would see one input group only.
+    assert not torch.allclose(channel_shuffle(compressed, GROUPS), compressed)
+
+
+def test_vgg_and_its_batchnorm_variant_share_the_block_list() -> None:
+    from viz_app.models.zoo.vgg import VGG_CONFIG
+
+    plain, bn = get_spec("vgg").build(), get_spec("vgg_bn").build()
+    convs = [[m.out_channels for m in model.modules() if isinstance(m, torch.nn.Conv2d)] for model in (plain, bn)]
+    assert convs[0] == convs[1] == [c for c in VGG_CONFIG if c != "M"]
+    assert all(m.kernel_size == (3, 3) and m.padding == (1, 1) for m in plain.modules() if isinstance(m, torch.nn.Conv2d))
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in plain.modules())
+    assert sum(isinstance(m, torch.nn.BatchNorm2d) for m in bn.modules()) == len(convs[1])
