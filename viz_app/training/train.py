@@ -14,7 +14,6 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
 from viz_app.models.inputs import digits_to_tensor
 from viz_app.models.registry import ModelSpec
@@ -75,10 +74,6 @@ def train(
         pct_start=float(recipe.get("pct_start", 0.3)),  # share of the steps spent warming up
     )
 
-    # recipe "ema": keep an exponential moving average of the weights (and BatchNorm statistics)
-    # and ship that; it smooths the last epochs' noise out of the final weights.
-    ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(float(recipe["ema"])), use_buffers=True) if recipe.get("ema") else None
-
     started = time.perf_counter()
     for epoch in range(epochs):
         model.train()
@@ -95,8 +90,6 @@ def train(
             loss.backward()
             optimizer.step()
             schedule.step()
-            if ema is not None:
-                ema.update_parameters(model)
             total += float(loss.detach())
             correct += int((output.detach().argmax(1) == y).sum())
         # The test set is scored once, at the end; per epoch the (distorted) training batches say how it goes.
@@ -104,8 +97,6 @@ def train(
         log(f"epoch {epoch + 1}/{epochs}  loss {total / steps_per_epoch:.4f}  train accuracy {correct / seen:.4%}  ({time.perf_counter() - started:.0f} s)")
     seconds = time.perf_counter() - started
 
-    if ema is not None:
-        model = ema.module
     model.eval().cpu()
     out.parent.mkdir(parents=True, exist_ok=True)
     torch.save({k: v.detach().clone().contiguous() for k, v in model.state_dict().items()}, out)
