@@ -104,3 +104,20 @@ def test_replacing_the_model_100_times_frees_every_old_one(inference, qtbot):
     gc.collect()
     assert sum(ref() is not None for ref in old_models) == 0  # hooks, tensors and all: gone
     assert count_hooks(inference.worker.pipeline.loaded.model) == len(inference.worker.pipeline.probe.names)
+
+
+def test_a_setting_change_does_not_replace_newer_input(inference, qtbot):
+    """A model or layer change re-runs the last input, but never over a newer frame still waiting."""
+    results: list[FrameResult] = []
+    inference.worker.result_ready.connect(results.append)
+    with qtbot.waitSignal(inference.worker.result_ready, timeout=10_000):
+        inference.worker.submit(Frame(_ink(1), time.perf_counter(), 1))
+    request = _Requester()
+    request.load.connect(inference.worker.load)
+    # Queue a model load, then while it is waiting offer a newer frame: the load's re-run of
+    # frame 1 comes after frame 2 reached the mailbox, and must leave it there.
+    request.load.emit("alexnet", None)
+    inference.worker.submit(Frame(_ink(7), time.perf_counter(), 2))
+    qtbot.waitUntil(lambda: any(r.seq == 2 for r in results), timeout=30_000)
+    qtbot.wait(300)
+    assert results[-1].seq == 2 and results[-1].prediction == 7

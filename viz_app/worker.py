@@ -58,14 +58,26 @@ class InferenceWorker(QObject):
     # --- any thread -------------------------------------------------------------------
     def submit(self, frame: Frame) -> None:
         """Offer a frame; it replaces any frame still waiting."""
+        self._offer(frame, replace=True)
+
+    def _offer(self, frame: Frame, replace: bool) -> None:
         with self._lock:
-            if self._stopping:
+            if self._stopping or (self._pending is not None and not replace):
                 return
             self._pending = frame
             wake = not self._scheduled
             self._scheduled = True
         if wake:
             self._wake.emit()
+
+    def _rerun(self) -> None:
+        """Show the last input again under a new model or setting, unless newer input waits.
+
+        Resubmitting the last frame must not replace a newer one still in the mailbox: the
+        window would then end on the old input while the user's last stroke is never seen.
+        """
+        if self._last_frame is not None:
+            self._offer(self._last_frame, replace=False)
 
     @property
     def pipeline(self) -> Pipeline | None:
@@ -136,8 +148,7 @@ class InferenceWorker(QObject):
         self._costs.submit(cached_summary, loaded.spec.name).add_done_callback(
             lambda future, spec=loaded.spec: self._on_costs_done(future, spec)
         )
-        if self._last_frame is not None:
-            self.submit(self._last_frame)
+        self._rerun()
 
     def _on_costs_done(self, future: Future, spec: ModelSpec) -> None:
         if future.cancelled():
@@ -163,16 +174,14 @@ class InferenceWorker(QObject):
         self._pipeline = pipeline
         for key, params in self._extras.items():
             self._install_extra(key, params)
-        if self._last_frame is not None:
-            self.submit(self._last_frame)
+        self._rerun()
 
     @Slot(object)
     def set_norm(self, mode: NormMode) -> None:
         self._norm = NormMode(mode)
         if self._pipeline is not None:
             self._pipeline.norm = self._norm
-        if self._last_frame is not None:
-            self.submit(self._last_frame)
+        self._rerun()
 
     @Slot(str, object)
     def set_extra(self, key: str, params: object) -> None:
@@ -184,8 +193,7 @@ class InferenceWorker(QObject):
         else:
             self._extras[key] = dict(params)
             self._install_extra(key, self._extras[key])
-        if self._last_frame is not None:
-            self.submit(self._last_frame)
+        self._rerun()
 
     def _install_extra(self, key: str, params: dict) -> None:
         if self._pipeline is None:
