@@ -4,7 +4,7 @@ import time
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
 from viz_app.app import Session
@@ -216,3 +216,30 @@ def test_clicking_a_feature_map_zooms_on_that_unit(session, qtbot):
     assert window.unit_zoom.selection == ("c3", 5)
     qtbot.waitUntil(lambda: "unit" in seen["r"].extras, timeout=15_000)
     assert window.unit_zoom.shown > 0
+
+
+def test_every_zoo_model_opens_from_the_picker_and_reads_a_drawn_digit(session, qtbot):
+    """The user's path: pick each MNIST-zoo model in the window, draw a 3, see its layers and its answer."""
+    from viz_app.models import get_spec, list_specs
+
+    window = session.window
+    zoo = [spec.name for spec in list_specs() if spec.group == "MNIST zoo"]
+    assert len(zoo) >= 13
+    box = {}
+    window.result_shown.connect(lambda r, t: box.__setitem__("r", r))
+    wrong = {}
+    for name in zoo:
+        index = window.model_picker.findData(name)
+        assert index >= 0, name
+        window.model_picker.setCurrentIndex(index)
+        window.model_picker.activated.emit(index)
+        qtbot.waitUntil(lambda: window.model is not None and window.model.name == name, timeout=30_000)
+        assert window.model.trained, f"{name} opened without its shipped weights"
+        window.pad.clear()
+        draw_with_mouse(window.pad, 3)
+        seq = window.pad._seq
+        qtbot.waitUntil(lambda: "r" in box and box["r"].model == name and box["r"].seq == seq, timeout=30_000)
+        assert window.maps.layer_names == [path for path, _ in get_spec(name).layers]
+        if box["r"].prediction != 3:
+            wrong[name] = box["r"].prediction
+    assert not wrong, wrong  # every model reads the drawn 3
