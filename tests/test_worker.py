@@ -1,5 +1,6 @@
 """The inference thread: newest input wins, results are numpy, start and stop are clean."""
 
+import gc
 import time
 
 import numpy as np
@@ -27,7 +28,11 @@ def inference(qtbot):
     request.load.emit("lenet5", None)
     qtbot.waitUntil(lambda: bool(loaded), timeout=30_000)
     assert isinstance(loaded[0], ModelInfo) and loaded[0].name == "lenet5"
+    thread.request = request  # one requester per test, alive until the thread has stopped
     yield thread
+    # Collect the test's garbage here, on the thread that made it: the worker's own
+    # gc.collect() on shutdown must not be the one to destroy this thread's Qt objects.
+    gc.collect()
     assert thread.stop()
 
 
@@ -87,13 +92,11 @@ def test_stop_while_busy(inference, qtbot):
 
 
 def test_replacing_the_model_100_times_frees_every_old_one(inference, qtbot):
-    import gc
     import weakref
 
     from viz_app.probe.hooks import count_hooks
 
-    request = _Requester()
-    request.load.connect(inference.worker.load)
+    request = inference.request
     old_models = []
     loaded = []
     inference.worker.model_loaded.connect(loaded.append)
@@ -110,10 +113,9 @@ def test_a_setting_change_does_not_replace_newer_input(inference, qtbot):
     """A model or layer change re-runs the last input, but never over a newer frame still waiting."""
     results: list[FrameResult] = []
     inference.worker.result_ready.connect(results.append)
-    with qtbot.waitSignal(inference.worker.result_ready, timeout=10_000):
-        inference.worker.submit(Frame(_ink(1), time.perf_counter(), 1))
-    request = _Requester()
-    request.load.connect(inference.worker.load)
+    inference.worker.submit(Frame(_ink(1), time.perf_counter(), 1))
+    qtbot.waitUntil(lambda: bool(results), timeout=10_000)
+    request = inference.request
     # Queue a model load, then while it is waiting offer a newer frame: the load's re-run of
     # frame 1 comes after frame 2 reached the mailbox, and must leave it there.
     request.load.emit("alexnet", None)
