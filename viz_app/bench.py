@@ -56,15 +56,16 @@ def bench_window(model: str = "lenet5", device: str = "auto", frames: int = 600,
     from viz_app.app import Session, make_application
     from viz_app.sources.scripted import scaled_strokes
 
+    from viz_app.ui.main_window import MainWindow
+
+    keys = [cls.extra_key for cls, _ in MainWindow.INSIGHT_PANELS]
+    if panel is not None and panel not in keys:  # refused before a window and a model thread exist
+        raise ValueError(f"no panel {panel!r}; known: {', '.join(keys)}")
     app = make_application()
     session = Session(model, device, sync_timing=True)
     window = session.window
     try:
-        shown_panel = None
-        if panel is not None:
-            shown_panel = next((p for p in window.insight_panels if p.extra_key == panel), None)
-            if shown_panel is None:
-                raise ValueError(f"no panel {panel!r}; known: {', '.join(p.extra_key for p in window.insight_panels)}")
+        shown_panel = next((p for p in window.insight_panels if p.extra_key == panel), None)
 
         window.resize(1400, 860)
         window.show()

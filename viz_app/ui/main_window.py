@@ -53,6 +53,12 @@ class MainWindow(QMainWindow):
     extra_requested = Signal(str, object)  # per-frame extra key, params dict or None (off)
     closing = Signal()
 
+    # Panels fed by per-frame extras, with their tab titles (each class names its extra_key).
+    INSIGHT_PANELS = (
+        (SEWeightsPanel, "SE gates"), (AugmentationsPanel, "Augment"), (UnitZoomPanel, "Unit"),
+        (FiltersPanel, "Filters"), (SaliencyPanel, "Looks at"),
+    )  # fmt: skip
+
     def __init__(self, models: list[tuple[str, str, str]], parent: QWidget | None = None) -> None:
         """``models``: (name, title, group) of every model the picker offers."""
         super().__init__(parent)
@@ -79,8 +85,8 @@ class MainWindow(QMainWindow):
         self.side.addTab(self.zoo_chart, "Model zoo")
         self.unit_zoom = UnitZoomPanel()
         # Panels fed by per-frame extras; only the visible one's extra runs.
-        self.insight_panels = [SEWeightsPanel(), AugmentationsPanel(), self.unit_zoom, FiltersPanel(), SaliencyPanel()]
-        for panel, title in zip(self.insight_panels, ["SE gates", "Augment", "Unit", "Filters", "Looks at"]):
+        self.insight_panels = [self.unit_zoom if cls is UnitZoomPanel else cls() for cls, _ in self.INSIGHT_PANELS]
+        for panel, (_, title) in zip(self.insight_panels, self.INSIGHT_PANELS):
             self.side.addTab(panel, title)
             if hasattr(panel, "extra_requested"):
                 panel.extra_requested.connect(self._on_panel_extra)
