@@ -13,7 +13,7 @@ from viz_app.models.registry import ModelSpec, register_model
 from viz_app.models.zoo.recipes import RECIPE
 
 
-def conv_relu(cin: int, cout: int, kernel: int) -> Conv2dNormActivation:
+def conv_bn_relu(cin: int, cout: int, kernel: int) -> Conv2dNormActivation:
     return Conv2dNormActivation(cin, cout, kernel)  # conv (same padding) + BatchNorm + ReLU
 
 
@@ -22,11 +22,10 @@ class Inception(nn.Module):
 
     def __init__(self, cin: int, c1: int, c3r: int, c3: int, c5r: int, c5: int, pool: int) -> None:
         super().__init__()
-        self.branch1 = conv_relu(cin, c1, 1)
-        self.branch3 = nn.Sequential(conv_relu(cin, c3r, 1), conv_relu(c3r, c3, 3))
-        self.branch5 = nn.Sequential(conv_relu(cin, c5r, 1), conv_relu(c5r, c5, 5))
-        self.branch_pool = nn.Sequential(nn.MaxPool2d(3, stride=1, padding=1), conv_relu(cin, pool, 1))
-        self.out_channels = c1 + c3 + c5 + pool
+        self.branch1 = conv_bn_relu(cin, c1, 1)
+        self.branch3 = nn.Sequential(conv_bn_relu(cin, c3r, 1), conv_bn_relu(c3r, c3, 3))
+        self.branch5 = nn.Sequential(conv_bn_relu(cin, c5r, 1), conv_bn_relu(c5r, c5, 5))
+        self.branch_pool = nn.Sequential(nn.MaxPool2d(3, stride=1, padding=1), conv_bn_relu(cin, pool, 1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         paths = [self.branch1(x), self.branch3(x), self.branch5(x), self.branch_pool(x)]
@@ -38,7 +37,7 @@ class GoogLeNet(nn.Module):
 
     def __init__(self, num_classes: int = 10) -> None:
         super().__init__()
-        self.stem = nn.Sequential(conv_relu(1, 16, 3), nn.MaxPool2d(2))  # N x 16 x 16 x 16
+        self.stem = nn.Sequential(conv_bn_relu(1, 16, 3), nn.MaxPool2d(2))  # N x 16 x 16 x 16
         self.inception3a = Inception(16, 8, 12, 16, 4, 8, 8)  # N x 40 x 16 x 16
         self.pool3 = nn.MaxPool2d(2)  # N x 40 x 8 x 8
         self.inception4a = Inception(40, 24, 16, 32, 8, 16, 16)  # N x 88 x 8 x 8
