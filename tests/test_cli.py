@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from viz_app.cv import cv2
+from viz_app.opencv import cv2
 
 CNN_VIZ = shutil.which("cnn-viz") or pytest.fail("the cnn-viz console script is not installed")
 

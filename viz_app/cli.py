@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command is None:
-            from viz_app.app import run_app
+            from viz_app.app.session import run_app
 
             return run_app(args)
         return _COMMANDS[args.command](args)
@@ -151,14 +151,14 @@ def _predict(args: argparse.Namespace) -> int:
 
 def _bench(args: argparse.Namespace) -> int:
     if args.zoo:
-        from viz_app.zoo_bench import run_zoo_bench
+        from viz_app.bench.zoo import run_zoo_bench
 
         return run_zoo_bench(args.bench_device, args.json, runs=args.runs)
     if args.bench_source is not None:
-        from viz_app.source_bench import print_source_bench
+        from viz_app.bench.sources import print_source_bench
 
         return print_source_bench(str(args.bench_source), args.frames, args.bench_device, args.json, args.bench_model)
-    from viz_app.bench import run_bench
+    from viz_app.bench.window import run_bench
 
     return run_bench(args)
 

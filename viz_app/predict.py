@@ -9,7 +9,7 @@ from pathlib import Path
 
 from viz_app.models import load_model
 from viz_app.probe.pipeline import Pipeline
-from viz_app.results import Frame
+from viz_app.records.frames import Frame
 from viz_app.sources.images import ImageError, read_image
 from viz_app.sources.photo import extract_ink
 

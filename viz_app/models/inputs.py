@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torchvision.models import get_weight
 
-from viz_app.cv import cv2
+from viz_app.opencv import cv2
 from viz_app.models.registry import ModelSpec
 from viz_app.sources.digit import FIELD, mnist_digit
 

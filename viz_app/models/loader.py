@@ -20,7 +20,7 @@ from viz_app.models.device import describe
 from viz_app.models.registry import ModelSpec, get_spec
 from viz_app.models.weights import WeightsError, apply_state_dict, read_card, read_state_dict
 from viz_app.paths import assets_dir
-from viz_app.results import ModelInfo
+from viz_app.records.frames import ModelInfo
 
 UNTRAINED = "untrained weights"
 Progress = Callable[[int, int], None]  # (bytes done, bytes in all or 0 when unknown)

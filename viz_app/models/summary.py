@@ -18,7 +18,7 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from viz_app.zoo_rows import LayerCost, ModelSummary, human
+from viz_app.records.costs import LayerCost, ModelSummary, human
 
 
 def _shape(value: Any) -> str:

@@ -12,7 +12,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from viz_app.results import NormMode
+from viz_app.records.frames import NormMode
 
 EPS = 1e-8
 

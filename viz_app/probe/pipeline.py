@@ -9,11 +9,11 @@ import torch
 
 from viz_app.models.inputs import frame_to_tensor, input_pixels
 from viz_app.models.loader import LoadedModel
-from viz_app.probe.extras import ExtraContext, FrameExtra
+from viz_app.probe.extras.base import ExtraContext, FrameExtra
 from viz_app.probe.hooks import LayerProbe
 from viz_app.probe.mosaic import as_maps, normalise, tile
 from viz_app.probe.transfer import to_host
-from viz_app.results import Frame, FrameResult, LayerImage, NormMode, Timings
+from viz_app.records.frames import Frame, FrameResult, LayerImage, NormMode, Timings
 
 DEFAULT_FIXED = (0.0, 4.0)
 

@@ -16,7 +16,7 @@ import torch
 from viz_app.models.inputs import digits_to_tensor
 from viz_app.models.loader import LoadedModel, default_weights_path, load_model
 from viz_app.models.weights import read_card, write_card
-from viz_app.probe.extra_se import CARD_KEY, ForwardCapture, find_se_gates
+from viz_app.probe.extras.se import CARD_KEY, ForwardCapture, find_se_gates
 from viz_app.training.mnist import Digits, load_split
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from viz_app.results import Frame
+from viz_app.records.frames import Frame
 
 FrameCallback = Callable[[Frame], None]
 ErrorCallback = Callable[[str], None]

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from viz_app.cv import cv2
-from viz_app.results import Frame
+from viz_app.opencv import cv2
+from viz_app.records.frames import Frame
 from viz_app.sources.base import ErrorCallback, FrameCallback
 
 RESOLUTIONS: tuple[tuple[int, int], ...] = ((320, 240), (640, 480), (1280, 720), (1920, 1080))

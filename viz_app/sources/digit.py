@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from viz_app.cv import cv2
+from viz_app.opencv import cv2
 
 FIELD = 28  # MNIST's field
 BOX = 20  # the ink's bounding box is scaled to fit this

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from viz_app.cv import cv2
-from viz_app.results import Frame
+from viz_app.opencv import cv2
+from viz_app.records.frames import Frame
 from viz_app.sources.base import ErrorCallback, FrameCallback
 
 MAX_PIXELS = 100_000_000  # 10,000 x 10,000; a 20,000 x 20,000 image is refused

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from viz_app.results import Frame
+from viz_app.records.frames import Frame
 from viz_app.sources.base import ErrorCallback, FrameCallback
 from viz_app.sources.digit import FIELD, mnist_digit
 from viz_app.training.mnist import Digits, load_split

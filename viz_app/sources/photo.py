@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from viz_app.cv import cv2
+from viz_app.opencv import cv2
 
 Roi = tuple[int, int, int, int]  # x, y, width, height in image pixels
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from viz_app.cv import cv2
+from viz_app.opencv import cv2
 
 
 class StrokeCanvas:

@@ -6,7 +6,7 @@ import math
 import time
 from pathlib import Path
 
-from viz_app.cv import cv2
+from viz_app.opencv import cv2
 from viz_app.sources.camera import CaptureSource
 
 DEFAULT_FPS = 30.0

@@ -8,7 +8,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPen, qRgb
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from viz_app.results import Frame
+from viz_app.records.frames import Frame
 from viz_app.sources.strokes import StrokeCanvas
 
 

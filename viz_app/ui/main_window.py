@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from viz_app.results import Frame, FrameResult, ModelInfo, NormMode
+from viz_app.records.frames import Frame, FrameResult, ModelInfo, NormMode
 from viz_app.ui.drawing_pad import DrawingPad
 from viz_app.ui.layer_picker import LayerPicker
 from viz_app.ui.message_bar import MessageBar

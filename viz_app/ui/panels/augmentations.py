@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QCheckBox, QGraphicsItem, QGraphicsRectItem, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSlider, QSpinBox, QVBoxLayout, QWidget,
 )  # fmt: skip
 
-from viz_app.insight_records import AUGMENTATIONS, DEFAULT_STRENGTH, AugmentRecord
+from viz_app.records.panels import AUGMENTATIONS, DEFAULT_STRENGTH, AugmentRecord
 
 COLUMNS = 4
 _SAME = "#dddddd"

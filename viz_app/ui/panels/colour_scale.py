@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
-from viz_app.results import NormMode
+from viz_app.records.frames import NormMode
 from viz_app.ui.colours import gradient_pixmap
 
 _EXPLAIN = {

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
-from viz_app.results import LayerImage
+from viz_app.records.frames import LayerImage
 from viz_app.ui.colours import lut
 
 MAPS_PER_ROW = 4

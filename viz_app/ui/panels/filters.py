@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem
 
-from viz_app.insight_records import FiltersRecord
+from viz_app.records.panels import FiltersRecord
 from viz_app.ui.colours import lut
 
 

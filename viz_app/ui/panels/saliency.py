@@ -10,7 +10,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
-from viz_app.insight_records import SaliencyRecord
+from viz_app.records.panels import SaliencyRecord
 from viz_app.ui.colours import lut
 
 METHODS = (

@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from viz_app.insight_records import SERecord
+from viz_app.records.panels import SERecord
 from viz_app.ui.colours import lut
 
 ROW_HEIGHT = 110  # pixels per SE block

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from viz_app.zoo_rows import LayerCost, ModelSummary, human
+from viz_app.records.costs import LayerCost, ModelSummary, human
 
 COLUMNS = ("Layer", "Type", "Output shape", "Parameters", "MACs", "% of MACs")
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter

@@ -8,7 +8,7 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsRectItem
 
-from viz_app.insight_records import UnitRecord
+from viz_app.records.panels import UnitRecord
 from viz_app.ui.colours import SEQUENTIAL, lut
 from viz_app.ui.panels.filters import tile_grid_path
 

@@ -9,7 +9,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from viz_app.zoo_rows import ZooRow
+from viz_app.records.costs import ZooRow
 
 MIN_DOT, MAX_DOT = 8.0, 48.0  # pixels across
 

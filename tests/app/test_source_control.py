@@ -1,0 +1,180 @@
+"""The sources wired into the real window and inference thread (offscreen)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
+
+from viz_app.app.session import Session
+from viz_app.opencv import cv2
+from viz_app.bench.sources import synth_photo, write_digit_video
+from viz_app.app.source_control import SourceController, attach_sources
+
+
+@pytest.fixture
+def session(qtbot, monkeypatch, mnist_dir):
+    monkeypatch.setenv("CNN_VIZ_DATA", str(mnist_dir))  # the browser's test set, never a download
+    s = Session("lenet5", "cpu")
+    qtbot.addWidget(s.window)
+    qtbot.waitUntil(lambda: s.window.model is not None, timeout=30_000)
+    yield s
+    s.window.close()
+    s.close()
+
+
+def _shown(qtbot, session, condition, timeout: int = 10_000) -> list:
+    results: list = []
+    session.window.result_shown.connect(lambda r, t: results.append((r, t)))
+    qtbot.waitUntil(lambda: condition(results), timeout=timeout)
+    return results
+
+
+def test_photo_file_goes_through_the_window_to_the_right_digit(qtbot, session, tmp_path: Path, mnist_test) -> None:
+    photo, roi = synth_photo(mnist_test.images[0], np.random.default_rng(0))
+    x, y, w, h = roi
+    path = tmp_path / "photo.png"
+    cv2.imwrite(str(path), cv2.cvtColor(photo[y : y + h, x : x + w], cv2.COLOR_RGB2BGR))
+    results = []
+    session.window.result_shown.connect(lambda r, t: results.append(r))
+    controller = attach_sources(session, f"image:{path}")
+    assert session.window.inputs.currentIndex() == controller.file_tab
+    qtbot.waitUntil(lambda: any(not r.empty for r in results), timeout=10_000)
+    result = [r for r in results if not r.empty][-1]
+    assert result.classes[result.prediction] == str(mnist_test.labels[0])
+    assert result.network_input.shape == (32, 32)
+
+
+def test_video_source_feeds_the_window_and_ends_with_a_message(qtbot, session, tmp_path: Path, mnist_test) -> None:
+    path = tmp_path / "clip.avi"
+    write_digit_video(path, mnist_test.images[:2], fps=30, frames=30)
+    messages = []
+    controller = attach_sources(session, f"video:{path}")
+    controller.source_message.connect(messages.append)
+    results = _shown(qtbot, session, lambda r: len(r) >= 10)
+    qtbot.waitUntil(lambda: bool(messages), timeout=10_000)
+    assert "ended" in messages[0]
+    ages = np.array([t - r.t_event for r, t in results])
+    assert (ages > 0).all() and ages[-5:].max() < 2.0  # capture to display; no growing lag
+    assert controller.frames_in >= 25
+    assert controller.file_panel.view.roi() == (0, 0, 320, 240)
+
+
+def test_no_camera_is_a_message_and_the_pad_still_works(qtbot, session) -> None:
+    controller = attach_sources(session, "camera:0")
+    assert session.window.inputs.currentIndex() == controller.camera_tab
+    qtbot.waitUntil(lambda: "Could not open camera 0" in controller.camera_panel.status.text(), timeout=5_000)
+    assert controller.camera is not None and controller.camera.running  # still retrying
+    session.window.inputs.setCurrentIndex(0)  # back to the pad: the camera is released
+    assert not controller.camera.running
+    results = []
+    session.window.result_shown.connect(lambda r, t: results.append(r))
+    pad = session.window.pad
+    pad.stroke_begin(140, 40)
+    pad.stroke_to(140, 240)
+    pad.stroke_end()
+    qtbot.waitUntil(lambda: any(not r.empty for r in results), timeout=10_000)
+
+
+def test_mnist_browser_tab_jumps_to_a_mistake_and_shows_both_labels(qtbot, session) -> None:
+    controller = attach_sources(session, "mnist")
+    qtbot.waitUntil(lambda: "True label: 7" in controller.mnist_panel.verdict.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "model says: " in controller.mnist_panel.verdict.text(), timeout=10_000)
+    assert "✓" in controller.mnist_panel.verdict.text()
+    controller.mnist_panel.mistake_button.click()
+    index = controller.browser.index
+    assert index > 0 and controller.browser.prediction() != controller.browser.label
+    qtbot.waitUntil(lambda: controller.mnist_panel.index_box.value() == index, timeout=5_000)
+    qtbot.waitUntil(lambda: "✗" in controller.mnist_panel.verdict.text(), timeout=10_000)
+    assert f"True label: {controller.browser.label}" in controller.mnist_panel.verdict.text()
+
+
+def test_bad_spec_and_unreadable_file_are_messages(qtbot, session, tmp_path: Path) -> None:
+    controller = attach_sources(session, "webcam")
+    assert "unknown source" in session.window.messages.text()
+    assert session.window.inputs.currentIndex() == 0
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n garbage")
+    messages = []
+    controller.source_message.connect(messages.append)
+    controller.open_file(str(broken))
+    qtbot.waitUntil(lambda: bool(messages), timeout=5_000)
+    assert "broken.png" in messages[0]
+
+
+def test_dropping_a_file_on_the_window_opens_it(qtbot, session, tmp_path: Path, mnist_test) -> None:
+    photo, _ = synth_photo(mnist_test.images[1], np.random.default_rng(1))
+    path = tmp_path / "dropped.png"
+    cv2.imwrite(str(path), photo)
+    controller = SourceController(session)
+    session.window.show()
+    qtbot.waitExposed(session.window)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    # As the platform delivers a drop: to the window's native QWindow, over the drawing pad.
+    centre = session.window.pad.mapTo(session.window, session.window.pad.rect().center())
+    for kind in (QDragEnterEvent, QDragMoveEvent, QDropEvent):
+        pos = QPointF(centre) if kind is QDropEvent else centre
+        event = kind(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+        assert QApplication.sendEvent(session.window.windowHandle(), event)
+        assert event.isAccepted()
+    assert session.window.inputs.currentIndex() == controller.file_tab
+    qtbot.waitUntil(lambda: controller.images is not None and controller.images.current == path, timeout=5_000)
+
+
+def test_camera_tab_roi_freeze_and_mirror(qtbot, session, tmp_path: Path, mnist_test) -> None:
+    from PySide6.QtTest import QTest
+
+    path = tmp_path / "camera.avi"
+    write_digit_video(path, mnist_test.images[:2], fps=30, frames=60)
+    controller = SourceController(session)
+    session.window.show()
+    qtbot.waitExposed(session.window)
+    controller.camera_index = str(path)  # a file stands in for the webcam
+    controller.camera_resolution = None
+    session.window.inputs.setCurrentIndex(controller.camera_tab)
+    camera = controller.camera
+    assert camera is not None and camera.mirror  # a webcam starts mirrored
+    panel = controller.camera_panel
+    panel.set_state((1280, 720), True, False)
+    assert panel.resolution_picker.currentText() == "1280x720" and panel.mirror_box.isChecked()
+    panel.resolution_picker.activated.emit(1)
+    assert controller.camera_resolution == camera.resolution == (640, 480)
+    camera.stall_s = 60  # the end of the file is not an unplugged camera here
+    view = controller.camera_panel.view
+    qtbot.waitUntil(lambda: view.roi() is not None, timeout=10_000)
+    assert view.roi() == (88, 48, 144, 144)  # the default: a centred square, 60% of the height
+    view.set_roi((10, 20, 100, 90))
+    assert controller._roi == (10, 20, 100, 90)
+    QTest.keyClick(session.window, Qt.Key.Key_Space)
+    assert camera.frozen and controller.camera_panel.freeze_button.isChecked()
+    QTest.keyClick(session.window, Qt.Key.Key_Space)
+    assert not camera.frozen
+    assert not controller.file_panel.pause_button.isChecked()  # the hidden tab's Space did nothing
+    controller.camera_panel.mirror_box.setChecked(False)
+    assert not camera.mirror
+    session.window.inputs.setCurrentIndex(0)
+    assert not camera.running
+
+
+def test_space_pauses_a_video_on_the_file_tab(qtbot, session, tmp_path: Path, mnist_test) -> None:
+    from PySide6.QtTest import QTest
+
+    path = tmp_path / "clip.avi"
+    write_digit_video(path, mnist_test.images[:2], fps=30, frames=60)
+    controller = SourceController(session)
+    session.window.show()
+    qtbot.waitExposed(session.window)
+    controller.file_panel.loop_box.setChecked(True)
+    controller.open_file(str(path))
+    video = controller.video
+    assert video is not None and video.loop
+    qtbot.waitUntil(lambda: video.frames > 3, timeout=10_000)
+    QTest.keyClick(session.window, Qt.Key.Key_Space)
+    assert video.frozen and controller.file_panel.pause_button.text() == "Paused"
+    QTest.keyClick(session.window, Qt.Key.Key_Space)
+    assert not video.frozen

@@ -1,0 +1,245 @@
+"""The window with its real inference thread, driven by real (simulated) mouse events."""
+
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+
+from viz_app.app.session import Session
+from viz_app.records.frames import NormMode
+from viz_app.sources.scripted import scaled_strokes
+from viz_app.ui.colours import lut
+
+LENET_LAYERS = ["c1", "s2", "c3", "s4", "c5", "f6", "output"]
+
+
+@pytest.fixture()
+def session(qtbot):
+    s = Session("lenet5", "cpu")
+    qtbot.addWidget(s.window)
+    s.window.resize(1200, 800)
+    s.window.show()
+    qtbot.waitUntil(lambda: s.window.model is not None, timeout=30_000)
+    yield s
+    s.close()
+
+
+def _pad_point(pad, x: float, y: float) -> QPoint:
+    """Canvas coordinates -> the pad widget's pixels."""
+    rect = pad.paper_rect()
+    scale = rect.width() / pad.canvas.size
+    return QPoint(round(rect.x() + x * scale), round(rect.y() + y * scale))
+
+
+def draw_with_mouse(pad, digit: int) -> None:
+    for stroke in scaled_strokes(digit, pad.canvas.size, steps_per_unit=30):
+        QTest.mousePress(pad, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, _pad_point(pad, *stroke[0]))
+        for point in stroke[1:]:
+            QTest.mouseMove(pad, _pad_point(pad, *point))
+        QTest.mouseRelease(pad, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, _pad_point(pad, *stroke[-1]))
+
+
+def last_result(qtbot, window, timeout=10_000):
+    box = {}
+    window.result_shown.connect(lambda r, t: box.__setitem__("r", r))
+    qtbot.waitUntil(lambda: "r" in box, timeout=timeout)
+    return box
+
+
+@pytest.mark.parametrize("digit", [0, 2, 3, 4, 7, 8])
+def test_mouse_drawn_digit_is_recognised_and_all_layers_shown(session, qtbot, digit):
+    window = session.window
+    box = {}
+    window.result_shown.connect(lambda r, t: box.__setitem__("r", r))
+    draw_with_mouse(window.pad, digit)
+    # Wait for the result of the last pointer event, not an older frame.
+    seq = window.pad._seq
+    qtbot.waitUntil(lambda: "r" in box and box["r"].seq == seq, timeout=15_000)
+    result = box["r"]
+    assert result.prediction == digit
+    assert window.probabilities.prediction.text() == str(digit)
+    assert window.maps.layer_names == LENET_LAYERS
+    for layer in result.layers:
+        assert np.array_equal(window.maps.cell_image(layer.name), lut(layer.signed)[layer.image])
+    assert window.network_input.image.image.shape == (32, 32)
+
+
+def test_results_arrive_while_the_stroke_is_still_drawn(session, qtbot):
+    window, pad = session.window, session.window.pad
+    shown = []
+    window.result_shown.connect(lambda r, t: shown.append(r.seq))
+    stroke = scaled_strokes(1, pad.canvas.size, steps_per_unit=30)[0]
+    QTest.mousePress(pad, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, _pad_point(pad, *stroke[0]))
+    for point in stroke[1:]:
+        QTest.mouseMove(pad, _pad_point(pad, *point))
+        qtbot.wait(15)
+    assert len(shown) >= 3  # the button is still down: maps update mid-stroke
+    QTest.mouseRelease(pad, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, _pad_point(pad, *stroke[-1]))
+
+
+@pytest.mark.parametrize("how", ["button", "escape", "right_click"])
+def test_clearing_the_pad(session, qtbot, how):
+    window, pad = session.window, session.window.pad
+    draw_with_mouse(pad, 7)
+    qtbot.waitUntil(lambda: window.probabilities.prediction.text() == "7", timeout=10_000)
+    if how == "button":
+        QTest.mouseClick(window.clear_button, Qt.MouseButton.LeftButton)
+    elif how == "escape":
+        QTest.keyClick(window, Qt.Key.Key_Escape)
+    else:
+        QTest.mouseClick(pad, Qt.MouseButton.RightButton, pos=_pad_point(pad, 140, 140))
+    assert pad.canvas.is_blank
+    qtbot.waitUntil(lambda: window.probabilities.prediction.text() == "–", timeout=10_000)
+
+
+def test_pen_width_changes_the_stroke(session, qtbot):
+    window, pad = session.window, session.window.pad
+    window.pen_width.setValue(8)
+    draw_with_mouse(pad, 1)
+    thin = int((pad.canvas.ink > 0).sum())
+    pad.clear()
+    window.pen_width.setValue(40)
+    draw_with_mouse(pad, 1)
+    assert (pad.canvas.ink > 0).sum() > 3 * thin
+
+
+def test_normalisation_switch_changes_maps_and_scale(session, qtbot):
+    window = session.window
+    draw_with_mouse(window.pad, 3)
+    qtbot.waitUntil(lambda: window.probabilities.prediction.text() == "3", timeout=10_000)
+    before = window.maps.cell_image("c1").copy()
+    seen = {}
+    window.result_shown.connect(lambda r, t: seen.__setitem__("r", r))
+    window.norm_picker.setCurrentIndex(list(NormMode).index(NormMode.PER_CHANNEL))
+    assert "Per channel" in window.colour_scale.mode.text()
+    qtbot.waitUntil(lambda: "r" in seen and not np.array_equal(window.maps.cell_image("c1"), before), timeout=10_000)
+    window.norm_picker.setCurrentIndex(list(NormMode).index(NormMode.FIXED))
+    assert "Fixed range" in window.colour_scale.mode.text()
+
+
+def test_status_bar_shows_device_rate_and_latency(session, qtbot):
+    window = session.window
+    assert window.device_label.text().startswith("Device: CPU")
+    assert "99." in window.weights_label.text()
+    draw_with_mouse(window.pad, 8)
+    qtbot.waitUntil(lambda: "fps" in window.rate_label.text() and "latency" in window.rate_label.text(), timeout=10_000)
+
+
+def test_bad_weights_file_gives_a_message_not_a_crash(qtbot, tmp_path):
+    bad = tmp_path / "broken.pt"
+    bad.write_bytes(b"this is not a weights file")
+    s = Session("lenet5", "cpu", weights=bad)
+    qtbot.addWidget(s.window)
+    s.window.show()
+    try:
+        qtbot.waitUntil(lambda: s.window.messages.isVisible(), timeout=30_000)
+        assert "broken.pt" in s.window.messages.text() and "untrained" in s.window.messages.text()
+        assert "UNTRAINED" in s.window.weights_label.text()
+        draw_with_mouse(s.window.pad, 1)  # the app keeps working with untrained weights
+        qtbot.waitUntil(lambda: s.window.maps.shown > 0, timeout=10_000)
+    finally:
+        s.close()
+
+
+def test_opening_a_bad_weights_file_keeps_the_trained_model(session, qtbot, tmp_path):
+    bad = tmp_path / "bad.pt"
+    bad.write_bytes(b"junk")
+    session.window.model_requested.emit("lenet5", str(bad))
+    qtbot.waitUntil(lambda: session.window.messages.isVisible(), timeout=10_000)
+    assert "bad.pt" in session.window.messages.text()
+
+
+def test_unknown_device_falls_back_to_cpu_with_a_message(qtbot):
+    s = Session("lenet5", "cuda:7")
+    qtbot.addWidget(s.window)
+    try:
+        qtbot.waitUntil(lambda: s.window.model is not None, timeout=30_000)
+        assert "CPU" in s.window.device_label.text()
+        assert "cuda:7" in s.window.messages.text()
+    finally:
+        s.close()
+
+
+def test_closing_the_window_during_inference_stops_cleanly(qtbot):
+    s = Session("lenet5", "cpu")
+    qtbot.addWidget(s.window)
+    s.window.show()
+    qtbot.waitUntil(lambda: s.window.model is not None, timeout=30_000)
+    for digit in (1, 2, 3):
+        draw_with_mouse(s.window.pad, digit)
+    s.window.close()  # frames still in flight
+    assert not s.inference.thread.isRunning()
+    t0 = time.perf_counter()
+    s.window.pad.stroke_begin(10, 10)  # late input after closing is ignored, not a crash
+    assert time.perf_counter() - t0 < 1
+
+
+def test_cost_table_and_layer_picker_follow_the_model(session, qtbot):
+    window = session.window
+    qtbot.waitUntil(lambda: window.cost.summary is not None, timeout=60_000)
+    assert window.cost.summary.total_params == 61_706
+    assert window.layer_picker.chosen() == LENET_LAYERS
+    seen = {}
+    window.result_shown.connect(lambda r, t: seen.__setitem__("r", r))
+    draw_with_mouse(window.pad, 1)
+    window.layer_picker.set_chosen(["c1", "output"])
+    window.layers_requested.emit(["c1", "output"])
+    qtbot.waitUntil(lambda: "r" in seen and [l.name for l in seen["r"].layers] == ["c1", "output"], timeout=10_000)
+    qtbot.waitUntil(lambda: window.maps.layer_names == ["c1", "output"], timeout=10_000)
+
+
+def test_insight_panels_run_only_while_shown(session, qtbot):
+    window = session.window
+    seen = {}
+    window.result_shown.connect(lambda r, t: seen.__setitem__("r", r))
+    draw_with_mouse(window.pad, 4)
+    qtbot.waitUntil(lambda: "r" in seen, timeout=10_000)
+    assert seen["r"].extras == {}  # the Layers tab is in view: no extra costs frame time
+    window.side.setCurrentWidget(window.insight_panels[1])  # augmentations
+    seen.clear()
+    draw_with_mouse(window.pad, 4)
+    qtbot.waitUntil(lambda: "r" in seen and "augment" in seen["r"].extras, timeout=15_000)
+    assert set(seen["r"].extras) == {"augment"}
+    assert seen["r"].prediction == 4  # variants ride along without changing the frame's answer
+
+
+def test_clicking_a_feature_map_zooms_on_that_unit(session, qtbot):
+    window = session.window
+    seen = {}
+    window.result_shown.connect(lambda r, t: seen.__setitem__("r", r))
+    draw_with_mouse(window.pad, 7)
+    qtbot.waitUntil(lambda: "r" in seen, timeout=10_000)
+    window.maps.unit_clicked.emit("c3", 5)
+    assert window.side.currentWidget() is window.unit_zoom
+    assert window.unit_zoom.selection == ("c3", 5)
+    qtbot.waitUntil(lambda: "unit" in seen["r"].extras, timeout=15_000)
+    assert window.unit_zoom.shown > 0
+
+
+def test_every_zoo_model_opens_from_the_picker_and_reads_a_drawn_digit(session, qtbot):
+    """The user's path: pick each MNIST-zoo model in the window, draw a 3, see its layers and its answer."""
+    from viz_app.models import get_spec, list_specs
+
+    window = session.window
+    zoo = [spec.name for spec in list_specs() if spec.group == "MNIST zoo"]
+    assert len(zoo) >= 13
+    box = {}
+    window.result_shown.connect(lambda r, t: box.__setitem__("r", r))
+    wrong = {}
+    for name in zoo:
+        index = window.model_picker.findData(name)
+        assert index >= 0, name
+        window.model_picker.setCurrentIndex(index)
+        window.model_picker.activated.emit(index)
+        qtbot.waitUntil(lambda: window.model is not None and window.model.name == name, timeout=30_000)
+        assert window.model.trained, f"{name} opened without its shipped weights"
+        window.pad.clear()
+        draw_with_mouse(window.pad, 3)
+        seq = window.pad._seq
+        qtbot.waitUntil(lambda: "r" in box and box["r"].model == name and box["r"].seq == seq, timeout=30_000)
+        assert window.maps.layer_names == [path for path, _ in get_spec(name).layers]
+        if box["r"].prediction != 3:
+            wrong[name] = box["r"].prediction
+    assert not wrong, wrong  # every model reads the drawn 3

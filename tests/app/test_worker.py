@@ -1,0 +1,125 @@
+"""The inference thread: newest input wins, results are numpy, start and stop are clean."""
+
+import gc
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QObject, Signal
+
+from viz_app.records.frames import Frame, FrameResult, ModelInfo
+from viz_app.sources.scripted import scaled_strokes
+from viz_app.sources.strokes import StrokeCanvas
+from viz_app.app.worker import InferenceThread
+
+
+class _Requester(QObject):
+    load = Signal(str, object)
+
+
+@pytest.fixture()
+def inference(qtbot):
+    thread = InferenceThread("cpu")
+    loaded = []
+    thread.worker.model_loaded.connect(loaded.append)
+    thread.start()
+    request = _Requester()
+    request.load.connect(thread.worker.load)  # queued into the inference thread, as the window does
+    request.load.emit("lenet5", None)
+    qtbot.waitUntil(lambda: bool(loaded), timeout=30_000)
+    assert isinstance(loaded[0], ModelInfo) and loaded[0].name == "lenet5"
+    thread.request = request  # one requester per test, alive until the thread has stopped
+    yield thread
+    # Collect the test's garbage here, on the thread that made it: the worker's own
+    # gc.collect() on shutdown must not be the one to destroy this thread's Qt objects.
+    gc.collect()
+    assert thread.stop()
+
+
+def _ink(digit: int) -> np.ndarray:
+    canvas = StrokeCanvas()
+    for stroke in scaled_strokes(digit, canvas.size):
+        canvas.draw_polyline(stroke)
+    return canvas.ink.copy()
+
+
+def test_newest_input_wins_under_a_burst_of_1000(inference, qtbot):
+    results: list[FrameResult] = []
+    inference.worker.result_ready.connect(results.append)
+    inks = [_ink(d) for d in range(10)]
+    for seq in range(1000):
+        inference.worker.submit(Frame(inks[seq % 10], time.perf_counter(), seq))
+    qtbot.waitUntil(lambda: bool(results) and results[-1].seq == 999, timeout=30_000)
+    qtbot.wait(200)  # nothing older may arrive after the newest
+    assert results[-1].seq == 999 and results[-1].prediction == 9
+    seqs = [r.seq for r in results]
+    assert seqs == sorted(seqs)
+    assert len(results) < 200  # stale frames were dropped, not queued
+    assert inference.worker.processed == len(results)
+
+
+def test_results_are_numpy_records(inference, qtbot):
+    with qtbot.waitSignal(inference.worker.result_ready, timeout=10_000) as signal:
+        inference.worker.submit(Frame(_ink(6), time.perf_counter(), 1))
+    result = signal.args[0]
+    assert isinstance(result, FrameResult) and result.prediction == 6
+    assert all(isinstance(layer.image, np.ndarray) for layer in result.layers)
+
+
+def test_a_frame_that_breaks_inference_is_reported_and_the_worker_goes_on(inference, qtbot):
+    with qtbot.waitSignal(inference.worker.failed, timeout=10_000) as signal:
+        inference.worker.submit(Frame(np.zeros((4, 4, 4, 4), np.uint8), time.perf_counter(), 1))
+    assert "Inference failed" in signal.args[0]
+    with qtbot.waitSignal(inference.worker.result_ready, timeout=10_000):
+        inference.worker.submit(Frame(_ink(2), time.perf_counter(), 2))
+
+
+def test_start_and_stop_many_times(qtbot):
+    for _ in range(5):
+        thread = InferenceThread("cpu")
+        thread.start()
+        assert thread.thread.isRunning()
+        assert thread.stop()
+        assert not thread.thread.isRunning()
+        assert thread.stop()  # stopping twice is harmless
+
+
+def test_stop_while_busy(inference, qtbot):
+    for seq in range(50):
+        inference.worker.submit(Frame(_ink(seq % 10), time.perf_counter(), seq))
+    assert inference.stop(timeout_ms=10_000)
+    inference.worker.submit(Frame(_ink(1), time.perf_counter(), 99))  # ignored after stop
+
+
+def test_replacing_the_model_100_times_frees_every_old_one(inference, qtbot):
+    import weakref
+
+    from viz_app.probe.hooks import count_hooks
+
+    request = inference.request
+    old_models = []
+    loaded = []
+    inference.worker.model_loaded.connect(loaded.append)
+    for i in range(100):
+        old_models.append(weakref.ref(inference.worker.pipeline.loaded.model))
+        request.load.emit("lenet5", None)
+        qtbot.waitUntil(lambda: len(loaded) == i + 1, timeout=30_000)
+    gc.collect()
+    assert sum(ref() is not None for ref in old_models) == 0  # hooks, tensors and all: gone
+    assert count_hooks(inference.worker.pipeline.loaded.model) == len(inference.worker.pipeline.probe.names)
+
+
+def test_a_setting_change_does_not_replace_newer_input(inference, qtbot):
+    """A model or layer change re-runs the last input, but never over a newer frame still waiting."""
+    results: list[FrameResult] = []
+    inference.worker.result_ready.connect(results.append)
+    inference.worker.submit(Frame(_ink(1), time.perf_counter(), 1))
+    qtbot.waitUntil(lambda: bool(results), timeout=10_000)
+    request = inference.request
+    # Queue a model load, then while it is waiting offer a newer frame: the load's re-run of
+    # frame 1 comes after frame 2 reached the mailbox, and must leave it there.
+    request.load.emit("alexnet", None)
+    inference.worker.submit(Frame(_ink(7), time.perf_counter(), 2))
+    qtbot.waitUntil(lambda: any(r.seq == 2 for r in results), timeout=30_000)
+    qtbot.wait(300)
+    assert results[-1].seq == 2 and results[-1].prediction == 7

@@ -1,0 +1,32 @@
+"""`cnn-viz bench` on the real window: frames timed stage by stage, and a panel's cost split out."""
+
+from __future__ import annotations
+
+import pytest
+
+from viz_app.bench.window import bench_window
+
+
+def test_bench_reports_latency_and_stages(qapp) -> None:
+    report = bench_window("lenet5", "cpu", frames=60)
+    assert report["frames_shown"] >= 50 and report["updates_per_s"] > 0
+    assert 0 < report["latency_ms"]["median"] <= report["latency_ms"]["p95"]
+    assert set(report["stages_ms"]) == {"preprocess", "forward", "mosaic", "transfer", "to_gui", "gui"}
+    assert "panel" not in report
+
+
+def test_bench_splits_frames_with_and_without_a_panel(qapp) -> None:
+    report = bench_window("lenet5", "cpu", frames=400, panel="augment")
+    base, shown = report["without_panel"], report["with_panel"]
+    # The tab alternates every second: both sides get frames, and they add up to what was shown.
+    assert base["frames"] > 20 and shown["frames"] > 20
+    assert base["frames"] + shown["frames"] == report["frames_shown"]
+    for part in (base, shown):
+        assert 0 < part["frame_interval_ms"]["median"] and 0 < part["work_ms"]["median"] <= part["work_ms"]["p95"]
+    ratio = shown["frame_interval_ms"]["median"] / base["frame_interval_ms"]["median"]
+    assert report["frame_interval_ratio"] == pytest.approx(ratio, abs=1e-3)
+
+
+def test_bench_refuses_an_unknown_panel(qapp) -> None:
+    with pytest.raises(ValueError, match="no panel 'magic'"):
+        bench_window("lenet5", "cpu", frames=10, panel="magic")

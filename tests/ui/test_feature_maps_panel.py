@@ -1,0 +1,57 @@
+"""The feature-map panel's layout: rows of mosaics, block branches side by side, strips below."""
+
+import numpy as np
+
+from viz_app.records.frames import LayerImage
+from viz_app.ui.colours import lut
+from viz_app.ui.panels import feature_maps
+from viz_app.ui.panels.feature_maps import FeatureMapsPanel, map_rows, unit_at
+
+
+def layer(title: str, shape=(4, 6, 6), grid=(2, 2), tile=(6, 6)) -> LayerImage:
+    image = np.zeros((grid[0] * tile[0], grid[1] * tile[1]) if len(shape) == 3 else (1, shape[0]), np.uint8)
+    return LayerImage(title.split(" ")[0], title, shape, image, grid, tile, 0.0, 1.0, False)
+
+
+def test_plain_layers_fill_rows_of_four():
+    rows = map_rows([layer(f"L{i} 4@6x6") for i in range(6)])
+    assert [len(r) for r in rows] == [4, 2]
+
+
+def test_branches_of_one_block_share_a_row():
+    maps = [layer("stem 4@6x6"), layer("b/1x1 4@6x6"), layer("b/3x3 4@6x6"), layer("b/5x5 4@6x6"),
+            layer("b/pool 4@6x6"), layer("b/extra 4@6x6"), layer("head 4@6x6")]
+    rows = map_rows(maps)
+    assert [[l.title.split(" ")[0] for l in r] for r in rows] == [["stem"], ["b/1x1", "b/3x3", "b/5x5", "b/pool", "b/extra"], ["head"]]
+
+
+def test_unit_at_maps_clicks_to_channels():
+    l = layer("C1 6@28x28", shape=(6, 28, 28), grid=(2, 3), tile=(28, 28))
+    assert unit_at(l, 1, 1) == 0
+    assert unit_at(l, 28 * 2 + 3, 28 + 3) == 5
+    strip = layer("F6 84", shape=(84,), grid=(1, 1), tile=(1, 84))
+    assert unit_at(strip, 83.5, 0.5) == 83 and unit_at(strip, 90, 0.5) is None
+
+
+def test_panel_builds_once_and_updates_data(qtbot, monkeypatch):
+    monkeypatch.setattr(feature_maps, "TITLE_INTERVAL_S", 0.0)
+    panel = FeatureMapsPanel()
+    qtbot.addWidget(panel)
+    layers = (layer("C1 4@6x6"), layer("F6 84", shape=(84,), grid=(1, 1), tile=(1, 84)))
+    panel.show_layers(layers)
+    first = panel._cells["C1"].image
+    bright = LayerImage("C1", "C1 4@6x6", (4, 6, 6), np.full((12, 12), 200, np.uint8), (2, 2), (6, 6), 0.0, 3.0, False)
+    panel.show_layers((bright, layers[1]))
+    assert panel._cells["C1"].image is first  # same item, new data
+    assert np.array_equal(panel.cell_image("C1"), lut(False)[bright.image]) and panel.shown == 2
+    assert "[0, 3]" in panel._cells["C1"].text
+
+
+def test_titles_are_not_rewritten_every_frame(qtbot):
+    panel = FeatureMapsPanel()
+    qtbot.addWidget(panel)
+    panel.show_layers((layer("C1 4@6x6"),))
+    first = panel._cells["C1"].text
+    changed = LayerImage("C1", "C1 4@6x6", (4, 6, 6), np.zeros((12, 12), np.uint8), (2, 2), (6, 6), 0.0, 9.0, False)
+    panel.show_layers((changed,))  # within the title interval: the image changes, the text waits
+    assert panel._cells["C1"].text == first

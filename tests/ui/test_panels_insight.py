@@ -1,0 +1,189 @@
+"""The insight panels draw real records, and their controls ask for the right extras."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+import torch
+from PySide6.QtCore import QPointF, Qt
+
+from viz_app.records.panels import AUGMENTATIONS, SERecord
+from viz_app.models import load_model
+from viz_app.probe.extras import make_extra
+from viz_app.probe.pipeline import Pipeline
+from viz_app.records.frames import Frame
+from viz_app.sources.strokes import StrokeCanvas
+from viz_app.ui.panels.augmentations import AugmentationsPanel
+from viz_app.ui.panels.feature_maps import FeatureMapsPanel, unit_at
+from viz_app.ui.panels.filters import FiltersPanel
+from viz_app.ui.panels.saliency import SaliencyPanel
+from viz_app.ui.panels.se_weights import SEWeightsPanel
+from viz_app.ui.panels.unit_zoom import UnitZoomPanel
+
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+def run(name: str, extras: dict[str, dict]):
+    canvas = StrokeCanvas()
+    canvas.draw_polyline([(90, 70), (150, 40), (190, 90), (100, 230), (200, 230)])
+    loaded = load_model(name)
+    with Pipeline(loaded) as pipeline:
+        for key, params in extras.items():
+            pipeline.add_extra(make_extra(key, loaded, params))
+        return pipeline.process(Frame(canvas.ink.copy(), time.perf_counter()))
+
+
+@pytest.fixture(scope="module")
+def lenet_result():
+    return run("lenet5", {"se": {}, "augment": {"seed": 2, "strength": {"flip": 1.0}}, "saliency": {},
+                          "unit": {"layer": "c3", "index": 4}, "filters": {}})  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def se_result():
+    return run("se_resnet", {"se": {}})
+
+
+def test_se_panel_draws_every_block(qtbot, se_result) -> None:
+    panel = SEWeightsPanel()
+    qtbot.addWidget(panel)
+    record = se_result.extras["se"]
+    panel.show_record(record)
+    assert panel.block_count == len(record.blocks) > 0
+    for i, block in enumerate(record.blocks):
+        np.testing.assert_allclose(panel.bar_heights(i), block.weights)
+    assert panel.message.isHidden() and not panel.scroll.isHidden()
+    rows = panel._rows
+    panel.show_record(record)  # same layout: the items are reused, not rebuilt
+    assert panel._rows is rows or all(a.bars is b.bars for a, b in zip(panel._rows, rows))
+
+
+def test_se_panel_with_class_means_and_without_blocks(qtbot, se_result, lenet_result) -> None:
+    panel = SEWeightsPanel()
+    qtbot.addWidget(panel)
+    record = se_result.extras["se"]
+    blocks = tuple(type(b)(b.name, b.weights, np.full((10, len(b.weights)), 0.25, np.float32)) for b in record.blocks)
+    panel.show_record(SERecord(blocks, prediction=3))
+    _, y = panel._rows[0].class_mean.getData()
+    np.testing.assert_allclose(y, 0.25)
+    assert panel._rows[0].means is not None
+    panel.show_record(lenet_result.extras["se"])
+    assert not panel.message.isHidden() and panel.scroll.isHidden()
+    assert "no squeeze-and-excitation" in panel.message.text()
+
+
+def test_augmentation_panel_marks_changed_predictions(qtbot, lenet_result) -> None:
+    panel = AugmentationsPanel()
+    qtbot.addWidget(panel)
+    record = lenet_result.extras["augment"]
+    panel.show_record(record)
+    for variant in record.variants:
+        text, changed = panel.tile_state(variant.name)
+        assert text.startswith(f"{variant.name}: {variant.prediction} ")
+        assert changed == variant.changed
+        np.testing.assert_array_equal(panel.tile_image(variant.name), variant.image)
+    np.testing.assert_array_equal(panel.image.image, panel._grid)  # one image for the whole grid
+    assert f"{record.changed_count} of {len(record.variants)}" in panel.summary.text()
+
+
+def test_augmentation_controls_request_the_extra(qtbot) -> None:
+    panel = AugmentationsPanel()
+    qtbot.addWidget(panel)
+    with qtbot.waitSignal(panel.extra_requested, timeout=2000) as blocker:
+        panel.sliders["rotation"].setValue(90)
+    key, params = blocker.args
+    assert key == "augment" and params["strength"]["rotation"] == pytest.approx(0.9)
+    assert params["names"] == list(AUGMENTATIONS)
+    seed = params["seed"]
+    with qtbot.waitSignal(panel.extra_requested, timeout=2000) as blocker:
+        panel.reroll.click()
+    assert blocker.args[1]["seed"] != seed or panel.seed.value() != seed
+    with qtbot.waitSignal(panel.extra_requested, timeout=2000) as blocker:
+        panel.fixed.setChecked(True)
+    assert blocker.args[1]["seed"] == 0 and not panel.reroll.isEnabled()
+
+
+def test_unit_zoom_shows_activation_kernels_and_field(qtbot, lenet_result) -> None:
+    panel = UnitZoomPanel()
+    qtbot.addWidget(panel)
+    record = lenet_result.extras["unit"]
+    panel.show_record(record)
+    np.testing.assert_array_equal(panel.activation.image, record.activation)
+    assert panel.colour_bar.levels() == pytest.approx((record.activation.min(), max(record.activation.max(), record.activation.min() + 1e-6)))
+    np.testing.assert_array_equal(panel.kernels.image, record.kernels)
+    x0, y0, x1, y1 = record.receptive_field
+    rect = panel.field_rect
+    assert (rect.x(), rect.y(), rect.width(), rect.height()) == (x0, y0, x1 - x0, y1 - y0)
+    assert "c3 #4" in panel.title.text
+    with qtbot.waitSignal(panel.extra_requested) as blocker:
+        panel.select("s2", 1)
+    assert blocker.args == ["unit", {"layer": "s2", "index": 1}]
+    assert panel.params() == {"layer": "s2", "index": 1}
+    panel.clear_selection()
+    assert panel.params() is None and panel.field_rect is None
+
+
+def test_every_panel_names_its_extra(qtbot) -> None:
+    panels = [SEWeightsPanel(), AugmentationsPanel(), UnitZoomPanel(), FiltersPanel(), SaliencyPanel()]
+    for panel in panels:
+        qtbot.addWidget(panel)
+    assert [p.extra_key for p in panels] == ["se", "augment", "unit", "filters", "saliency"]
+    assert [p.params() is None for p in panels] == [False, False, True, False, False]
+
+
+def test_filters_panel(qtbot, lenet_result) -> None:
+    panel = FiltersPanel()
+    qtbot.addWidget(panel)
+    record = lenet_result.extras["filters"]
+    panel.show_record(record)
+    np.testing.assert_array_equal(panel.image.image, record.image)
+    assert "6 filters of 5x5" in panel.title.text
+    panel.show_record(record)
+    assert panel.shown == 1  # unchanged filters are not redrawn
+
+
+def test_saliency_panel_overlay_and_switch(qtbot, lenet_result) -> None:
+    panel = SaliencyPanel()
+    qtbot.addWidget(panel)
+    assert panel.enabled.isChecked() and panel.params() == {"method": "auto"}  # on when shown
+    record = lenet_result.extras["saliency"]
+    panel.show_record(record)
+    np.testing.assert_array_equal(panel.heat.image, record.heatmap)
+    np.testing.assert_array_equal(panel.input_image.image, record.input_image)
+    assert panel.heat.isVisible() or not panel.isVisible()
+    with qtbot.waitSignal(panel.extra_requested) as blocker:
+        panel.method.setCurrentIndex(2)
+    assert blocker.args == ["saliency", {"method": "gradient"}]
+    with qtbot.waitSignal(panel.extra_requested) as blocker:
+        panel.enabled.setChecked(False)
+    assert blocker.args == ["saliency", None]
+    assert not panel.heat.isVisible()
+
+
+def test_click_on_a_mosaic_cell_selects_that_channel(qtbot, lenet_result) -> None:
+    maps = FeatureMapsPanel()
+    qtbot.addWidget(maps)
+    maps.resize(900, 700)
+    maps.show()
+    qtbot.waitExposed(maps)
+    maps.show_layers(lenet_result.layers)
+    qtbot.wait(200)  # let the layout place the cells
+    layer = next(l for l in lenet_result.layers if l.name == "c3")  # 16 maps in a 4 x 4 grid
+    cell = maps._cells["c3"]
+    rows, cols = layer.grid
+    th, tw = layer.tile
+    zoom = UnitZoomPanel()
+    qtbot.addWidget(zoom)
+    maps.unit_clicked.connect(zoom.select)
+    for index in (0, 6, 13):
+        r, c = divmod(index, cols)
+        centre = QPointF((c + 0.5) * tw, (r + 0.5) * th)
+        assert unit_at(layer, centre.x(), centre.y()) == index
+        pos = maps.mapFromScene(cell.image.mapToScene(centre))
+        with qtbot.waitSignal(maps.unit_clicked, timeout=2000) as blocker:
+            qtbot.mouseClick(maps.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+        assert blocker.args == ["c3", index]
+        assert zoom.selection == ("c3", index)
