@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from viz_app.app.session import Session
 from viz_app.opencv import cv2
-from viz_app.bench.sources import synth_photo, write_digit_video
+from viz_app.bench.synthetic import synth_photo, write_digit_video
 from viz_app.app.source_control import SourceController, attach_sources
 
 

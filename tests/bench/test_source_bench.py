@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from viz_app.bench.sources import run_source_bench, write_digit_video
+from viz_app.bench.sources import run_source_bench
+from viz_app.bench.synthetic import write_digit_video
 
 
 def test_source_bench_reports_frame_age_and_drops(qapp, tmp_path: Path, mnist_test) -> None:
