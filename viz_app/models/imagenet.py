@@ -9,7 +9,7 @@ published state dict from torch's cache, or downloads it there once.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
@@ -19,12 +19,14 @@ from torchvision.models import WeightsEnum, get_model, get_model_weights
 from viz_app.models.registry import ModelSpec, register_model
 
 GROUP = "ImageNet"
-# Registered as "imagenet_<torchvision name>": the MNIST zoo has its own "alexnet", "googlenet"...
+# Registered as "imagenet_<torchvision name>" (the MNIST zoo has its own "alexnet", "googlenet"...),
+# with torchvision's name as an alias.
 PREFIX = "imagenet_"
 Layers = tuple[tuple[str, str], ...]
 
 
-def _seq(prefix: str, indices: range | list[int], title: str = "{}") -> Layers:
+def _seq(prefix: str, indices: Iterable[int | str], title: str = "{}") -> Layers:
+    """Consecutive children of ``prefix`` ("features.0", "features.1"...), titled by ``title``."""
     return tuple((f"{prefix}.{i}", title.format(i)) for i in indices)
 
 
@@ -147,9 +149,11 @@ def imagenet_spec(arch: str, weights: WeightsEnum | None = None) -> ModelSpec:
         weights_id=str(weights),
         resize_size=transforms.resize_size[0],
         adapt_state_dict=adapt_state_dict,
+        aliases=(arch,),
     )
 
 
 ARCHITECTURES: tuple[str, ...] = tuple(TITLES)  # torchvision's names
 IMAGENET_MODELS: tuple[str, ...] = tuple(PREFIX + arch for arch in ARCHITECTURES)  # registered names
-SPECS = [register_model(imagenet_spec(arch)) for arch in ARCHITECTURES]
+for _arch in ARCHITECTURES:
+    register_model(imagenet_spec(_arch))

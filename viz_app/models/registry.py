@@ -1,4 +1,9 @@
-"""The one list of models that the window, the command line and the tests all see."""
+"""The one list of models that the window, the command line and the tests all see.
+
+The registry knows no model family: each family module registers its specs when imported,
+and ``viz_app.models`` imports every family in one place (as torchvision's ``models``
+package does).
+"""
 
 from __future__ import annotations
 
@@ -41,60 +46,46 @@ class ModelSpec:
     resize_size: int | None = None
     # Renames or drops entries of a published state dict so that it fits ``builder()``.
     adapt_state_dict: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    # Other names ``get_spec`` finds the model by when no model has that exact name
+    # (torchvision's "resnet18" for "imagenet_resnet18").
+    aliases: tuple[str, ...] = ()
 
     def build(self) -> nn.Module:
+        """A fresh, untrained instance of the model."""
         return self.builder()
 
 
 _REGISTRY: dict[str, ModelSpec] = {}
+_ALIASES: dict[str, str] = {}  # alias -> registered name
 
 
 def register_model(spec: ModelSpec) -> ModelSpec:
-    """Add a model to the registry; names are unique."""
+    """Add a model to the registry; names are unique, and so are aliases."""
     if spec.name in _REGISTRY:
         raise ValueError(f"model {spec.name!r} is registered twice")
+    taken = [alias for alias in spec.aliases if alias in _ALIASES]
+    if taken:
+        raise ValueError(f"model {spec.name!r}: alias {taken[0]!r} already names {_ALIASES[taken[0]]!r}")
     _REGISTRY[spec.name] = spec
+    _ALIASES.update(dict.fromkeys(spec.aliases, spec.name))
     return spec
-
-
-_loaded = False
-
-
-def _load_families() -> None:
-    """Import every family module once: the MNIST zoo package, then the ImageNet models."""
-    global _loaded
-    if _loaded:
-        return
-    _loaded = True
-    import importlib
-    import importlib.util
-    import pkgutil
-
-    from viz_app.models import zoo
-
-    for info in sorted(pkgutil.iter_modules(zoo.__path__), key=lambda m: (m.name != "lenet5", m.name)):
-        importlib.import_module(f"viz_app.models.zoo.{info.name}")
-    if importlib.util.find_spec("viz_app.models.imagenet") is not None:
-        importlib.import_module("viz_app.models.imagenet")
 
 
 def get_spec(name: str) -> ModelSpec:
     """The spec of a registered model, or a KeyError that lists the known names.
 
-    torchvision's own names (``resnet18``) find the ImageNet models where the MNIST zoo has
-    no model of that name.
+    Exact names come first; an alias (torchvision's ``resnet18``) finds its model only where
+    no model has that name (the MNIST zoo has its own ``alexnet``).
     """
-    _load_families()
-    try:
-        return _REGISTRY[name] if name in _REGISTRY else _REGISTRY[f"imagenet_{name}"]
-    except KeyError:
+    spec = _REGISTRY.get(name) or _REGISTRY.get(_ALIASES.get(name, ""))
+    if spec is None:
         known = ", ".join(sorted(_REGISTRY))
-        raise KeyError(f"unknown model {name!r}; registered models: {known}") from None
+        raise KeyError(f"unknown model {name!r}; registered models: {known}")
+    return spec
 
 
 def list_specs() -> list[ModelSpec]:
     """All registered models, in registration order."""
-    _load_families()
     return list(_REGISTRY.values())
 
 
