@@ -57,12 +57,3 @@ def test_weights_are_only_loaded_safely():
             if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "load" and getattr(node.func.value, "id", None) == "torch":
                 keywords = {k.arg: k.value for k in node.keywords}
                 assert "weights_only" in keywords and getattr(keywords["weights_only"], "value", None) is True, f"{path}:{node.lineno}"
-
-
-def test_torchvision_names_find_the_imagenet_models():
-    from viz_app.models import get_spec, list_specs
-
-    assert get_spec("resnet18").name == "imagenet_resnet18"
-    assert all(get_spec(spec.name) is spec for spec in list_specs())  # exact names come first
-    with pytest.raises(KeyError, match="unknown model"):
-        get_spec("resnet19")

@@ -11,8 +11,7 @@ import pytest
 import torch
 from torchvision.models import get_model, get_weight
 
-from viz_app.models import WeightsError, get_spec, load_model
-from viz_app.models import loader
+from viz_app.models import WeightsError, get_spec, load_model, loader
 from viz_app.models.imagenet import IMAGENET_MODELS, adapt_state_dict
 from viz_app.models.inputs import digits_to_tensor, frame_to_tensor
 from viz_app.models.registry import specs_in_group
@@ -34,9 +33,7 @@ def offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
         raise loader.DownloadError("no network in tests")
 
     monkeypatch.setattr(loader, "download_file", no_network)
-    loader.forget_failed_downloads()
-    yield calls
-    loader.forget_failed_downloads()
+    return calls  # a failed download is remembered per cache file: each test has its own cache
 
 
 def ink_frame() -> np.ndarray:
@@ -125,6 +122,14 @@ def test_failed_download_is_tried_once_and_the_model_still_opens(offline: list[s
     assert not first.trained and not second.trained
     assert offline == [get_spec("imagenet_regnet_y_400mf").weights_url]  # not again on the next switch
     assert "untrained" in second.warnings[0]
+
+
+def test_another_torch_cache_tries_the_download_again(tmp_path: Path, offline: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    url = get_spec("imagenet_regnet_y_400mf").weights_url
+    load_model("imagenet_regnet_y_400mf", "cpu")
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "another"))  # the user points torch elsewhere
+    assert not load_model("imagenet_regnet_y_400mf", "cpu").trained
+    assert offline == [url, url]
 
 
 def test_a_download_fills_the_cache_and_reports_progress(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -26,8 +26,9 @@ UNTRAINED = "untrained weights"
 Progress = Callable[[int, int], None]  # (bytes done, bytes in all or 0 when unknown)
 Downloader = Callable[[str, Path, Progress | None], None]
 
-# Addresses whose download failed in this session: offline, each model switch would wait again.
-_failed_downloads: set[str] = set()
+# Cache files whose download failed in this session: offline, each model switch would wait
+# again. Keyed by the cache file, so another cache ($TORCH_HOME) is tried afresh.
+_failed_downloads: set[Path] = set()
 
 
 @dataclass
@@ -43,6 +44,7 @@ class LoadedModel:
     warnings: tuple[str, ...]
 
     def info(self) -> ModelInfo:
+        """What the window shows about this model (a plain record: no torch in the window)."""
         return ModelInfo(
             name=self.spec.name,
             title=self.spec.title,
@@ -121,13 +123,13 @@ def _fetch(
     """Download published weights into torch's cache; None (and a warning) when that fails."""
     url = spec.weights_url
     assert url is not None
-    if url in _failed_downloads:
+    if path in _failed_downloads:
         warnings.append(f"{spec.name}: the pretrained weights could not be downloaded earlier - showing untrained weights")
         return None
     try:
         download(url, path, progress)
     except (DownloadError, OSError, ValueError) as exc:
-        _failed_downloads.add(url)
+        _failed_downloads.add(path)
         if strict:
             raise WeightsError(f"could not download the weights of {spec.name}: {exc}") from exc
         warnings.append(
@@ -145,11 +147,6 @@ def _published_card(spec: ModelSpec) -> dict[str, Any]:
     if acc is not None:
         card |= {"test_accuracy": acc / 100.0, "test_set": "ImageNet-1K validation (torchvision)"}
     return card
-
-
-def forget_failed_downloads() -> None:
-    """Let the next load try the network again (after the user says it is back)."""
-    _failed_downloads.clear()
 
 
 class DownloadError(OSError):
