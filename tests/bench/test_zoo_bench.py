@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -13,11 +14,12 @@ from torch import nn
 
 from viz_app.bench import zoo as zoo_bench
 from viz_app.models import get_spec
+from viz_app.models import throughput as timing
 from viz_app.models.loader import default_weights_path
 from viz_app.models.registry import ModelSpec
 from viz_app.models.weights import read_card
-from viz_app.ui.panels.zoo_chart import MAX_DOT, MIN_DOT, ZooChartPanel, dot_sizes
 from viz_app.records.costs import ZooRow
+from viz_app.ui.panels.zoo_chart import MAX_DOT, MIN_DOT, ZooChartPanel, dot_sizes
 
 
 class Sleeper(nn.Module):
@@ -34,7 +36,7 @@ class Sleeper(nn.Module):
 
 
 def test_time_model_measures_throughput_and_latency() -> None:
-    throughput, latency_ms = zoo_bench.time_model(Sleeper(0.02), (1, 8, 8), torch.device("cpu"), batch=16, runs=3)
+    throughput, latency_ms = timing.time_model(Sleeper(0.02), (1, 8, 8), torch.device("cpu"), batch=16, runs=3)
     assert 19 <= latency_ms <= 40
     assert 16 / 0.040 <= throughput <= 16 / 0.019
 
@@ -42,7 +44,7 @@ def test_time_model_measures_throughput_and_latency() -> None:
 def test_a_zoo_row_takes_accuracy_from_the_card_and_counts_parameters() -> None:
     spec = get_spec("lenet5")
     card = read_card(default_weights_path(spec))
-    row = zoo_bench.bench_spec(spec, torch.device("cpu"), batch=8, runs=2)
+    row = timing.measure_spec(spec, torch.device("cpu"), batch=8, runs=2)
     assert row.accuracy == card["test_accuracy"] and row.accuracy > 0.98
     assert row.params == 61_706 and row.param_bytes == 4 * 61_706 and row.macs == 416_520
     assert row.throughput > 0 and row.latency_ms > 0 and row.batch == 8 and row.device.startswith("CPU")
@@ -50,7 +52,7 @@ def test_a_zoo_row_takes_accuracy_from_the_card_and_counts_parameters() -> None:
 
 def test_run_zoo_bench_json_lists_every_zoo_model(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     untrained = ModelSpec(name="tiny", title="Tiny", builder=lambda: nn.Sequential(nn.Flatten(), nn.Linear(1024, 10)))
-    monkeypatch.setattr(zoo_bench, "specs_in_group", lambda group: [get_spec("lenet5"), untrained])
+    monkeypatch.setattr(timing, "specs_in_group", lambda group: [get_spec("lenet5"), untrained])
     assert zoo_bench.run_zoo_bench("cpu", True, runs=2, batch=4) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [r["name"] for r in rows] == ["lenet5", "tiny"]
@@ -91,5 +93,6 @@ def test_cost_panels_and_records_do_not_import_torch() -> None:
         "import sys, viz_app.records.costs, viz_app.ui.panels.zoo_chart, viz_app.ui.panels.summary, viz_app.ui.layer_picker;"
         "print('torch' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env={"QT_QPA_PLATFORM": "offscreen", **__import__("os").environ})
+    env = {"QT_QPA_PLATFORM": "offscreen", **os.environ}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     assert out.stdout.strip() == "False"

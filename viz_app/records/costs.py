@@ -1,6 +1,6 @@
 """Plain records of what a network costs: the summary table and the model-zoo chart.
 
-Nothing here imports torch or Qt: ``viz_app.models.summary`` and ``viz_app.bench.zoo``
+Nothing here imports torch or Qt: ``viz_app.models.summary`` and ``viz_app.models.throughput``
 fill these records, the window's panels draw them.
 """
 
