@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from viz_app.sources.spec import SOURCE_HELP, argparse_source  # no Qt, no torch: cheap
+from viz_app.ui.panels.registry import panel_help  # no Qt either: the panels are named, not imported
 
 DEVICE_HELP = "auto (CUDA when present, else CPU), cpu, cuda or cuda:N"
 
@@ -52,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--device", dest="bench_device", default="auto", help=DEVICE_HELP)
     p.add_argument("--frames", type=int, default=600)
     p.add_argument("--rate", type=float, default=120.0, help="input events per second of the scripted stroke")
-    p.add_argument("--panel", metavar="EXTRA", help="also time frames with this insight panel in view (augment, saliency, se, unit, filters), alternating with it hidden")
+    p.add_argument("--panel", metavar="PANEL", help="also time frames with this insight panel in view, alternating with it hidden: " + panel_help().replace("%", "%%"))
     p.add_argument("--zoo", action="store_true", help="time every MNIST-zoo model on --device: accuracy, images/s at batch 64, latency, parameters")
     p.add_argument("--runs", type=int, default=10, help="with --zoo: timed runs per model (median)")
     p.add_argument("--source", dest="bench_source", type=argparse_source, metavar="SOURCE",
@@ -68,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run `cnn-viz` with ``argv`` (default: the command line); the process exit status."""
     args = _parser().parse_args(argv)
     try:
         if args.command is None:

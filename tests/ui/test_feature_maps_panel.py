@@ -39,19 +39,19 @@ def test_panel_builds_once_and_updates_data(qtbot, monkeypatch):
     qtbot.addWidget(panel)
     layers = (layer("C1 4@6x6"), layer("F6 84", shape=(84,), grid=(1, 1), tile=(1, 84)))
     panel.show_layers(layers)
-    first = panel._cells["C1"].image
+    first = panel.cell("C1").image
     bright = LayerImage("C1", "C1 4@6x6", (4, 6, 6), np.full((12, 12), 200, np.uint8), (2, 2), (6, 6), 0.0, 3.0, False)
     panel.show_layers((bright, layers[1]))
-    assert panel._cells["C1"].image is first  # same item, new data
+    assert panel.cell("C1").image is first  # same item, new data
     assert np.array_equal(panel.cell_image("C1"), lut(False)[bright.image]) and panel.shown == 2
-    assert "[0, 3]" in panel._cells["C1"].text
+    assert "[0, 3]" in panel.cell("C1").text
 
 
 def test_titles_are_not_rewritten_every_frame(qtbot):
     panel = FeatureMapsPanel()
     qtbot.addWidget(panel)
     panel.show_layers((layer("C1 4@6x6"),))
-    first = panel._cells["C1"].text
+    first = panel.cell("C1").text
     changed = LayerImage("C1", "C1 4@6x6", (4, 6, 6), np.zeros((12, 12), np.uint8), (2, 2), (6, 6), 0.0, 9.0, False)
     panel.show_layers((changed,))  # within the title interval: the image changes, the text waits
-    assert panel._cells["C1"].text == first
+    assert panel.cell("C1").text == first

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 import torch
 from PySide6.QtCore import QPointF, Qt
@@ -53,12 +54,12 @@ def test_se_panel_draws_every_block(qtbot, se_result) -> None:
     record = se_result.extras["se"]
     panel.show_record(record)
     assert panel.block_count == len(record.blocks) > 0
-    for i, block in enumerate(record.blocks):
-        np.testing.assert_allclose(panel.bar_heights(i), block.weights)
+    for chart, block in zip(panel.charts, record.blocks, strict=True):
+        np.testing.assert_allclose(chart.gates(), block.weights)
     assert panel.message.isHidden() and not panel.scroll.isHidden()
-    rows = panel._rows
+    charts = panel.charts
     panel.show_record(record)  # same layout: the items are reused, not rebuilt
-    assert panel._rows is rows or all(a.bars is b.bars for a, b in zip(panel._rows, rows))
+    assert all(a.bars is b.bars and a.plot is b.plot for a, b in zip(panel.charts, charts, strict=True))
 
 
 def test_se_panel_with_class_means_and_without_blocks(qtbot, se_result, lenet_result) -> None:
@@ -67,9 +68,8 @@ def test_se_panel_with_class_means_and_without_blocks(qtbot, se_result, lenet_re
     record = se_result.extras["se"]
     blocks = tuple(type(b)(b.name, b.weights, np.full((10, len(b.weights)), 0.25, np.float32)) for b in record.blocks)
     panel.show_record(SERecord(blocks, prediction=3))
-    _, y = panel._rows[0].class_mean.getData()
-    np.testing.assert_allclose(y, 0.25)
-    assert panel._rows[0].means is not None
+    np.testing.assert_allclose(panel.charts[0].class_mean_gates(), 0.25)
+    assert panel.charts[0].means is not None
     panel.show_record(lenet_result.extras["se"])
     assert not panel.message.isHidden() and panel.scroll.isHidden()
     assert "no squeeze-and-excitation" in panel.message.text()
@@ -85,25 +85,26 @@ def test_augmentation_panel_marks_changed_predictions(qtbot, lenet_result) -> No
         assert text.startswith(f"{variant.name}: {variant.prediction} ")
         assert changed == variant.changed
         np.testing.assert_array_equal(panel.tile_image(variant.name), variant.image)
-    np.testing.assert_array_equal(panel.image.image, panel._grid)  # one image for the whole grid
+    # One image for the whole grid: every variant above was read out of the image the view shows.
+    assert [item for item in panel.view.addedItems if isinstance(item, pg.ImageItem)] == [panel.image]
     assert f"{record.changed_count} of {len(record.variants)}" in panel.summary.text()
 
 
 def test_augmentation_controls_request_the_extra(qtbot) -> None:
     panel = AugmentationsPanel()
     qtbot.addWidget(panel)
-    with qtbot.waitSignal(panel.extra_requested, timeout=2000) as blocker:
+    with qtbot.waitSignal(panel.params_changed, timeout=2000) as blocker:
         panel.sliders["rotation"].setValue(90)
-    key, params = blocker.args
-    assert key == "augment" and params["strength"]["rotation"] == pytest.approx(0.9)
+    (params,) = blocker.args
+    assert params == panel.params() and params["strength"]["rotation"] == pytest.approx(0.9)
     assert params["names"] == list(AUGMENTATIONS)
     seed = params["seed"]
-    with qtbot.waitSignal(panel.extra_requested, timeout=2000) as blocker:
+    with qtbot.waitSignal(panel.params_changed, timeout=2000) as blocker:
         panel.reroll.click()
-    assert blocker.args[1]["seed"] != seed or panel.seed.value() != seed
-    with qtbot.waitSignal(panel.extra_requested, timeout=2000) as blocker:
+    assert blocker.args[0]["seed"] != seed or panel.seed.value() != seed
+    with qtbot.waitSignal(panel.params_changed, timeout=2000) as blocker:
         panel.fixed.setChecked(True)
-    assert blocker.args[1]["seed"] == 0 and not panel.reroll.isEnabled()
+    assert blocker.args[0]["seed"] == 0 and not panel.reroll.isEnabled()
 
 
 def test_unit_zoom_shows_activation_kernels_and_field(qtbot, lenet_result) -> None:
@@ -118,20 +119,19 @@ def test_unit_zoom_shows_activation_kernels_and_field(qtbot, lenet_result) -> No
     rect = panel.field_rect
     assert (rect.x(), rect.y(), rect.width(), rect.height()) == (x0, y0, x1 - x0, y1 - y0)
     assert "c3 #4" in panel.title.text
-    with qtbot.waitSignal(panel.extra_requested) as blocker:
+    with qtbot.waitSignal(panel.params_changed) as blocker:
         panel.select("s2", 1)
-    assert blocker.args == ["unit", {"layer": "s2", "index": 1}]
+    assert blocker.args == [{"layer": "s2", "index": 1}]
     assert panel.params() == {"layer": "s2", "index": 1}
     panel.clear_selection()
     assert panel.params() is None and panel.field_rect is None
 
 
-def test_every_panel_names_its_extra(qtbot) -> None:
+def test_every_panel_asks_for_its_extra(qtbot) -> None:
     panels = [SEWeightsPanel(), AugmentationsPanel(), UnitZoomPanel(), FiltersPanel(), SaliencyPanel()]
     for panel in panels:
         qtbot.addWidget(panel)
-    assert [p.extra_key for p in panels] == ["se", "augment", "unit", "filters", "saliency"]
-    assert [p.params() is None for p in panels] == [False, False, True, False, False]
+    assert [p.params() is None for p in panels] == [False, False, True, False, False]  # the unit waits for a click
 
 
 def test_filters_panel(qtbot, lenet_result) -> None:
@@ -154,12 +154,12 @@ def test_saliency_panel_overlay_and_switch(qtbot, lenet_result) -> None:
     np.testing.assert_array_equal(panel.heat.image, record.heatmap)
     np.testing.assert_array_equal(panel.input_image.image, record.input_image)
     assert panel.heat.isVisible() or not panel.isVisible()
-    with qtbot.waitSignal(panel.extra_requested) as blocker:
+    with qtbot.waitSignal(panel.params_changed) as blocker:
         panel.method.setCurrentIndex(2)
-    assert blocker.args == ["saliency", {"method": "gradient"}]
-    with qtbot.waitSignal(panel.extra_requested) as blocker:
+    assert blocker.args == [{"method": "gradient"}]
+    with qtbot.waitSignal(panel.params_changed) as blocker:
         panel.enabled.setChecked(False)
-    assert blocker.args == ["saliency", None]
+    assert blocker.args == [None]
     assert not panel.heat.isVisible()
 
 
@@ -172,7 +172,7 @@ def test_click_on_a_mosaic_cell_selects_that_channel(qtbot, lenet_result) -> Non
     maps.show_layers(lenet_result.layers)
     qtbot.wait(200)  # let the layout place the cells
     layer = next(l for l in lenet_result.layers if l.name == "c3")  # 16 maps in a 4 x 4 grid
-    cell = maps._cells["c3"]
+    cell = maps.cell("c3")
     rows, cols = layer.grid
     th, tw = layer.tile
     zoom = UnitZoomPanel()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QCheckBox, QGraphicsItem, QGraphicsRectItem, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSlider, QSpinBox, QVBoxLayout, QWidget,
 )  # fmt: skip
 
+from viz_app.records.frames import ModelInfo
 from viz_app.records.panels import AUGMENTATIONS, DEFAULT_STRENGTH, AugmentRecord
 
 COLUMNS = 4
@@ -42,12 +43,11 @@ class AugmentationsPanel(QWidget):
     new class or a new verdict shows at once, a confidence that merely wobbles refreshes at
     most four times a second (unreadable faster, and each redraw costs frame time).
 
-    Emits ``extra_requested("augment", params)`` whenever a strength, the seed or the
-    fixed-seed option changes (and once from ``request()``).
+    Emits ``params_changed(params)`` whenever a strength, the seed or the fixed-seed option
+    changes (and once from ``request()``).
     """
 
-    extra_requested = Signal(str, object)  # "augment", params dict for the worker's set_extra
-    extra_key = "augment"
+    params_changed = Signal(object)  # params dict for the augment extra
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -119,19 +119,23 @@ class AugmentationsPanel(QWidget):
 
     def request(self) -> None:
         """Ask for the augment extra with the current settings."""
-        self.extra_requested.emit("augment", self.params())
+        self.params_changed.emit(self.params())
+
+    def model_changed(self, info: ModelInfo) -> None:
+        """Nothing to forget: the settings hold for any model."""
 
     def tile_state(self, name: str) -> tuple[str, bool]:
-        """(caption, framed as changed) of a tile (for tests)."""
+        """(caption, framed red as a changed prediction) that variant ``name``'s tile shows."""
         tile = self._tiles[name]
         return tile.text, tile.verdict[1]
 
     def tile_image(self, name: str) -> np.ndarray:
-        """The pixels shown for variant ``name`` (for tests)."""
-        assert self._grid is not None
+        """The pixels of variant ``name`` in the one image the view shows."""
+        shown = self.image.image
+        assert shown is not None, "no record shown yet"
         top, left = self._cells[name]
         h, w = self._tile_shape[:2]
-        return self._grid[top : top + h, left : left + w]
+        return shown[top : top + h, left : left + w]
 
     def _lay_out(self, names: list[str], shape: tuple[int, ...]) -> None:
         """Size the grid image for tiles of ``shape`` and put captions and frames in place."""
@@ -152,6 +156,7 @@ class AugmentationsPanel(QWidget):
         self.view.setRange(xRange=(0, self._grid.shape[1]), yRange=(0, self._grid.shape[0]), padding=0)
 
     def show_record(self, record: AugmentRecord) -> None:
+        """Draw every variant into the grid image and caption it with the model's verdict."""
         classes = record.classes or tuple(str(i) for i in range(max(v.prediction for v in record.variants) + 1))
         variants = [v for v in record.variants if v.name in self._tiles]
         if not variants:

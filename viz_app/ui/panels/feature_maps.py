@@ -9,7 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QWidget
 
 from viz_app.records.frames import LayerImage
 from viz_app.ui.colours import lut
@@ -18,12 +18,11 @@ MAPS_PER_ROW = 4
 # Titles carry each layer's value range; re-laying out text every frame costs more than the
 # images, and nobody reads numbers changing at 60 Hz.
 TITLE_INTERVAL_S = 0.25
-STRIP_HEIGHT = 6  # a strip of units is drawn this many pixels tall per unit of width
 
 
 @dataclass
-class _Cell:
-    """The items of one layer: title, view and image, plus what they were built for."""
+class MapCell:
+    """The items that draw one layer: title, view and image, plus what they were built for."""
 
     title: pg.LabelItem
     view: pg.ViewBox
@@ -32,7 +31,7 @@ class _Cell:
     shape: tuple[int, ...]
     image_shape: tuple[int, int]
     signed: bool
-    text: str = ""
+    text: str = ""  # the title shown, with the layer's value range
 
 
 class FeatureMapsPanel(pg.GraphicsLayoutWidget):
@@ -40,17 +39,22 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
 
     unit_clicked = Signal(str, int)  # layer name, channel or unit index
 
-    def __init__(self, parent=None) -> None:  # noqa: ANN001
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setBackground("#1e1e1e")
-        self._cells: dict[str, _Cell] = {}
+        self._cells: dict[str, MapCell] = {}
         self._layout_key: tuple = ()
         self._titled_at = 0.0
         self.shown = 0  # frames drawn, for tests and benchmarks
 
     @property
     def layer_names(self) -> list[str]:
+        """The layers on screen, in drawing order."""
         return list(self._cells)
+
+    def cell(self, name: str) -> MapCell | None:
+        """The items that draw layer ``name`` (None when it is not shown)."""
+        return self._cells.get(name)
 
     def cell_image(self, name: str) -> np.ndarray | None:
         """The coloured (H x W x 3) image a cell shows."""
@@ -58,6 +62,7 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
         return None if cell is None else cell.image.image
 
     def show_layers(self, layers: tuple[LayerImage, ...]) -> None:
+        """Draw this frame's layers, building the cells only when the layer set changed."""
         key = tuple((l.name, l.shape, l.image.shape, l.signed) for l in layers)
         if key != self._layout_key:
             self._build(layers)
@@ -80,6 +85,7 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
         self.shown += 1
 
     def clear_layers(self) -> None:
+        """Remove every cell (another model's layers come next)."""
         self.clear()
         self._cells = {}
         self._layout_key = ()
@@ -119,7 +125,7 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
         else:
             view.setRange(xRange=(0, w), yRange=(0, h), padding=0.02)
         image.mouseClickEvent = lambda ev, l=layer: self._on_click(l, ev)
-        self._cells[layer.name] = _Cell(title, view, image, lines, layer.shape, layer.image.shape, layer.signed)
+        self._cells[layer.name] = MapCell(title, view, image, lines, layer.shape, layer.image.shape, layer.signed)
 
     def _on_click(self, layer: LayerImage, event) -> None:  # noqa: ANN001
         index = unit_at(layer, event.pos().x(), event.pos().y())

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsPathItem
+from PySide6.QtWidgets import QGraphicsPathItem, QWidget
 
+from viz_app.records.frames import ModelInfo
 from viz_app.records.panels import FiltersRecord
 from viz_app.ui.colours import lut
 
@@ -14,9 +15,9 @@ from viz_app.ui.colours import lut
 class FiltersPanel(pg.GraphicsLayoutWidget):
     """Gray filters in a diverging colour map (0 in the middle); colour filters as RGB images."""
 
-    extra_key = "filters"
+    params_changed = Signal(object)  # never: the filters extra has no parameters
 
-    def __init__(self, parent=None) -> None:  # noqa: ANN001
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setBackground("#1e1e1e")
         self.title = self.addLabel("First-layer filters", row=0, col=0, size="9pt", color="#dddddd")
@@ -36,7 +37,11 @@ class FiltersPanel(pg.GraphicsLayoutWidget):
         """Parameters of the filters extra (it has none)."""
         return {}
 
+    def model_changed(self, info: ModelInfo) -> None:
+        """Nothing to forget: the new model's filters arrive with its first frame."""
+
     def show_record(self, record: FiltersRecord) -> None:
+        """Draw the filters (once per record: they change only with the weights)."""
         if record is self._shown:  # the filters change only with the weights
             return
         self._shown = record

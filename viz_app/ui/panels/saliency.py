@@ -10,6 +10,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
+from viz_app.records.frames import ModelInfo
 from viz_app.records.panels import SaliencyRecord
 from viz_app.ui.colours import lut
 
@@ -32,11 +33,10 @@ def heat_lut() -> np.ndarray:
 class SaliencyPanel(QWidget):
     """The input with the saliency of the predicted class on top.
 
-    ``extra_requested("saliency", params or None)``: on with a method, or off.
+    ``params_changed(params or None)``: on with a method, or off.
     """
 
-    extra_requested = Signal(str, object)  # "saliency", params dict or None (off)
-    extra_key = "saliency"
+    params_changed = Signal(object)  # params dict for the saliency extra, or None (off)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -78,7 +78,11 @@ class SaliencyPanel(QWidget):
         """What the saliency extra should compute, or None when switched off."""
         return {"method": self.method.currentData()} if self.enabled.isChecked() else None
 
+    def model_changed(self, info: ModelInfo) -> None:
+        """Nothing to forget: method and opacity hold for any model."""
+
     def show_record(self, record: SaliencyRecord) -> None:
+        """Draw the input with this frame's heat map over it."""
         self.input_image.setImage(record.input_image, autoLevels=False, levels=(0, 255))
         self.heat.setImage(record.heatmap, autoLevels=False, levels=(0, 255))
         self.heat.setVisible(self.enabled.isChecked())
@@ -93,11 +97,11 @@ class SaliencyPanel(QWidget):
 
     def _on_enabled_toggled(self, on: bool) -> None:
         self.heat.setVisible(on)
-        self.extra_requested.emit("saliency", self.params())
+        self.params_changed.emit(self.params())
 
     def _on_method_changed(self, index: int) -> None:
         if self.enabled.isChecked():
-            self.extra_requested.emit("saliency", self.params())
+            self.params_changed.emit(self.params())
 
     def _on_opacity_changed(self, value: int) -> None:
         self.heat.setOpacity(value / 100)

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from viz_app.records.frames import ModelInfo
 from viz_app.records.panels import SERecord
 from viz_app.ui.colours import lut
 
@@ -17,19 +19,27 @@ _MEAN_PEN = pg.mkPen("#f5a623", width=1.5)
 
 
 @dataclass
-class _Row:
-    """The items of one SE block, built once."""
+class GateChart:
+    """The chart of one SE block, built once per layout and refreshed every frame."""
 
     plot: pg.PlotItem
-    bars: pg.PlotCurveItem
+    bars: pg.PlotCurveItem  # this frame's gate per channel
     class_mean: pg.PlotCurveItem  # the predicted class's mean gate over the test set
     means: pg.ImageItem | None  # classes x channels heat map
+
+    def gates(self) -> np.ndarray:
+        """The gate per channel the bars show now."""
+        return np.asarray(self.bars.getData()[1])
+
+    def class_mean_gates(self) -> np.ndarray:
+        """The predicted class's mean gate per channel the orange line shows now."""
+        return np.asarray(self.class_mean.getData()[1])
 
 
 class SEWeightsPanel(QWidget):
     """Live gates (0..1 per channel) of every SE block; the MNIST class means where the card has them."""
 
-    extra_key = "se"  # the per-frame extra whose records this panel shows
+    params_changed = Signal(object)  # never: the se extra has no parameters
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -44,7 +54,7 @@ class SEWeightsPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.message)
         layout.addWidget(self.scroll, 1)
-        self._rows: list[_Row] = []
+        self._charts: list[GateChart] = []
         self._key: tuple = ()
         self.shown = 0  # frames drawn
 
@@ -52,16 +62,21 @@ class SEWeightsPanel(QWidget):
         """Parameters of the se extra (it has none)."""
         return {}
 
+    def model_changed(self, info: ModelInfo) -> None:
+        """Nothing to forget: the next record brings the new model's blocks."""
+
     @property
     def block_count(self) -> int:
-        return len(self._rows)
+        """SE blocks on screen."""
+        return len(self._charts)
 
-    def bar_heights(self, block: int) -> np.ndarray:
-        """The gate values drawn for ``block`` (for tests)."""
-        _, y = self._rows[block].bars.getData()
-        return np.asarray(y)
+    @property
+    def charts(self) -> tuple[GateChart, ...]:
+        """One chart per SE block, top to bottom."""
+        return tuple(self._charts)
 
     def show_record(self, record: SERecord) -> None:
+        """Draw this frame's gates (and the class means, where the model card has them)."""
         if not record.has_blocks:
             self._build(record)
             self.message.setText(record.message or "This model has no squeeze-and-excitation blocks")
@@ -75,16 +90,17 @@ class SEWeightsPanel(QWidget):
             self._key = key
         self.message.setVisible(False)
         self.scroll.setVisible(True)
-        for row, block in zip(self._rows, record.blocks):
+        for chart, block in zip(self._charts, record.blocks):
             c = len(block.weights)
-            row.bars.setData(np.arange(c + 1) - 0.5, block.weights)
+            chart.bars.setData(np.arange(c + 1) - 0.5, block.weights)
             if block.class_means is not None and 0 <= record.prediction < len(block.class_means):
-                row.class_mean.setData(np.arange(c + 1) - 0.5, block.class_means[record.prediction])
+                chart.class_mean.setData(np.arange(c + 1) - 0.5, block.class_means[record.prediction])
         self.shown += 1
 
     def _build(self, record: SERecord) -> None:
+        """Lay out one chart per block of ``record``."""
         self.graphics.clear()
-        self._rows = []
+        self._charts = []
         self._key = ()
         with_means = any(b.class_means is not None for b in record.blocks)
         for i, block in enumerate(record.blocks):
@@ -116,5 +132,5 @@ class SEWeightsPanel(QWidget):
                 view.getAxis("left").setTicks([[(k + 0.5, str(k)) for k in sorted({0, classes // 2, classes - 1})]])
             elif with_means:
                 self.graphics.addLabel("", row=i, col=1)
-            self._rows.append(_Row(plot, bars, mean, image))
+            self._charts.append(GateChart(plot, bars, mean, image))
         self.graphics.setMinimumHeight(ROW_HEIGHT * max(1, len(record.blocks)))

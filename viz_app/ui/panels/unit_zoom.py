@@ -6,8 +6,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsRectItem
+from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsRectItem, QWidget
 
+from viz_app.records.frames import ModelInfo
 from viz_app.records.panels import UnitRecord
 from viz_app.ui.colours import SEQUENTIAL, lut
 from viz_app.ui.panels.filters import tile_grid_path
@@ -22,10 +23,9 @@ _GRID_PEN.setCosmetic(True)
 class UnitZoomPanel(pg.GraphicsLayoutWidget):
     """Shows the selected unit; ``select(layer, index)`` turns a mosaic click into a request for the unit extra."""
 
-    extra_requested = Signal(str, object)  # "unit", {"layer": ..., "index": ...}
-    extra_key = "unit"
+    params_changed = Signal(object)  # {"layer": ..., "index": ...} for the unit extra
 
-    def __init__(self, parent=None) -> None:  # noqa: ANN001
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setBackground("#1e1e1e")
         self.title = self.addLabel("Click a feature map to zoom in", row=0, col=0, colspan=3, size="9pt", color="#dddddd")
@@ -61,14 +61,18 @@ class UnitZoomPanel(pg.GraphicsLayoutWidget):
         """Zoom in on channel (or unit) ``index`` of ``layer``."""
         self.selection = (layer, index)
         self.title.setText(f"{layer} #{index} (waiting for the next frame)")
-        self.extra_requested.emit("unit", {"layer": layer, "index": index})
+        self.params_changed.emit(self.params())
 
     def params(self) -> dict | None:
         """Parameters of the unit extra: the selection, or None before anything was clicked."""
         return None if self.selection is None else {"layer": self.selection[0], "index": self.selection[1]}
 
+    def model_changed(self, info: ModelInfo) -> None:
+        """A new model has other layers: forget the selection."""
+        self.clear_selection()
+
     def clear_selection(self) -> None:
-        """Forget the selection (a new model has other layers)."""
+        """Forget the selection: nothing is zoomed until the next click."""
         self.selection = None
         self.title.setText("Click a feature map to zoom in")
         self.field.setVisible(False)
@@ -79,6 +83,7 @@ class UnitZoomPanel(pg.GraphicsLayoutWidget):
         return self.field.rect() if self.field.isVisible() else None
 
     def show_record(self, record: UnitRecord) -> None:
+        """Draw the unit's activation, its incoming kernels and its receptive field on the input."""
         a = np.ascontiguousarray(record.activation, dtype=np.float32)
         lo, hi = float(a.min()), float(a.max())
         if hi <= lo:

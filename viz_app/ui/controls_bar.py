@@ -1,0 +1,50 @@
+"""The window's toolbar: model, colour normalisation, pen width and the pad's Clear button."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QSpinBox, QToolBar, QWidget
+
+from viz_app.records.frames import NormMode
+
+
+class ControlsBar(QToolBar):
+    """The lecture's controls in one row; the window connects their signals."""
+
+    def __init__(self, models: Sequence[tuple[str, str, str]], pen_width: int, parent: QWidget | None = None) -> None:
+        """``models``: (name, title, group) of every model the picker offers; ``pen_width``: the pad's."""
+        super().__init__("Controls", parent)
+        self.setObjectName("controls")
+        self.setMovable(False)
+        self.model_picker = model_picker(models)
+        self.norm_picker = QComboBox()
+        for mode in NormMode:
+            self.norm_picker.addItem(mode.label, mode.value)
+        self.norm_picker.setCurrentIndex(list(NormMode).index(NormMode.PER_LAYER))
+        self.pen_width = QSpinBox(minimum=4, maximum=60, value=pen_width, suffix=" px")
+        self.pen_width.setToolTip("Pen width on the 280x280 pad")
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.setToolTip("Clear the pad (Esc, or right click on the pad)")
+        self.addWidget(QLabel(" Model "))
+        self.addWidget(self.model_picker)
+        self.addSeparator()
+        self.addWidget(QLabel(" Colours "))
+        self.addWidget(self.norm_picker)
+        self.addSeparator()
+        self.addWidget(QLabel(" Pen "))
+        self.addWidget(self.pen_width)
+        self.addWidget(self.clear_button)
+
+
+def model_picker(models: Sequence[tuple[str, str, str]]) -> QComboBox:
+    """A combo box of models ("title  [name]", data: name), a separator between groups."""
+    picker = QComboBox()
+    group = None
+    for name, title, model_group in models:
+        if model_group != group:
+            if group is not None:
+                picker.insertSeparator(picker.count())
+            group = model_group
+        picker.addItem(f"{title}  [{name}]", name)
+    return picker

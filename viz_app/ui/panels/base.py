@@ -1,0 +1,74 @@
+"""What an insight panel is: the side tab that shows one per-frame extra's record.
+
+The window builds one of each from ``viz_app.ui.panels.registry`` and talks to it only
+through ``Panel``. The registry line, not the panel, names the extra (its key), so the two
+can never disagree; a panel says *what* to compute (``params``) and draws what came back.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, runtime_checkable
+
+from PySide6.QtCore import Signal, SignalInstance
+from PySide6.QtWidgets import QWidget
+
+from viz_app.records.frames import ModelInfo
+
+PANEL_MEMBERS = ("params", "show_record", "model_changed")  # methods every panel class defines
+
+
+@runtime_checkable
+class Panel(Protocol):
+    """A QWidget in the side tabs fed by one per-frame extra (a probe.extras key).
+
+    - ``params()``: what the extra should compute now, as the dict its factory receives;
+      None asks for nothing (switched off, or nothing selected yet). The window asks when the
+      panel comes into view, and turns the extra off when it leaves (extras cost frame time).
+    - ``params_changed``: ``Signal(object)``, emitted with the new ``params()`` whenever the
+      panel's own controls change them; the window passes it on while the panel is in view.
+    - ``show_record(record)``: draw the record the extra made from this frame
+      (``FrameResult.extras[key]``, a numpy-only record from ``viz_app.records``).
+    - ``model_changed(info)``: another model is shown; forget what belonged to the old one
+      (a selected unit, say). Called before ``params()`` is asked again.
+    - ``shown``: records drawn so far (benchmarks and tests count frames with it).
+    """
+
+    params_changed: SignalInstance
+    shown: int
+
+    def params(self) -> dict[str, Any] | None:
+        """What the extra should compute now, or None for nothing."""
+        ...
+
+    def show_record(self, record: Any) -> None:
+        """Draw one frame's record of the extra."""
+        ...
+
+    def model_changed(self, info: ModelInfo) -> None:
+        """Another model is shown: drop state that belonged to the old one."""
+        ...
+
+
+class UnitSelector(Protocol):
+    """The panel a click on a feature map opens (registry key ``UNIT_PANEL``)."""
+
+    def select(self, layer: str, index: int) -> None:
+        """Zoom in on channel (or unit) ``index`` of module ``layer``."""
+        ...
+
+
+def check_panel_class(cls: object, where: str = "") -> type[QWidget]:
+    """``cls`` when it can be an insight panel; otherwise a TypeError saying what it lacks.
+
+    Run on every registry entry when the window builds its tabs, so a new panel that misses
+    part of the contract fails at start-up with its name, not at the first frame.
+    """
+    name = where or getattr(cls, "__qualname__", repr(cls))
+    if not (isinstance(cls, type) and issubclass(cls, QWidget)):
+        raise TypeError(f"panel {name} is not a QWidget class")
+    missing = [m for m in PANEL_MEMBERS if not callable(getattr(cls, m, None))]
+    if not isinstance(getattr(cls, "params_changed", None), Signal):
+        missing.append("params_changed = Signal(object)")
+    if missing:
+        raise TypeError(f"panel {name} lacks {', '.join(missing)} (see viz_app.ui.panels.base.Panel)")
+    return cls
