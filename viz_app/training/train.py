@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import platform
 import time
 from collections.abc import Callable
@@ -26,15 +25,51 @@ from viz_app.training.mnist import Digits
 
 @dataclass(frozen=True)
 class TrainResult:
+    """Where the trained weights went, and the model card written beside them."""
+
     weights: Path
     card: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Recipe:
+    """How a spec is trained (its ``recipe`` dict, typed, with defaults)."""
+
+    epochs: int = 10
+    batch_size: int = 128
+    lr: float = 1e-3
+    weight_decay: float = 0.0
+    pct_start: float = 0.3  # share of the steps spent warming up
+    label_smoothing: float = 0.0
+    affine: AffineRange | None = None  # random distortions of the training digits
+
+    @classmethod
+    def of(cls, spec: ModelSpec, epochs: int | None = None) -> Recipe:
+        """The recipe of ``spec``, with ``epochs`` instead of its own when given."""
+        r = spec.recipe
+        augment = r.get("augment")
+        affine = AffineRange.from_recipe(augment) if augment else None
+        return cls(
+            epochs=epochs if epochs is not None else int(r.get("epochs", 10)),
+            batch_size=int(r.get("batch_size", 128)),
+            lr=float(r.get("lr", 1e-3)),
+            weight_decay=float(r.get("weight_decay", 0.0)),
+            pct_start=float(r.get("pct_start", 0.3)),
+            label_smoothing=float(r.get("label_smoothing", 0.0)),
+            affine=affine,
+        )
+
+
 def _loss(model: nn.Module, output: torch.Tensor, target: torch.Tensor, smoothing: float) -> torch.Tensor:
+    """The model's own training loss where it has one (LeNet-5 1998's RBF), else cross-entropy."""
     custom = getattr(model, "training_loss", None)
     if custom is not None:
         return custom(output, target)
     return F.cross_entropy(output, target, label_smoothing=smoothing)
+
+
+def _print(line: str) -> None:
+    print(line, flush=True)
 
 
 def train(
@@ -47,54 +82,19 @@ def train(
     seed: int = 0,
     device: torch.device | str = "cpu",
     limit: int | None = None,
-    log: Callable[[str], None] = functools.partial(print, flush=True),
+    log: Callable[[str], None] = _print,
 ) -> TrainResult:
     """Train ``spec`` from scratch with its recipe and write ``out`` plus ``out.json``."""
-    recipe = dict(spec.recipe)
-    epochs = epochs if epochs is not None else int(recipe.get("epochs", 10))
-    batch_size = int(recipe.get("batch_size", 128))
-    smoothing = float(recipe.get("label_smoothing", 0.0))
-    augment = recipe.get("augment")
-    affine = AffineRange(**{k: tuple(v) if isinstance(v, list) else v for k, v in augment.items()}) if augment else None
+    recipe = Recipe.of(spec, epochs)
     device = torch.device(device)
     torch.manual_seed(seed)
-    generator = torch.Generator().manual_seed(seed)
-
     model = spec.build().to(device)
     images = train_set.images[:limit] if limit else train_set.images
     labels = torch.as_tensor(train_set.labels[:limit] if limit else train_set.labels)
     x_all = digits_to_tensor(images, spec, device)  # N x 1 x 32 x 32
     y_all = labels.to(device)
-    steps_per_epoch = max(1, len(y_all) // batch_size)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=float(recipe.get("lr", 1e-3)), weight_decay=float(recipe.get("weight_decay", 0.0)))
-    schedule = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer,
-        max_lr=float(recipe.get("lr", 1e-3)),
-        total_steps=epochs * steps_per_epoch,
-        pct_start=float(recipe.get("pct_start", 0.3)),  # share of the steps spent warming up
-    )
-
     started = time.perf_counter()
-    for epoch in range(epochs):
-        model.train()
-        order = torch.randperm(len(y_all), generator=generator).to(device)
-        total, correct = 0.0, 0
-        for step in range(steps_per_epoch):
-            idx = order[step * batch_size : (step + 1) * batch_size]
-            x, y = x_all[idx], y_all[idx]
-            if affine is not None:
-                x = random_affine(x, affine, generator)
-            output = model(x)  # N x 10
-            loss = _loss(model, output, y, smoothing)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            schedule.step()
-            total += float(loss.detach())
-            correct += int((output.detach().argmax(1) == y).sum())
-        # The test set is scored once, at the end; per epoch the (distorted) training batches say how it goes.
-        seen = steps_per_epoch * batch_size
-        log(f"epoch {epoch + 1}/{epochs}  loss {total / steps_per_epoch:.4f}  train accuracy {correct / seen:.4%}  ({time.perf_counter() - started:.0f} s)")
+    _fit(model, x_all, y_all, recipe, torch.Generator().manual_seed(seed), log)
     seconds = time.perf_counter() - started
 
     model.eval().cpu()
@@ -110,25 +110,65 @@ def train(
         "test_errors": final.errors,
         "n_test": final.n,
         "parameters": sum(p.numel() for p in model.parameters()),
-        "recipe": {**recipe, "epochs": epochs, "train_samples": len(y_all)},
+        "recipe": {**spec.recipe, "epochs": recipe.epochs, "train_samples": len(y_all)},
         "seed": seed,
         "train_seconds": round(seconds, 1),
         "train_device": f"{device.type} ({torch.get_num_threads()} threads)" if device.type == "cpu" else str(device),
-        "trained_on": platform.platform(),
-        "torch": torch.__version__,
         "data": {"train_sha256": train_set.checksum, "test_sha256": test_set.checksum},
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "activation_ranges": activation_ranges(model, spec, test_set),
-        "classes": list(spec.classes),
-        "input_size": list(spec.input_size),
-        "mean": list(spec.mean),
-        "std": list(spec.std),
-    }
+    } | _provenance(spec)
     extras = getattr(model, "card_extras", None)  # a model may add its own facts, e.g. a paper's figures
     if callable(extras):
         card.update(extras(final.accuracy))
     write_card(out, card)
     return TrainResult(out, card)
+
+
+def _provenance(spec: ModelSpec) -> dict[str, Any]:
+    """What the card says about the machine, the time and the input the weights expect."""
+    return {
+        "trained_on": platform.platform(),
+        "torch": torch.__version__,
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "classes": list(spec.classes),
+        "input_size": list(spec.input_size),
+        "mean": list(spec.mean),
+        "std": list(spec.std),
+    }
+
+
+def _fit(
+    model: nn.Module, x_all: torch.Tensor, y_all: torch.Tensor, recipe: Recipe, generator: torch.Generator, log: Callable[[str], None]
+) -> None:
+    """``recipe.epochs`` epochs of AdamW with a one-cycle schedule, one log line per epoch."""
+    batch_size = recipe.batch_size
+    steps_per_epoch = max(1, len(y_all) // batch_size)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=recipe.lr, weight_decay=recipe.weight_decay)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=recipe.lr, total_steps=recipe.epochs * steps_per_epoch, pct_start=recipe.pct_start
+    )
+    started = time.perf_counter()
+    for epoch in range(recipe.epochs):
+        model.train()
+        order = torch.randperm(len(y_all), generator=generator).to(x_all.device)
+        total, correct = 0.0, 0
+        for step in range(steps_per_epoch):
+            idx = order[step * batch_size : (step + 1) * batch_size]
+            x, y = x_all[idx], y_all[idx]
+            if recipe.affine is not None:
+                x = random_affine(x, recipe.affine, generator)
+            output = model(x)  # N x 10
+            loss = _loss(model, output, y, recipe.label_smoothing)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+            total += float(loss.detach())
+            correct += int((output.detach().argmax(1) == y).sum())
+        # The test set is scored once, at the end; per epoch the (distorted) training batches say how it goes.
+        seen = steps_per_epoch * batch_size
+        elapsed = time.perf_counter() - started
+        log(f"epoch {epoch + 1}/{recipe.epochs}  loss {total / steps_per_epoch:.4f}  train accuracy {correct / seen:.4%}  ({elapsed:.0f} s)")
 
 
 @torch.inference_mode()
