@@ -74,35 +74,41 @@ def summarize(model: nn.Module, input_shape: Sequence[int] | torch.Tensor, name:
         for handle in handles:
             handle.remove()
 
-    flops: dict[str, int] = {}
-    for key, ops in counter.get_flop_counts().items():
-        if key != "Global" and "." in key:  # "ResNet.layer1.0.conv1" -> "layer1.0.conv1"
-            flops[key.split(".", 1)[1]] = int(sum(ops.values()))
     never_ran = [m for m in paths if m not in calls]
-    rows = []
-    for module in order + never_ran:
-        path = paths[module]
-        rows.append(
-            LayerCost(
-                path=path,
-                type=type(module).__name__,
-                depth=path.count(".") + 1,
-                output_shape=shapes.get(module, "-"),
-                params=sum(p.numel() for p in module.parameters()),
-                macs=flops.get(path, 0) // 2,
-                calls=calls.get(module, 0),
-                leaf=next(module.children(), None) is None,
-            )
-        )
+    flops = _flops_by_path(counter)
+    rows = tuple(_cost(module, paths[module], shapes, calls, flops) for module in order + never_ran)
     params = list(model.parameters())
     return ModelSummary(
         name=name or type(model).__name__,
         input_shape=tuple(x.shape),
-        rows=tuple(rows),
+        rows=rows,
         total_params=sum(p.numel() for p in params),
         trainable_params=sum(p.numel() for p in params if p.requires_grad),
         param_bytes=sum(p.numel() * p.element_size() for p in params),
         total_macs=int(counter.get_total_flops()) // 2,
+    )
+
+
+def _flops_by_path(counter: FlopCounterMode) -> dict[str, int]:
+    """FLOPs of one forward per module path ("ResNet.layer1.0.conv1" -> "layer1.0.conv1")."""
+    flops: dict[str, int] = {}
+    for key, ops in counter.get_flop_counts().items():
+        if key != "Global" and "." in key:
+            flops[key.split(".", 1)[1]] = int(sum(ops.values()))
+    return flops
+
+
+def _cost(module: nn.Module, path: str, shapes: dict[nn.Module, str], calls: dict[nn.Module, int], flops: dict[str, int]) -> LayerCost:
+    """One row of the table: what ``module`` output, holds and computed in the forward."""
+    return LayerCost(
+        path=path,
+        type=type(module).__name__,
+        depth=path.count(".") + 1,
+        output_shape=shapes.get(module, "-"),
+        params=sum(p.numel() for p in module.parameters()),
+        macs=flops.get(path, 0) // 2,
+        calls=calls.get(module, 0),
+        leaf=next(module.children(), None) is None,
     )
 
 
