@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import torch
@@ -33,20 +33,24 @@ class LayerProbe:
 
     @property
     def attached(self) -> bool:
+        """Whether the hooks are on the model."""
         return bool(self._handles)
 
     def attach(self) -> LayerProbe:
+        """Put the hooks on (once); returns the probe."""
         if not self._handles:
             self._handles = [m.register_forward_hook(self._hook(n)) for n, m in zip(self.names, self._modules)]
         return self
 
     def remove(self) -> None:
+        """Take the hooks off and drop the held outputs."""
         for handle in self._handles:
             handle.remove()
         self._handles = []
         self.outputs = {}
 
     def reset(self) -> None:
+        """Forget the outputs and call counts (before the next forward)."""
         self.outputs = {}
         self.calls = dict.fromkeys(self.names, 0)
 
@@ -56,7 +60,7 @@ class LayerProbe:
     def __exit__(self, *exc: Any) -> None:
         self.remove()
 
-    def _hook(self, name: str):
+    def _hook(self, name: str) -> Callable[[nn.Module, Any, Any], None]:
         def hook(module: nn.Module, inputs: Any, output: Any) -> None:
             tensor = output if isinstance(output, torch.Tensor) else _first_tensor(output)
             if tensor is not None:
@@ -67,6 +71,7 @@ class LayerProbe:
 
 
 def _first_tensor(value: Any) -> torch.Tensor | None:
+    """The first tensor of a module's tuple, list or dict output (None if it has none)."""
     if isinstance(value, (tuple, list)):
         for item in value:
             if isinstance(item, torch.Tensor):

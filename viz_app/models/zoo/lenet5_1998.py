@@ -81,6 +81,8 @@ class PartialConv(nn.Module):
     scattered into a full 16 x 6 x 5 x 5 kernel for one conv2d call.
     """
 
+    index: torch.Tensor  # buffer: where each connected kernel goes in the full kernel
+
     def __init__(self, table: tuple[tuple[int, ...], ...], in_channels: int, kernel_size: int = 5) -> None:
         super().__init__()
         self.out_channels, self.in_channels, self.kernel_size = len(table), in_channels, kernel_size
@@ -103,6 +105,8 @@ class EuclideanRBF(nn.Module):
 
     The argmax is the class; the prototypes are a buffer, not trained.
     """
+
+    prototypes: torch.Tensor  # buffer: 10 x 84
 
     def __init__(self, prototypes: torch.Tensor) -> None:
         super().__init__()
