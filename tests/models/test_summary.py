@@ -84,7 +84,7 @@ def test_any_module_and_input_shape() -> None:
 def test_run_summary_prints_a_table_or_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_summary(argparse.Namespace(name="lenet5", json=True, depth=1, input=None)) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["total_params"] == 61_706 and [l["path"] for l in data["layers"]] == ["c1", "s2", "c3", "s4", "c5", "f6", "output"]
+    assert data["total_params"] == 61_706 and [layer["path"] for layer in data["layers"]] == ["c1", "s2", "c3", "s4", "c5", "f6", "output"]
     assert run_summary(argparse.Namespace(name="imagenet_resnet18", json=False, depth=1, input="3x64x64")) == 0
     out = capsys.readouterr().out
     assert "input 1x3x64x64" in out and "Total parameters: 11,689,512" in out and "1x512x2x2" in out

@@ -7,7 +7,12 @@ first (LeNet-5 leads the window's list), then torchvision's ImageNet models.
 from viz_app.models.loader import LoadedModel, load_model
 from viz_app.models.registry import ModelSpec, get_spec, list_specs, register_model
 from viz_app.models.weights import WeightsError
-from viz_app.models import zoo  # noqa: I001 - the families register in this order, after the registry exists
+
+# isort: split
+# The families register their models on import, in the window's order: the MNIST zoo first.
+from viz_app.models import zoo
+
+# isort: split
 from viz_app.models import imagenet
 
 __all__ = ["LoadedModel", "ModelSpec", "WeightsError", "get_spec", "imagenet", "list_specs", "load_model", "register_model", "zoo"]

@@ -14,7 +14,6 @@ from viz_app.models.registry import ModelSpec, register_model
 from viz_app.models.zoo.recipes import RECIPE
 
 
-
 def projection(cin: int, cout: int, stride: int) -> nn.Module | None:
     """The 1x1 convolution + BatchNorm shortcut where a block changes shape, else None (identity)."""
     if stride == 1 and cin == cout:
