@@ -33,7 +33,7 @@ def synth_photo(
     # Pen: draw the digit large, then make the strokes thinner or thicker.
     scale = rng.uniform(4.0, 6.5)
     size = int(28 * scale)
-    ink = cv2.resize(digit, (size, size), interpolation=cv2.INTER_CUBIC).astype(np.float32) / 255.0
+    ink: np.ndarray = cv2.resize(digit, (size, size), interpolation=cv2.INTER_CUBIC).astype(np.float32) / 255.0
     pen = int(rng.integers(-int(scale * 0.4), int(scale * 0.9) + 1))
     if pen:
         kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (abs(pen) + 1, abs(pen) + 1))
@@ -47,11 +47,11 @@ def synth_photo(
     slack = roi_size - digit_box
     ox = rx + int(rng.integers(0, slack + 1))
     oy = ry + int(rng.integers(0, slack + 1))
-    sheet = np.zeros((fh, fw), np.float32)
+    sheet: np.ndarray = np.zeros((fh, fw), np.float32)
     sheet[oy : oy + digit_box, ox : ox + digit_box] = ink
     # Perspective: the sheet is not quite parallel to the sensor.
-    src = np.float32([[0, 0], [fw, 0], [fw, fh], [0, fh]])
-    jitter = rng.uniform(-0.07, 0.07, (4, 2)) * np.float32([fw, fh])
+    src = np.array([[0, 0], [fw, 0], [fw, fh], [0, fh]], np.float32)
+    jitter = rng.uniform(-0.07, 0.07, (4, 2)) * np.array([fw, fh], np.float32)
     warp = cv2.getPerspectiveTransform(src, (src + jitter).astype(np.float32))
     sheet = cv2.warpPerspective(sheet, warp, (fw, fh), flags=cv2.INTER_LINEAR, borderValue=0)
     # Lighting: paper brightness, a shading gradient across the sheet, dark ink.
@@ -81,7 +81,7 @@ def write_digit_video(
     """Write an MJPG .avi of digits on paper, each sliding across the view in turn; returns,
     per frame, the index into ``digits`` of the digit shown."""
     fh, fw = frame
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (fw, fh))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), fps, (fw, fh))
     if not writer.isOpened():
         raise OSError(f"cannot write the video {path}")
     rng = np.random.default_rng(seed)
@@ -96,7 +96,7 @@ def write_digit_video(
             # The sheet slides from left to right: shift the photo, filling with its own edge (paper).
             travel = fw - roi
             dx = round(-x + travel * (i % per_digit) / max(1, per_digit - 1))
-            moved = cv2.warpAffine(photo, np.float32([[1, 0, dx], [0, 1, 0]]), (fw, fh), borderMode=cv2.BORDER_REPLICATE)
+            moved = cv2.warpAffine(photo, np.array([[1, 0, dx], [0, 1, 0]], np.float32), (fw, fh), borderMode=cv2.BORDER_REPLICATE)
             noisy = np.clip(moved.astype(np.int16) + rng.integers(-3, 4, moved.shape), 0, 255).astype(np.uint8)
             writer.write(cv2.cvtColor(noisy, cv2.COLOR_RGB2BGR))
             shown.append(k)
