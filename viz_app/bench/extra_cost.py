@@ -53,6 +53,7 @@ def extra_overhead(model: str | LoadedModel, key: str, params: dict[str, Any], f
 
 
 def main() -> None:
+    """Print what one extra costs per frame: `python -m viz_app.bench.extra_cost [model] [extra] ...`."""
     argv = sys.argv[1:] + [None] * 5
     model, key = argv[0] or "lenet5", argv[1] or "augment"
     frames, threads = int(argv[2] or 300), int(argv[3]) if argv[3] else None

@@ -71,6 +71,7 @@ def apply_state_dict(model: nn.Module, state: dict[str, torch.Tensor], label: st
 
 
 def card_path(weights_path: str | Path) -> Path:
+    """Where the model card (json) of a weights file lives: beside it, same name."""
     return Path(weights_path).with_suffix(".json")
 
 
@@ -85,6 +86,7 @@ def read_card(weights_path: str | Path) -> dict[str, Any]:
 
 
 def write_card(weights_path: str | Path, card: dict[str, Any]) -> Path:
+    """Write ``card`` beside a weights file (sorted keys, so diffs stay small); returns its path."""
     path = card_path(weights_path)
     path.write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return path

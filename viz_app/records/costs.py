@@ -43,6 +43,7 @@ class ModelSummary:
         return tuple(row for row in self.rows if row.depth <= depth)
 
     def to_json(self, depth: int | None = None) -> dict[str, Any]:
+        """The summary as `cnn-viz summary --json` prints it (rows down to ``depth`` when given)."""
         return {
             "model": self.name,
             "input_shape": list(self.input_shape),
@@ -72,6 +73,7 @@ class ZooRow:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
+        """The row as `cnn-viz bench --zoo --json` prints it."""
         return asdict(self)
 
 

@@ -15,6 +15,8 @@ from viz_app.training.mnist import Digits
 
 @dataclass(frozen=True)
 class Evaluation:
+    """How a model did on a set of digits, with its prediction for each."""
+
     accuracy: float
     n: int
     errors: int
@@ -23,6 +25,7 @@ class Evaluation:
 
 @torch.inference_mode()
 def evaluate(model: nn.Module, spec: ModelSpec, digits: Digits, device: torch.device, batch_size: int = 1000) -> Evaluation:
+    """Score ``model`` on ``digits``, prepared as ``spec`` says (the figure a model card reports)."""
     model.eval()
     predictions = []
     for start in range(0, len(digits), batch_size):

@@ -14,6 +14,7 @@ from viz_app.models.zoo.recipes import RECIPE
 
 
 def conv_bn_relu(cin: int, cout: int, kernel: int) -> Conv2dNormActivation:
+    """A convolution with same padding, BatchNorm and ReLU: the building brick of every path."""
     return Conv2dNormActivation(cin, cout, kernel)  # conv (same padding) + BatchNorm + ReLU
 
 

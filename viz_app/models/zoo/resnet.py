@@ -22,6 +22,7 @@ def projection(cin: int, cout: int, stride: int) -> nn.Module | None:
 
 
 def basic_block(cin: int, cout: int, stride: int = 1) -> BasicBlock:
+    """Two 3x3 convolutions with a shortcut (projected where the shape changes)."""
     return BasicBlock(cin, cout, stride, downsample=projection(cin, cout, stride))
 
 
@@ -45,6 +46,7 @@ class ResNet(nn.Module):
 
 
 def resnet() -> ResNet:
+    """The zoo's small ResNet for 32x32 digits."""
     return ResNet(
         [
             [basic_block(12, 12)],  # N x 12 x 16 x 16, identity shortcut

@@ -20,6 +20,7 @@ def resnext_block(cin: int, planes: int, stride: int = 1) -> Bottleneck:
 
 
 def resnext() -> ResNet:
+    """The zoo's ResNeXt: ResNet blocks whose 3x3 convolutions are grouped (cardinality)."""
     return ResNet(
         [
             [resnext_block(16, 8)],  # N x 32 x 16 x 16 (grouped 3x3 on 16 channels)

@@ -31,6 +31,7 @@ class SEBasicBlock(BasicBlock):
 
 
 def se_resnet() -> ResNet:
+    """The zoo's ResNet with a squeeze-and-excitation gate in every block."""
     return ResNet(
         [
             [SEBasicBlock(12, 12)],  # N x 12 x 16 x 16

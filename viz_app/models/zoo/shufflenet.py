@@ -39,6 +39,7 @@ class ShuffleUnit(nn.Module):
 
 
 def stage(cin: int, cout: int, units: int) -> nn.Sequential:
+    """One stage: a unit that halves the size, then ``units - 1`` that keep it."""
     return nn.Sequential(ShuffleUnit(cin, cout, 2), *(ShuffleUnit(cout, cout, 1) for _ in range(units - 1)))
 
 

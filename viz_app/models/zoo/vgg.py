@@ -51,10 +51,12 @@ class VGG(nn.Module):
 
 
 def vgg() -> VGG:
+    """The zoo's VGG: stacked 3x3 convolutions, no BatchNorm."""
     return VGG(VGG_CONFIG, batch_norm=False)
 
 
 def vgg_bn() -> VGG:
+    """The same VGG with BatchNorm after every convolution (the lecture's BN comparison)."""
     return VGG(VGG_CONFIG, batch_norm=True)
 
 
