@@ -53,7 +53,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--device", dest="bench_device", default="auto", help=DEVICE_HELP)
     p.add_argument("--frames", type=int, default=600)
     p.add_argument("--rate", type=float, default=120.0, help="input events per second of the scripted stroke")
-    p.add_argument("--panel", metavar="PANEL", help="also time frames with this insight panel in view, alternating with it hidden: " + panel_help().replace("%", "%%"))
+    panels = panel_help().replace("%", "%%")
+    p.add_argument("--panel", metavar="PANEL", help=f"also time frames with this insight panel in view, alternating with it hidden: {panels}")
     p.add_argument("--zoo", action="store_true", help="time every MNIST-zoo model on --device: accuracy, images/s at batch 64, latency, parameters")
     p.add_argument("--runs", type=int, default=10, help="with --zoo: timed runs per model (median)")
     p.add_argument("--source", dest="bench_source", type=argparse_source, metavar="SOURCE",

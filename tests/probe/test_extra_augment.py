@@ -8,15 +8,14 @@ import numpy as np
 import pytest
 import torch
 
-from viz_app.records.panels import AUGMENTATIONS
 from viz_app.models import get_spec, load_model
 from viz_app.models.inputs import digits_to_tensor, frame_to_tensor, normalise
-from viz_app.probe.extras.augment import LinearAugmenter, augment_batch, build_transforms, to_uint8
 from viz_app.probe.extras import make_extra
+from viz_app.probe.extras.augment import LinearAugmenter, augment_batch, build_transforms, to_uint8
 from viz_app.probe.hooks import count_hooks
 from viz_app.probe.pipeline import Pipeline
 from viz_app.records.frames import Frame
-
+from viz_app.records.panels import AUGMENTATIONS
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

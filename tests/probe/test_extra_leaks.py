@@ -9,13 +9,12 @@ import pytest
 import torch
 
 from viz_app.models import load_model
-from viz_app.probe.extras.se import hook_free_twin
 from viz_app.probe.extras import make_extra
+from viz_app.probe.extras.se import hook_free_twin
 from viz_app.probe.hooks import count_hooks
 from viz_app.probe.pipeline import Pipeline
 from viz_app.records.frames import Frame
 from viz_app.sources.strokes import StrokeCanvas
-
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

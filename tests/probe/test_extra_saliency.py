@@ -7,17 +7,16 @@ import time
 import numpy as np
 import pytest
 import torch
+from torchvision_models import torchvision_loaded
 
-from viz_app.opencv import cv2
 from viz_app.models import load_model
 from viz_app.models.inputs import frame_to_tensor
+from viz_app.opencv import cv2
 from viz_app.probe.extras import make_extra
 from viz_app.probe.hooks import count_hooks
 from viz_app.probe.pipeline import Pipeline
 from viz_app.records.frames import Frame
 from viz_app.sources.strokes import StrokeCanvas
-from torchvision_models import torchvision_loaded
-
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

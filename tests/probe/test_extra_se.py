@@ -8,21 +8,19 @@ import time
 import numpy as np
 import pytest
 import torch
-import torchvision
 from torchvision.ops import SqueezeExcitation
+from torchvision_models import torchvision_loaded
 
 from viz_app.models import load_model
 from viz_app.models.inputs import digits_to_tensor, frame_to_tensor
 from viz_app.models.loader import LoadedModel
-from viz_app.probe.extras.se import CARD_KEY, card_class_means, find_se_gates
 from viz_app.probe.extras import make_extra
+from viz_app.probe.extras.se import CARD_KEY, card_class_means, find_se_gates
 from viz_app.probe.hooks import count_hooks
 from viz_app.probe.pipeline import Pipeline
 from viz_app.probe.se_stats import class_mean_excitation, store_in_card
 from viz_app.records.frames import Frame
 from viz_app.sources.strokes import StrokeCanvas
-from torchvision_models import torchvision_loaded
-
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

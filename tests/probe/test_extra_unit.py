@@ -7,6 +7,7 @@ import time
 import numpy as np
 import pytest
 import torch
+from torchvision_models import torchvision_loaded
 
 from viz_app.models import load_model
 from viz_app.models.inputs import frame_to_tensor
@@ -14,8 +15,6 @@ from viz_app.probe.extras import make_extra
 from viz_app.probe.hooks import count_hooks
 from viz_app.probe.pipeline import Pipeline
 from viz_app.records.frames import Frame
-from torchvision_models import torchvision_loaded
-
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

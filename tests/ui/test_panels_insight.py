@@ -7,14 +7,13 @@ import time
 import numpy as np
 import pyqtgraph as pg
 import pytest
-import torch
 from PySide6.QtCore import QPointF, Qt
 
-from viz_app.records.panels import AUGMENTATIONS, SERecord
 from viz_app.models import load_model
 from viz_app.probe.extras import make_extra
 from viz_app.probe.pipeline import Pipeline
 from viz_app.records.frames import Frame
+from viz_app.records.panels import AUGMENTATIONS, SERecord
 from viz_app.sources.strokes import StrokeCanvas
 from viz_app.ui.panels.augmentations import AugmentationsPanel
 from viz_app.ui.panels.feature_maps import FeatureMapsPanel, unit_at
@@ -22,7 +21,6 @@ from viz_app.ui.panels.filters import FiltersPanel
 from viz_app.ui.panels.saliency import SaliencyPanel
 from viz_app.ui.panels.se_weights import SEWeightsPanel
 from viz_app.ui.panels.unit_zoom import UnitZoomPanel
-
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

@@ -115,6 +115,7 @@ def _wait_for_model(window: MainWindow, model: str) -> ModelInfo:
     info: dict = {}
 
     def on_loaded(model_info: ModelInfo) -> None:
+        """The model is shown: stop waiting."""
         info["model"] = model_info
         loop.quit()
 
@@ -135,6 +136,7 @@ def _stroke_feeder(window: MainWindow, run: _Run) -> Callable[[], None]:
     last_digit: list[int | None] = [None]
 
     def feed() -> None:
+        """Put the next point on the pad."""
         digit, stroke, point = events[run.events % len(events)]
         if digit != last_digit[0]:
             window.pad.clear()
@@ -157,6 +159,7 @@ def _drive(window: MainWindow, frames: int, rate: float, panel: str | None) -> _
     loop = QEventLoop()
 
     def on_shown(result: FrameResult, t_shown: float) -> None:
+        """Record one shown frame's timings; stop after ``frames``."""
         run.records.append({"latency": (t_shown - result.t_event) * 1e3, "gui": window.gui_ms,
                             "to_gui": (t_shown - result.t_done) * 1e3 - window.gui_ms, **vars(result.timings),
                             "panel": panel is not None and panel in result.extras, "shown": t_shown})  # fmt: skip
@@ -164,6 +167,7 @@ def _drive(window: MainWindow, frames: int, rate: float, panel: str | None) -> _
             loop.quit()
 
     def toggle_panel() -> None:
+        """Switch between the layer picker and the panel."""
         shown = window.panel(panel) if panel is not None else None
         on = window.side.currentWidget() is not shown
         window.side.setCurrentWidget(shown if on else window.layer_picker)

@@ -30,6 +30,7 @@ class SERecord:
 
     @property
     def has_blocks(self) -> bool:
+        """True when the model has SE blocks to show."""
         return bool(self.blocks)
 
 
@@ -64,6 +65,7 @@ class AugmentRecord:
 
     @property
     def changed_count(self) -> int:
+        """Variants whose prediction differs from the original's."""
         return sum(v.changed for v in self.variants)
 
 

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
 
 class MessageBar(QFrame):
+    """The last three messages above the panels, until the user dismisses them."""
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("messageBar")
@@ -23,14 +24,17 @@ class MessageBar(QFrame):
         self.hide()
 
     def show_message(self, text: str) -> None:
+        """Add ``text`` to the bar and show it."""
         self.messages.append(text)
         shown = self.messages[-3:]
         self.label.setText("\n".join(shown))
         self.show()
 
     def text(self) -> str:
+        """The messages the bar shows now."""
         return self.label.text()
 
     def dismiss(self) -> None:
+        """Forget the messages and hide the bar."""
         self.messages.clear()
         self.hide()

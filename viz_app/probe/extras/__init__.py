@@ -16,9 +16,10 @@ from typing import Any
 from viz_app.models.loader import LoadedModel
 from viz_app.probe.extras.augment import AugmentExtra
 from viz_app.probe.extras.base import ExtraContext, ExtraFactory, FrameExtra
+from viz_app.probe.extras.filters import FiltersExtra
 from viz_app.probe.extras.saliency import SaliencyExtra
 from viz_app.probe.extras.se import SEExtra
-from viz_app.probe.extras.unit import FiltersExtra, UnitExtra
+from viz_app.probe.extras.unit import UnitExtra
 
 EXTRAS: dict[str, ExtraFactory] = {
     "se": SEExtra,

@@ -18,10 +18,10 @@ import torch.nn.functional as F
 from torch import nn
 from torchvision.transforms import v2
 
-from viz_app.records.panels import AUGMENTATIONS, DEFAULT_STRENGTH, AugmentRecord, AugmentVariant
 from viz_app.models.loader import LoadedModel
-from viz_app.probe.extras.se import hook_free_twin
 from viz_app.probe.extras.base import ExtraContext
+from viz_app.probe.extras.se import hook_free_twin
+from viz_app.records.panels import AUGMENTATIONS, DEFAULT_STRENGTH, AugmentRecord, AugmentVariant
 
 BILINEAR = v2.InterpolationMode.BILINEAR
 
@@ -227,6 +227,7 @@ class AugmentExtra:
         return output[:1]  # 1 x classes, as if the variants had never been there
 
     def compute(self, ctx: ExtraContext) -> list[torch.Tensor]:
+        """Device tensors: the original's and every variant's prediction, and the variants' pixels."""
         rode, self._rode = self._rode, None
         if rode is not None and rode[0] is ctx.x:
             _, batch, logits = rode
@@ -239,6 +240,7 @@ class AugmentExtra:
         return [to_uint8(batch), confidence, prediction, original]
 
     def unpack(self, arrays: list[np.ndarray]) -> AugmentRecord:
+        """The frame's AugmentRecord."""
         images, confidence, prediction, (orig_conf, orig_pred) = arrays
         variants = tuple(
             AugmentVariant(name, images[i], int(prediction[i]), float(confidence[i]), int(prediction[i]) != int(orig_pred))
@@ -247,6 +249,7 @@ class AugmentExtra:
         return AugmentRecord(int(orig_pred), float(orig_conf), variants, self.spec.classes, self.seed, self.fixed)
 
     def close(self) -> None:
+        """Take off the hooks the variants ride on."""
         for handle in self._handles:
             handle.remove()
         self._handles = []

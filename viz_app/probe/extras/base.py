@@ -8,8 +8,8 @@ back to the extra, whose ``unpack`` turns them into the plain record the panel r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
@@ -30,6 +30,8 @@ class ExtraContext:
 
 
 class FrameExtra(Protocol):
+    """A per-frame computation a panel asks for, registered in ``EXTRAS`` under the panel's key."""
+
     key: str
 
     def compute(self, ctx: ExtraContext) -> list[torch.Tensor]:

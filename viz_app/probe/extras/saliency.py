@@ -22,12 +22,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from viz_app.records.panels import SaliencyRecord
 from viz_app.models.inputs import input_pixels
 from viz_app.models.loader import LoadedModel
+from viz_app.probe.extras.base import ExtraContext
 from viz_app.probe.extras.se import hook_free_twin
 from viz_app.probe.extras.unit import FieldModel, layer_output, receptive_field
-from viz_app.probe.extras.base import ExtraContext
+from viz_app.records.panels import SaliencyRecord
 
 POOLING: tuple[type[nn.Module], ...] = (
     nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d, nn.Dropout, nn.Identity,
@@ -105,7 +105,9 @@ def placement_grid(field: FieldModel, cam_size: tuple[int, int], device: torch.d
     return torch.stack([gx, gy], dim=-1).unsqueeze(0)
 
 
-def grad_cam(model: nn.Module, layer: nn.Module, x: torch.Tensor, class_index: int | None = None, grid: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def grad_cam(
+    model: nn.Module, layer: nn.Module, x: torch.Tensor, class_index: int | None = None, grid: torch.Tensor | None = None
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """(H x W map in 0..1 at the input's size, class used, raw maximum) for the first input of ``x``.
 
     ``class_index`` None: the predicted class. ``grid`` (from ``placement_grid``) lays the map
@@ -169,6 +171,7 @@ class SaliencyExtra:
             self.grid = placement_grid(field, (int(cam_size[0]), int(cam_size[1])), loaded.device) if field else None
 
     def compute(self, ctx: ExtraContext) -> list[torch.Tensor]:
+        """Device tensors: the heat map and the input pixels."""
         if self.method == "gradcam":
             cam, cls, peak = grad_cam(self.model, self.layer, ctx.x, grid=self.grid)
         else:
@@ -177,8 +180,10 @@ class SaliencyExtra:
         return [heat, input_pixels(ctx.x, self.spec), cls.reshape(1), peak.float().reshape(1)]
 
     def unpack(self, arrays: list[np.ndarray]) -> SaliencyRecord:
+        """The frame's SaliencyRecord."""
         heat, pixels, cls, peak = arrays
         return SaliencyRecord(heat, pixels, int(cls[0]), self.layer_name, float(peak[0]), self.method)
 
     def close(self) -> None:
-        self.layer = None  # type: ignore[assignment]
+        """Let go of the layer (Grad-CAM's hooks live only within one frame)."""
+        self.layer = None

@@ -18,9 +18,9 @@ import torch
 from torch import nn
 from torchvision.ops import SqueezeExcitation
 
-from viz_app.records.panels import SEBlock, SERecord
 from viz_app.models.loader import LoadedModel
 from viz_app.probe.extras.base import ExtraContext
+from viz_app.records.panels import SEBlock, SERecord
 
 GATE_TYPES: tuple[type[nn.Module], ...] = (nn.Sigmoid, nn.Hardsigmoid)
 POOL_TYPES: tuple[type[nn.Module], ...] = (nn.AdaptiveAvgPool2d, nn.AdaptiveAvgPool1d, nn.AdaptiveMaxPool2d)
@@ -145,15 +145,17 @@ class SEExtra:
         self._message = "" if gates else f"{loaded.spec.title} has no squeeze-and-excitation blocks"
 
     def compute(self, ctx: ExtraContext) -> list[torch.Tensor]:
+        """Device tensors: every SE block's gates and the prediction."""
         if self._capture is None:
             return [ctx.probabilities.argmax()]
         values = self._capture.for_input(ctx.x)
         self._capture.clear()
         if values is None or any(v is None for v in values):
             raise RuntimeError("the SE gates did not fire in this frame's forward pass")
-        return [ctx.probabilities.argmax()] + [v[0].float() for v in values]  # each (C,)
+        return [ctx.probabilities.argmax()] + [v[0].float() for v in values if v is not None]  # each (C,)
 
     def unpack(self, arrays: list[np.ndarray]) -> SERecord:
+        """The frame's SERecord."""
         blocks = []
         for name, weights in zip(self.blocks, arrays[1:]):
             means = self.class_means.get(name)
@@ -163,6 +165,7 @@ class SEExtra:
         return SERecord(tuple(blocks), int(arrays[0]), self._message)
 
     def close(self) -> None:
+        """Take off the gate hooks."""
         if self._capture is not None:
             self._capture.remove()
             self._capture = None

@@ -1,4 +1,4 @@
-"""One selected channel up close (the "unit" extra) and the first layer's filters (the "filters" extra).
+"""One selected channel up close: the "unit" extra.
 
 The unit extra sends the selected channel's raw activation every frame; its incoming kernels
 and its receptive field are properties of the weights and are worked out once when the unit
@@ -17,13 +17,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from viz_app.records.panels import FiltersRecord, UnitRecord
 from viz_app.models.inputs import input_pixels
 from viz_app.models.loader import LoadedModel
-from viz_app.probe.extras.se import ForwardCapture, hook_free_twin
 from viz_app.probe.extras.base import ExtraContext
+from viz_app.probe.extras.se import ForwardCapture, hook_free_twin
 from viz_app.probe.mosaic import normalise, tile
 from viz_app.records.frames import NormMode
+from viz_app.records.panels import UnitRecord
 
 RF_SAMPLES = 2  # random inputs per probed unit (the probe runs on a linearised network, so one would do)
 RECTIFIERS: tuple[type[nn.Module], ...] = (nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.Hardtanh, nn.ELU, nn.SELU, nn.GELU, nn.SiLU, nn.Hardswish)
@@ -98,7 +98,7 @@ class _linearised:
         for m in self.model.modules():
             if isinstance(m, RECTIFIERS):
                 if getattr(m, "inplace", False):
-                    m.inplace = False
+                    m.inplace = False  # type: ignore[assignment]  # a rectifier's flag, not a submodule
                     self._inplace.append(m)
                 self._handles.append(m.register_forward_hook(lambda mod, inputs, out: inputs[0]))
             elif isinstance(m, nn.MaxPool2d):
@@ -110,7 +110,7 @@ class _linearised:
         for handle in self._handles:
             handle.remove()
         for m in self._inplace:
-            m.inplace = True
+            m.inplace = True  # type: ignore[assignment]
         self._handles, self._inplace = [], []
 
 
@@ -118,7 +118,9 @@ def _as_average(pool: nn.MaxPool2d, inputs: tuple[torch.Tensor, ...], out: torch
     return F.avg_pool2d(inputs[0], pool.kernel_size, pool.stride, pool.padding, pool.ceil_mode, count_include_pad=True)
 
 
-def _probe(model: nn.Module, module: nn.Module, channel: int, shape: tuple[int, int, int], device: torch.device, k: int) -> tuple[Box | None, Box | None, tuple[int, int], tuple[int, int]]:
+def _probe(
+    model: nn.Module, module: nn.Module, channel: int, shape: tuple[int, int, int], device: torch.device, k: int
+) -> tuple[Box | None, Box | None, tuple[int, int], tuple[int, int]]:
     """Reach of a centre unit and of its diagonal neighbour on random inputs of ``shape``."""
     c, h, w = shape
     with torch.inference_mode(False), torch.enable_grad(), _linearised(model):
@@ -220,14 +222,16 @@ class UnitExtra:
         if found is None:
             return None, (1, 1), (0.0, 0.0), ""
         name, layer = found
+        weight: torch.Tensor = layer.weight  # type: ignore[assignment]  # a conv or linear layer's
         with torch.inference_mode():
-            weights = layer.weight[self.index].float()  # C_in x kh x kw, or in_features
+            weights = weight[self.index].float()  # C_in x kh x kw, or in_features
             scaled, lo, hi = normalise(weights, NormMode.PER_LAYER, True, (0.0, 0.0))
             image, grid, _ = tile(scaled)
         source = f"{self.layer}.{name}" if name else self.layer
         return image.cpu().numpy(), grid, (float(lo), float(hi)), source
 
     def compute(self, ctx: ExtraContext) -> list[torch.Tensor]:
+        """Device tensors: the selected channel's activation and the input pixels."""
         values = self._capture.for_input(ctx.x)
         self._capture.clear()
         if values is None or values[0] is None:
@@ -236,61 +240,14 @@ class UnitExtra:
         return [activation.reshape(activation.shape if activation.dim() == 2 else (1, 1)), input_pixels(ctx.x, self.spec)]
 
     def unpack(self, arrays: list[np.ndarray]) -> UnitRecord:
+        """The frame's UnitRecord."""
         activation, pixels = arrays
-        peak = np.unravel_index(int(np.argmax(activation)), activation.shape)
-        peak = (int(peak[0]), int(peak[1]))
+        row, col = np.unravel_index(int(np.argmax(activation)), activation.shape)
+        peak = (int(row), int(col))
         rect = None if self.field is None else self.field.rect(*peak)
         kernels, grid, value_range, source = self._kernels
         return UnitRecord(self.layer, self.index, activation, pixels, kernels, grid, value_range, source, rect, peak)
 
     def close(self) -> None:
+        """Take off the hook that captures the selected layer."""
         self._capture.remove()
-
-
-def first_conv(model: nn.Module) -> tuple[str, nn.Conv2d] | None:
-    for name, module in model.named_modules():
-        if isinstance(module, nn.Conv2d):
-            return name, module
-    return None
-
-
-def filters_record(model: nn.Module) -> FiltersRecord | None:
-    """The first convolution's filters as one mosaic: gray (diverging, 0 in the middle) or RGB."""
-    found = first_conv(model)
-    if found is None:
-        return None
-    name, conv = found
-    with torch.inference_mode():
-        w = conv.weight.detach().float().cpu()  # out x in x kh x kw
-        if w.shape[1] == 3:  # colour filters: each stretched to 0..255 on its own
-            lo = w.amin(dim=(1, 2, 3), keepdim=True)
-            hi = w.amax(dim=(1, 2, 3), keepdim=True)
-            scaled = (w - lo) / (hi - lo).clamp_min(1e-8) * 255.0
-            planes = [tile(scaled[:, i])[0] for i in range(3)]
-            image = torch.stack(planes, dim=-1)  # rows x cols x 3
-            grid, value_range = tile(scaled[:, 0])[1], (0.0, 0.0)
-        else:
-            scaled, lo, hi = normalise(w[:, 0], NormMode.PER_LAYER, True, (0.0, 0.0))
-            image, grid, _ = tile(scaled)
-            value_range = (float(lo), float(hi))
-    return FiltersRecord(name, image.numpy(), grid, tuple(w.shape[2:]), w.shape[0], value_range)
-
-
-class FiltersExtra:
-    """Sends the first convolution's learned filters (they change only with the weights)."""
-
-    key = "filters"
-
-    def __init__(self, loaded: LoadedModel, params: dict[str, Any]) -> None:
-        self.record = filters_record(loaded.model)
-        if self.record is None:
-            raise ValueError(f"{loaded.spec.title} has no convolution")
-
-    def compute(self, ctx: ExtraContext) -> list[torch.Tensor]:
-        return []
-
-    def unpack(self, arrays: list[np.ndarray]) -> FiltersRecord:
-        return self.record  # type: ignore[return-value]
-
-    def close(self) -> None:
-        pass

@@ -11,7 +11,18 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QGraphicsItem, QGraphicsRectItem, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSlider, QSpinBox, QVBoxLayout, QWidget,
+    QCheckBox,
+    QGraphicsItem,
+    QGraphicsRectItem,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
 )  # fmt: skip
 
 from viz_app.records.frames import ModelInfo
@@ -27,6 +38,7 @@ CONFIDENCE_REFRESH_S = 0.25  # a caption whose class holds redraws its changing 
 
 @dataclass
 class _Tile:
+    """The caption and the red frame of one variant, with what they show now."""
     label: pg.TextItem
     frame: QGraphicsRectItem
     text: str = ""

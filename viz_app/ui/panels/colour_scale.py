@@ -15,6 +15,7 @@ _EXPLAIN = {
 
 
 class ColourScale(QWidget):
+    """Both colour maps (sequential, diverging) with what the chosen normalisation means."""
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QHBoxLayout(self)
@@ -32,4 +33,5 @@ class ColourScale(QWidget):
         self.set_mode(NormMode.PER_LAYER)
 
     def set_mode(self, mode: NormMode) -> None:
+        """Explain normalisation ``mode`` beside the colour maps."""
         self.mode.setText(f"{mode.label}: {_EXPLAIN[mode]}")

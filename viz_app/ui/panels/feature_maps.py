@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
+from pyqtgraph.GraphicsScene.mouseEvents import MouseClickEvent
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QWidget
@@ -63,7 +64,7 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
 
     def show_layers(self, layers: tuple[LayerImage, ...]) -> None:
         """Draw this frame's layers, building the cells only when the layer set changed."""
-        key = tuple((l.name, l.shape, l.image.shape, l.signed) for l in layers)
+        key = tuple((layer.name, layer.shape, layer.image.shape, layer.signed) for layer in layers)
         if key != self._layout_key:
             self._build(layers)
             self._layout_key = key
@@ -92,13 +93,13 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
 
     def _build(self, layers: tuple[LayerImage, ...]) -> None:
         self.clear_layers()
-        rows = map_rows([l for l in layers if not l.is_strip])
+        rows = map_rows([layer for layer in layers if not layer.is_strip])
         columns = max([len(r) for r in rows] + [1])
         for i, row in enumerate(rows):
             for c, layer in enumerate(row):
                 self._add_cell(layer, 2 * i, c, 1)
         row = 2 * len(rows)
-        for layer in [l for l in layers if l.is_strip]:
+        for layer in [strip for strip in layers if strip.is_strip]:
             self._add_cell(layer, row, 0, columns)
             row += 2
 
@@ -124,10 +125,10 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
             view.setMaximumHeight(34)
         else:
             view.setRange(xRange=(0, w), yRange=(0, h), padding=0.02)
-        image.mouseClickEvent = lambda ev, l=layer: self._on_click(l, ev)
+        image.mouseClickEvent = lambda ev, clicked=layer: self._on_click(clicked, ev)
         self._cells[layer.name] = MapCell(title, view, image, lines, layer.shape, layer.image.shape, layer.signed)
 
-    def _on_click(self, layer: LayerImage, event) -> None:  # noqa: ANN001
+    def _on_click(self, layer: LayerImage, event: MouseClickEvent) -> None:
         index = unit_at(layer, event.pos().x(), event.pos().y())
         if index is not None:
             self.unit_clicked.emit(layer.name, index)

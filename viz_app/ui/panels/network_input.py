@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtWidgets import QWidget
 
 
 class NetworkInputView(pg.GraphicsLayoutWidget):
-    def __init__(self, parent=None) -> None:  # noqa: ANN001
+    """What the network sees: its input image, titled with its size."""
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setBackground("#1e1e1e")
         self.title = self.addLabel("Network input", row=0, col=0, size="9pt", color="#dddddd")
@@ -18,6 +20,7 @@ class NetworkInputView(pg.GraphicsLayoutWidget):
         self._shape: tuple[int, ...] = ()
 
     def show_input(self, image: np.ndarray) -> None:
+        """Draw the network input (uint8, H x W or H x W x 3)."""
         self.image.setImage(image, autoLevels=False, levels=(0, 255))
         if image.shape != self._shape:
             self._shape = image.shape

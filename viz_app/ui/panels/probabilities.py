@@ -14,6 +14,7 @@ _TOP = pg.mkBrush("#f5a623")
 
 
 class ProbabilitiesPanel(QWidget):
+    """The predicted class in large type, its confidence, and a bar per class (the top ten of many)."""
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.prediction = QLabel("–")
@@ -41,11 +42,13 @@ class ProbabilitiesPanel(QWidget):
         self._shown: np.ndarray = np.arange(0)
 
     def set_classes(self, classes: tuple[str, ...]) -> None:
+        """The class names of a newly shown model."""
         self._classes = classes
         self._shown = np.arange(min(MAX_BARS, len(classes)))
         self._set_ticks(self._shown)
 
     def show_probabilities(self, probabilities: np.ndarray, empty: bool) -> None:
+        """Draw one frame's probabilities; ``empty``: nothing drawn yet, show no verdict."""
         if len(probabilities) != len(self._classes):
             self.set_classes(tuple(str(i) for i in range(len(probabilities))))
         if len(self._classes) > MAX_BARS:

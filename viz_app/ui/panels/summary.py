@@ -53,10 +53,12 @@ class SummaryPanel(QWidget):
         layout.addWidget(self.totals)
 
     def show_summary(self, summary: ModelSummary) -> None:
+        """Fill the table with ``summary``."""
         self.summary = summary
         self._fill()
 
     def clear_summary(self) -> None:
+        """Empty the table (another model is coming)."""
         self.summary = None
         self.table.setRowCount(0)
         self.totals.setText("")
