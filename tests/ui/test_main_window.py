@@ -1,7 +1,8 @@
-"""The main window on its own (no worker): download progress, messages, model display."""
+"""The main window on its own (no worker): download progress, messages, model display, the side tabs."""
 
 from viz_app.records.frames import ModelInfo
 from viz_app.ui.main_window import MainWindow
+from viz_app.ui.panels.registry import PANELS
 
 MODELS = [("lenet5", "LeNet-5", "MNIST zoo"), ("imagenet_resnet18", "ResNet-18", "ImageNet")]
 
@@ -51,3 +52,35 @@ def test_messages_stack_and_dismiss(qtbot):
     assert "message 4" in window.messages.text() and "message 0" not in window.messages.text()
     window.messages.dismiss()
     assert not window.messages.isVisible()
+
+
+def test_side_tabs_come_from_the_panel_registry(qtbot):
+    window = _window(qtbot)
+    titles = [window.side.tabText(i) for i in range(window.side.count())]
+    assert titles == ["Layers", "Cost", "Model zoo", *(entry.title for entry in PANELS.values())]
+    assert [window.side.indexOf(window.panel(key)) for key in PANELS] == list(range(3, 3 + len(PANELS)))
+
+
+def test_only_the_panel_in_view_runs_its_extra(qtbot):
+    window = _window(qtbot)
+    asked = []
+    window.extra_requested.connect(lambda key, params: asked.append((key, params)))
+    window.side.setCurrentWidget(window.panel("saliency"))
+    assert dict(asked) == {**{key: None for key in PANELS}, "saliency": {"method": "auto"}}
+    asked.clear()
+    window.panel("augment").request()  # a panel out of view changes its settings: nothing runs
+    window.panel("saliency").enabled.setChecked(False)  # the one in view switches itself off
+    assert asked == [("saliency", None)]
+
+
+def test_a_clicked_unit_opens_the_unit_panel_and_asks_for_it(qtbot):
+    window = _window(qtbot)
+    asked = []
+    window.extra_requested.connect(lambda key, params: asked.append((key, params)))
+    window.maps.unit_clicked.emit("c3", 5)
+    assert window.side.currentWidget() is window.panel("unit")
+    assert asked[-1] == ("unit", {"layer": "c3", "index": 5})
+    asked.clear()
+    window.show_model(ModelInfo("lenet5", "LeNet-5", "MNIST zoo", "CPU", tuple("0123456789"), (32, 32), 1, "lenet5.pt", True))
+    assert window.panel("unit").params() is None  # a new model has other layers: the unit is forgotten
+    assert dict(asked) == {key: None for key in PANELS}  # the unit panel in view asks for nothing
