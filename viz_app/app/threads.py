@@ -1,20 +1,34 @@
-"""Handing frames and messages from a source's thread to the GUI thread, newest first."""
+"""The two ways work crosses threads in the app, each written once.
+
+``LatestMailbox``: a one-slot, latest-wins hand-over. Frames go into the inference thread
+through one (the worker's), results come out to the GUI thread through another (the
+session's), raw frames reach a source tab's live view through a third. ``put`` works from
+any thread; ``arrived`` fires in the thread the mailbox lives in, with the newest item only
+(Qt's Mandelbrot example: the caller only stores, the owner's thread does the work).
+
+``OffThread``: run one function on a side thread and deliver its result, or its error as a
+message, as a signal in the owner's thread (napari's ``_qt/qthreading.py`` is the model).
+"""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 
 class LatestMailbox(QObject):
-    """``put`` from any thread; ``arrived`` fires in the GUI thread with the newest item only.
+    """``put`` from any thread; ``arrived`` fires in the mailbox's thread with the newest item only.
 
-    A GUI busy for a moment then draws the frame of now, not a queue of old ones.
+    A busy receiver then handles the item of now, not a queue of old ones. ``close()`` drops
+    the waiting item and every later ``put``.
     """
 
     arrived = Signal(object)
-    message = Signal(str)  # passed on in the GUI thread, every one
+    message = Signal(str)  # passed on in the mailbox's thread, every one
     _due = Signal()
     _message_due = Signal(str)
 
@@ -23,23 +37,97 @@ class LatestMailbox(QObject):
         self._lock = threading.Lock()
         self._item: object | None = None
         self._scheduled = False
+        self._closed = False
         self._due.connect(self._on_due, Qt.ConnectionType.QueuedConnection)
-        self._message_due.connect(self.message, Qt.ConnectionType.QueuedConnection)
+        self._message_due.connect(self._on_message_due, Qt.ConnectionType.QueuedConnection)
 
-    def put(self, item: object) -> None:
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def put(self, item: object, replace: bool = True) -> bool:
+        """Offer ``item``; with ``replace=False`` only into an empty slot. True when it was taken."""
         with self._lock:
+            if self._closed or (self._item is not None and not replace):
+                return False
             self._item = item
             wake = not self._scheduled
             self._scheduled = True
         if wake:
             self._due.emit()
+        return True
 
     def put_message(self, text: str) -> None:
-        self._message_due.emit(text)
+        """Pass ``text`` on as ``message`` in the mailbox's thread (messages are never dropped)."""
+        if not self._closed:
+            self._message_due.emit(text)
 
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            self._item = None
+
+    @Slot()
     def _on_due(self) -> None:
         with self._lock:
             item, self._item = self._item, None
             self._scheduled = False
+            if self._closed:
+                return
         if item is not None:
+            # Anything put while this runs schedules a new delivery that goes round the
+            # event loop first, so events queued in between are taken before it.
             self.arrived.emit(item)
+
+    @Slot(str)
+    def _on_message_due(self, text: str) -> None:
+        if not self._closed:
+            self.message.emit(text)
+
+
+class OffThread(QObject):
+    """Runs functions on one side thread, one after the other, and reports each in the
+    owner's thread: ``finished(context, result)`` or ``failed(context, message)``.
+
+    ``context`` is whatever the caller passed to ``run`` to tell the answers apart. After
+    ``close()`` nothing more is reported and work not yet begun is cancelled.
+    """
+
+    finished = Signal(object, object)  # context, the function's result
+    failed = Signal(object, str)  # context, the error as a message for the user
+    _done = Signal(object, bool, object)  # context, whether it worked, result or message
+
+    def __init__(self, name: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+        self._closed = False
+        self._done.connect(self._on_done, Qt.ConnectionType.QueuedConnection)
+
+    def run(self, function: Callable[..., Any], *args: Any, context: object = None) -> None:
+        """Call ``function(*args)`` on the side thread."""
+        if self._closed:
+            return
+        future = self._pool.submit(function, *args)
+        future.add_done_callback(lambda done: self._report(done, context))
+
+    def close(self) -> None:
+        self._closed = True
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _report(self, future: Future, context: object) -> None:
+        """Side thread: hand the outcome to the owner's thread."""
+        if future.cancelled() or self._closed:
+            return
+        try:
+            self._done.emit(context, True, future.result())
+        except Exception as exc:  # the function's own error; the app carries on
+            self._done.emit(context, False, str(exc) or type(exc).__name__)
+
+    @Slot(object, bool, object)
+    def _on_done(self, context: object, ok: bool, value: object) -> None:
+        if self._closed:
+            return
+        if ok:
+            self.finished.emit(context, value)
+        else:
+            self.failed.emit(context, str(value))
