@@ -3,16 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torchvision.models import get_weight
 
-from viz_app.opencv import cv2
 from viz_app.models.registry import ModelSpec
+from viz_app.opencv import cv2
+from viz_app.records.frames import Frame
 from viz_app.sources.digit import FIELD, mnist_digit
+from viz_app.sources.photo import network_image
+
+
+class InputError(ValueError):
+    """A frame that cannot become the network's input (a region of interest off the image,
+    an image of an odd shape): the user's to fix, said in a message, never a crash."""
+
+
+def network_pixels(frame: Frame, channels: int) -> np.ndarray:
+    """The frame's pixels as the current model wants them: a photo becomes the digit's ink
+    (``channels == 1``) or the RGB centre crop of its ROI; pad ink and data set digits as they are."""
+    if not frame.photo:
+        return frame.image
+    try:
+        return network_image(frame.image, frame.roi, channels)
+    except ValueError as exc:
+        raise InputError(str(exc)) from exc
 
 
 def digits_to_tensor(
@@ -68,7 +86,7 @@ def frame_to_tensor(image: np.ndarray, spec: ModelSpec, device: torch.device) ->
     return normalise(x, spec), not image.any()
 
 
-@lru_cache(maxsize=None)
+@cache
 def weights_transforms(weights_id: str) -> Callable[[torch.Tensor], torch.Tensor]:
     """torchvision's preprocessing of published weights: resize, centre crop, scale, mean/std."""
     return get_weight(weights_id).transforms()

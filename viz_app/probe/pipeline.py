@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import torch
 
-from viz_app.models.inputs import frame_to_tensor, input_pixels
+from viz_app.models.inputs import frame_to_tensor, input_pixels, network_pixels
 from viz_app.models.loader import LoadedModel
 from viz_app.probe.extras.base import ExtraContext, FrameExtra
 from viz_app.probe.hooks import LayerProbe
@@ -26,6 +26,10 @@ def _title(display: str, shape: tuple[int, ...]) -> str:
 
 class Pipeline:
     """Runs a loaded model on frames and packs everything the panels need.
+
+    Frames come in raw: preparing one (a photo's ink or centre crop inside its ROI) is part of
+    its work here, on the caller's thread and for this pipeline's model, so a source never
+    needs to know which model is current and the "preprocess" timing covers all of it.
 
     Owns the probe's hooks: call ``close()`` (or use it as a context manager) before the
     model is dropped, so that no hook outlives its model.
@@ -92,8 +96,10 @@ class Pipeline:
 
     @torch.inference_mode()
     def process(self, frame: Frame) -> FrameResult:
+        """One raw frame through the model, prepared here for this model (InputError if it cannot be)."""
         t0 = time.perf_counter()
-        x, empty = frame_to_tensor(frame.image, self.spec, self.device)  # 1 x C x H x W
+        image = network_pixels(frame, self.spec.channels)
+        x, empty = frame_to_tensor(image, self.spec, self.device)  # 1 x C x H x W
         t1 = self._sync()
 
         self.probe.reset()

@@ -26,12 +26,19 @@ class NormMode(str, enum.Enum):
 
 @dataclass(frozen=True)
 class Frame:
-    """One input image from a source, stamped with the moment its input event happened."""
+    """One input image from a source, stamped with the moment its input event happened.
+
+    Sources hand frames over raw; the inference thread prepares them for whatever model is
+    current then. A ``photo`` (camera, video, image file) becomes the digit's ink or an RGB
+    centre crop of its ``roi``; other frames (pad ink, MNIST digits) go in as they are.
+    """
 
     image: np.ndarray  # H x W (gray) or H x W x 3 (RGB), uint8
     t_event: float  # time.perf_counter() of the input event that produced it
     seq: int = 0
     source: str = "pad"
+    roi: tuple[int, int, int, int] | None = None  # x, y, width, height in image pixels; None: all of it
+    photo: bool = False  # a picture of a digit, not ink or a data set digit
 
 
 @dataclass(frozen=True)

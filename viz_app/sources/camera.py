@@ -184,7 +184,7 @@ class CaptureSource:
         if self.mirror:
             rgb = cv2.flip(rgb, 1)
         self.frames += 1
-        frame = Frame(rgb, t_event, self.frames, self.name)
+        frame = Frame(rgb, t_event, self.frames, self.name, photo=True)
         self.last_frame = frame
         if self._on_frame is not None:
             self._on_frame(frame)

@@ -184,7 +184,7 @@ class ImageSource:
             return
         self._seq += 1
         if self._on_frame is not None:
-            self._on_frame(Frame(image, time.perf_counter(), self._seq, self.name))
+            self._on_frame(Frame(image, time.perf_counter(), self._seq, self.name, photo=True))
 
     def _error(self, message: str) -> None:
         if self._on_error is not None:
