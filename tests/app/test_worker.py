@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QObject, Signal
 
+from viz_app.app.worker import InferenceThread
 from viz_app.records.frames import Frame, FrameResult, ModelInfo
 from viz_app.sources.scripted import scaled_strokes
 from viz_app.sources.strokes import StrokeCanvas
-from viz_app.app.worker import InferenceThread
 
 
 class _Requester(QObject):
@@ -28,11 +28,8 @@ def inference(qtbot):
     request.load.emit("lenet5", None)
     qtbot.waitUntil(lambda: bool(loaded), timeout=30_000)
     assert isinstance(loaded[0], ModelInfo) and loaded[0].name == "lenet5"
-    thread.request = request  # one requester per test, alive until the thread has stopped
+    thread.request = request  # the test's way to queue a load into the inference thread
     yield thread
-    # Collect the test's garbage here, on the thread that made it: the worker's own
-    # gc.collect() on shutdown must not be the one to destroy this thread's Qt objects.
-    gc.collect()
     assert thread.stop()
 
 
@@ -103,7 +100,7 @@ def test_replacing_the_model_100_times_frees_every_old_one(inference, qtbot):
     for i in range(100):
         old_models.append(weakref.ref(inference.worker.pipeline.loaded.model))
         request.load.emit("lenet5", None)
-        qtbot.waitUntil(lambda: len(loaded) == i + 1, timeout=30_000)
+        qtbot.waitUntil(lambda i=i: len(loaded) == i + 1, timeout=30_000)
     gc.collect()
     assert sum(ref() is not None for ref in old_models) == 0  # hooks, tensors and all: gone
     assert count_hooks(inference.worker.pipeline.loaded.model) == len(inference.worker.pipeline.probe.names)

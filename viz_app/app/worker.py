@@ -1,8 +1,8 @@
 """The inference worker: a QObject in its own QThread that owns the model and its hooks.
 
-The window hands it frames with ``submit()`` from the GUI thread; a one-slot mailbox keeps
+Sources hand it raw frames with ``submit()`` from any thread; a one-slot mailbox keeps
 only the newest frame ("latest wins"), so a burst of input never queues up behind a slow
-forward pass. Results leave as immutable numpy-only FrameResult objects through a queued
+forward pass, and the frame is prepared for the model on this thread when it runs. Results leave as immutable numpy-only FrameResult objects through a queued
 signal; no tensor ever reaches the GUI thread.
 """
 
@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import gc
 import os
-import threading
 import traceback
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import torch
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
+from viz_app.app.threads import LatestMailbox, OffThread
 from viz_app.models import load_model
 from viz_app.models.device import DeviceError, resolve_device
+from viz_app.models.inputs import InputError
 from viz_app.models.registry import ModelSpec
 from viz_app.models.summary import cached_summary, layer_choices
 from viz_app.probe.extras import make_extra
@@ -28,47 +28,43 @@ from viz_app.records.frames import Frame, NormMode
 
 
 class InferenceWorker(QObject):
-    """Runs frames through the current model; lives in the inference thread."""
+    """Runs raw frames through the current model; lives in the inference thread.
+
+    Every frame is prepared here for the model that is current when it runs, so a model
+    switch never sees a frame cut for the old one.
+    """
 
     result_ready = Signal(object)  # FrameResult
     model_loaded = Signal(object)  # ModelInfo
     failed = Signal(str)  # a message for the user; the worker carries on
+    input_rejected = Signal(str)  # a frame that cannot become an input (its ROI, its shape): the user's message
     download_progress = Signal(str, int, int)  # model name, bytes done, bytes in all (0: unknown)
     summary_ready = Signal(object, object, object)  # ModelSummary, [(path, title)] choices, default paths
-    _wake = Signal()
+    released = Signal(str)  # a model was freed on this device type: collect garbage on the GUI thread
 
     def __init__(self, device: str = "auto", sync_timing: bool = False) -> None:
         super().__init__()
         self._device_spec = device
         self._sync_timing = sync_timing
-        self._lock = threading.Lock()
-        self._pending: Frame | None = None
-        self._scheduled = False
-        self._stopping = False
         self._last_frame: Frame | None = None
         self._pipeline: Pipeline | None = None
         self._norm = NormMode.PER_LAYER
         self._extras: dict[str, dict] = {}  # enabled extras: key -> params
         self.processed = 0
+        # Children move into the inference thread with the worker: the mailbox then delivers
+        # there, and the cost tables report there.
+        self._frames = LatestMailbox(self)
+        self._frames.arrived.connect(self._on_frame_arrived)
         # Cost tables run a whole forward under the FLOP counter: seconds for big models, so
         # on a side thread with a copy of the model, never in the frame loop.
-        self._costs = ThreadPoolExecutor(max_workers=1, thread_name_prefix="costs")
-        self._wake.connect(self._on_wake, Qt.ConnectionType.QueuedConnection)
+        self._costs = OffThread("costs", self)
+        self._costs.finished.connect(self._on_costs_ready)
+        self._costs.failed.connect(self._on_costs_failed)
 
     # --- any thread -------------------------------------------------------------------
     def submit(self, frame: Frame) -> None:
-        """Offer a frame; it replaces any frame still waiting."""
-        self._offer(frame, replace=True)
-
-    def _offer(self, frame: Frame, replace: bool) -> None:
-        with self._lock:
-            if self._stopping or (self._pending is not None and not replace):
-                return
-            self._pending = frame
-            wake = not self._scheduled
-            self._scheduled = True
-        if wake:
-            self._wake.emit()
+        """Offer a raw frame; it replaces any frame still waiting."""
+        self._frames.put(frame)
 
     def _rerun(self) -> None:
         """Show the last input again under a new model or setting, unless newer input waits.
@@ -77,35 +73,23 @@ class InferenceWorker(QObject):
         window would then end on the old input while the user's last stroke is never seen.
         """
         if self._last_frame is not None:
-            self._offer(self._last_frame, replace=False)
+            self._frames.put(self._last_frame, replace=False)
 
     @property
     def pipeline(self) -> Pipeline | None:
         return self._pipeline
 
     # --- inference thread ---------------------------------------------------------------
-    @Slot()
-    def _on_wake(self) -> None:
-        with self._lock:
-            frame, self._pending = self._pending, None
-            if frame is None or self._stopping:
-                self._scheduled = False
-                return
-        self._run(frame)
-        with self._lock:
-            if self._pending is None or self._stopping:
-                self._scheduled = False
-                return
-        # More input arrived meanwhile: go round the event loop first, so that a model or
-        # setting change queued in between is taken before the next frame.
-        self._wake.emit()
-
-    def _run(self, frame: Frame) -> None:
+    @Slot(object)
+    def _on_frame_arrived(self, frame: Frame) -> None:
         self._last_frame = frame
         if self._pipeline is None:
             return
         try:
             result = self._pipeline.process(frame)
+        except InputError as exc:
+            self.input_rejected.emit(str(exc))
+            return
         except Exception as exc:  # a frame must never take the thread down
             traceback.print_exc()
             self.failed.emit(f"Inference failed on this input: {exc}")
@@ -145,20 +129,16 @@ class InferenceWorker(QObject):
         self.model_loaded.emit(info)
         for warning in info.warnings:
             self.failed.emit(warning)
-        self._costs.submit(cached_summary, loaded.spec.name).add_done_callback(
-            lambda future, spec=loaded.spec: self._on_costs_done(future, spec)
-        )
+        self._costs.run(cached_summary, loaded.spec.name, context=loaded.spec)
         self._rerun()
 
-    def _on_costs_done(self, future: Future, spec: ModelSpec) -> None:
-        if future.cancelled():
-            return
-        try:
-            summary = future.result()
-        except Exception as exc:
-            self.failed.emit(f"No cost table for {spec.name}: {exc}")
-            return
+    @Slot(object, object)
+    def _on_costs_ready(self, spec: ModelSpec, summary: object) -> None:
         self.summary_ready.emit(summary, layer_choices(summary, spec.layers), [n for n, _ in spec.layers])
+
+    @Slot(object, str)
+    def _on_costs_failed(self, spec: ModelSpec, message: str) -> None:
+        self.failed.emit(f"No cost table for {spec.name}: {message}")
 
     @Slot(list)
     def set_layers(self, names: list) -> None:
@@ -207,20 +187,30 @@ class InferenceWorker(QObject):
 
     @Slot()
     def shutdown(self) -> None:
-        with self._lock:
-            self._stopping = True
-            self._pending = None
-        self._costs.shutdown(wait=False, cancel_futures=True)
+        """Drop waiting and later frames, cancel cost tables, free the model."""
+        self._frames.close()
+        self._costs.close()
         self._release()
 
     def _release(self) -> None:
+        """Take the hooks off and drop the model. Collecting the garbage is the GUI thread's
+        job (``released``): a collection here could finalise Qt objects of the GUI thread."""
         if self._pipeline is None:
             return
         device = self._pipeline.device
         self._pipeline.close()
         self._pipeline = None
+        self.released.emit(device.type)
+
+
+class MemoryCollector(QObject):
+    """Lives in the GUI thread: collects garbage and empties the CUDA cache after the worker
+    freed a model, where finalising any Qt object is safe."""
+
+    @Slot(str)
+    def collect(self, device_type: str) -> None:
         gc.collect()
-        if device.type == "cuda":
+        if device_type == "cuda":
             torch.cuda.empty_cache()
 
 
