@@ -55,7 +55,7 @@ def test_mouse_drawn_digit_is_recognised_and_all_layers_shown(session, qtbot, di
     window.result_shown.connect(lambda r, t: box.__setitem__("r", r))
     draw_with_mouse(window.pad, digit)
     # Wait for the result of the last pointer event, not an older frame.
-    seq = window.pad._seq
+    seq = window.pad.seq
     qtbot.waitUntil(lambda: "r" in box and box["r"].seq == seq, timeout=15_000)
     result = box["r"]
     assert result.prediction == digit
@@ -186,7 +186,7 @@ def test_cost_table_and_layer_picker_follow_the_model(session, qtbot):
     draw_with_mouse(window.pad, 1)
     window.layer_picker.set_chosen(["c1", "output"])
     window.layers_requested.emit(["c1", "output"])
-    qtbot.waitUntil(lambda: "r" in seen and [l.name for l in seen["r"].layers] == ["c1", "output"], timeout=10_000)
+    qtbot.waitUntil(lambda: "r" in seen and [layer.name for layer in seen["r"].layers] == ["c1", "output"], timeout=10_000)
     qtbot.waitUntil(lambda: window.maps.layer_names == ["c1", "output"], timeout=10_000)
 
 
@@ -233,12 +233,12 @@ def test_every_zoo_model_opens_from_the_picker_and_reads_a_drawn_digit(session, 
         assert index >= 0, name
         window.model_picker.setCurrentIndex(index)
         window.model_picker.activated.emit(index)
-        qtbot.waitUntil(lambda: window.model is not None and window.model.name == name, timeout=30_000)
+        qtbot.waitUntil(lambda name=name: window.model is not None and window.model.name == name, timeout=30_000)
         assert window.model.trained, f"{name} opened without its shipped weights"
         window.pad.clear()
         draw_with_mouse(window.pad, 3)
-        seq = window.pad._seq
-        qtbot.waitUntil(lambda: "r" in box and box["r"].model == name and box["r"].seq == seq, timeout=30_000)
+        seq = window.pad.seq
+        qtbot.waitUntil(lambda name=name, seq=seq: "r" in box and box["r"].model == name and box["r"].seq == seq, timeout=30_000)
         assert window.maps.layer_names == [path for path, _ in get_spec(name).layers]
         if box["r"].prediction != 3:
             wrong[name] = box["r"].prediction

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from viz_app.records.frames import Frame
 from viz_app.sources.strokes import StrokeCanvas
 
-
 # Ink 0..255 -> white paper to dark ink.
 _PAPER = [qRgb(255 - v, 255 - v, 255 - v) for v in range(256)]
 
@@ -49,6 +48,15 @@ class DrawingPad(QWidget):
         return (pos.x() - rect.x()) * scale, (pos.y() - rect.y()) * scale
 
     # --- public surface (also used for scripted strokes) -------------------------------------
+    @property
+    def seq(self) -> int:
+        """The number of the latest frame offered (0 before the first)."""
+        return self._seq
+
+    def current_frame(self) -> Frame:
+        """What is on the pad now, as a frame (numbered as the latest one offered)."""
+        return Frame(self.canvas.ink.copy(), time.perf_counter(), self._seq, "pad")
+
     def set_pen_width(self, width: float) -> None:
         self.canvas.pen_width = width
 
@@ -120,5 +128,4 @@ class DrawingPad(QWidget):
 
     def _emit(self) -> None:
         self._seq += 1
-        frame = Frame(self.canvas.ink.copy(), time.perf_counter(), self._seq, "pad")
-        self.frame_ready.emit(frame)
+        self.frame_ready.emit(self.current_frame())
