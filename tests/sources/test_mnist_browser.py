@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from viz_app.app.mnist_tab import model_classifier
 from viz_app.models import load_model
 from viz_app.models.inputs import frame_to_tensor
-from viz_app.sources.mnist_browser import MnistBrowser, model_classifier
+from viz_app.sources.mnist_browser import MnistBrowser
 from viz_app.training.evaluate import evaluate
-from viz_app.training.mnist import Digits
+from viz_app.training.mnist import Digits, load_split
 
 
 def _browser(mnist_test):
@@ -71,7 +72,7 @@ def test_window_classifier_agrees_with_the_window(mnist_test) -> None:
 
 
 def test_loads_the_test_set_in_the_background(mnist_dir) -> None:
-    browser = MnistBrowser(data=mnist_dir)
+    browser = MnistBrowser(load=lambda: load_split("test", mnist_dir))
     frames, messages = [], []
     browser.start(frames.append, messages.append)
     assert browser.wait_loaded(30)
@@ -79,7 +80,7 @@ def test_loads_the_test_set_in_the_background(mnist_dir) -> None:
 
 
 def test_missing_data_is_a_message(tmp_path) -> None:
-    browser = MnistBrowser(data=tmp_path)
+    browser = MnistBrowser(load=lambda: load_split("test", tmp_path))
     frames, messages = [], []
     browser.start(frames.append, messages.append)
     assert not browser.wait_loaded(10)

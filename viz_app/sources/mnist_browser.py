@@ -5,31 +5,40 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
 from viz_app.records.frames import Frame
 from viz_app.sources.base import ErrorCallback, FrameCallback
-from viz_app.sources.digit import FIELD, mnist_digit
-from viz_app.training.mnist import Digits, load_split
 
 # N x 28 x 28 uint8 digits -> N predicted class indices.
 Classifier = Callable[[np.ndarray], np.ndarray]
+
+
+class DigitSet(Protocol):
+    """A labelled set of 28x28 digits (training.mnist.Digits is one)."""
+
+    images: np.ndarray  # N x 28 x 28 uint8, white on black
+    labels: np.ndarray  # N class indices
+
+    def __len__(self) -> int: ...
 CHUNK = 500  # digits classified at a time while looking for a mistake
 
 
 class MnistBrowser:
     """`mnist`: the test digits one at a time (frames are the 28x28 digits, white on black).
 
-    Predictions come from a ``Classifier`` the caller supplies (``set_classifier``), so this
-    stays free of any particular model; they are computed on demand and cached.
+    The test set comes from ``load`` (called once, on a thread of its own, at the first
+    start) or is given as ``digits``. Predictions come from a ``Classifier`` the caller
+    supplies (``set_classifier``), so this stays free of any particular model and data
+    format; they are computed on demand and cached.
     """
 
     name = "mnist"
 
-    def __init__(self, data: str | Path | None = None, digits: Digits | None = None) -> None:
-        self.data = data
+    def __init__(self, load: Callable[[], DigitSet] | None = None, digits: DigitSet | None = None) -> None:
+        self._load_digits = load
         self.digits = digits
         self.index = 0
         self._classify: Classifier | None = None
@@ -120,7 +129,9 @@ class MnistBrowser:
     # --- internals -----------------------------------------------------------------------------------
     def _load(self) -> None:
         try:
-            self.digits = load_split("test", self.data)
+            if self._load_digits is None:
+                raise ValueError("no test set to load")
+            self.digits = self._load_digits()
         except Exception as exc:  # missing folder, damaged file, no network for the download
             self._error(f"Could not open the MNIST test set: {exc}")
             return
@@ -136,33 +147,3 @@ class MnistBrowser:
     def _error(self, message: str) -> None:
         if self._on_error is not None:
             self._on_error(message)
-
-
-def window_digits(images: np.ndarray) -> np.ndarray:
-    """N x 28 x 28 digits as the window prepares them (mnist_digit), so that the browser's
-    predictions match what the window shows."""
-    out = np.zeros((len(images), FIELD, FIELD), np.uint8)
-    for i, image in enumerate(images):
-        digit = mnist_digit(image)
-        if digit is not None:
-            out[i] = digit
-    return out
-
-
-def model_classifier(name: str, weights: str | Path | None = None, device: str = "cpu") -> Classifier | None:
-    """A Classifier running registered model ``name`` on digits prepared as the window does;
-    None for a model that does not classify digits (an ImageNet model)."""
-    import torch
-
-    from viz_app.models import load_model
-    from viz_app.training.evaluate import evaluate
-
-    loaded = load_model(name, device, weights)
-    if loaded.spec.channels != 1 or len(loaded.spec.classes) != 10:
-        return None
-
-    def classify(images: np.ndarray) -> np.ndarray:
-        digits = Digits(window_digits(images), np.zeros(len(images), np.int64), "")
-        return evaluate(loaded.model, loaded.spec, digits, torch.device(device)).predictions
-
-    return classify
