@@ -10,10 +10,9 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
-from viz_app.app.session import Session
-from viz_app.opencv import cv2
+from viz_app.app.session import Session, attach_sources
 from viz_app.bench.synthetic import synth_photo, write_digit_video
-from viz_app.app.source_control import SourceController, attach_sources
+from viz_app.opencv import cv2
 
 
 @pytest.fixture
@@ -42,7 +41,7 @@ def test_photo_file_goes_through_the_window_to_the_right_digit(qtbot, session, t
     results = []
     session.window.result_shown.connect(lambda r, t: results.append(r))
     controller = attach_sources(session, f"image:{path}")
-    assert session.window.inputs.currentIndex() == controller.file_tab
+    assert session.window.inputs.currentIndex() == controller.tab_index("file")
     qtbot.waitUntil(lambda: any(not r.empty for r in results), timeout=10_000)
     result = [r for r in results if not r.empty][-1]
     assert result.classes[result.prediction] == str(mnist_test.labels[0])
@@ -61,16 +60,16 @@ def test_video_source_feeds_the_window_and_ends_with_a_message(qtbot, session, t
     ages = np.array([t - r.t_event for r, t in results])
     assert (ages > 0).all() and ages[-5:].max() < 2.0  # capture to display; no growing lag
     assert controller.frames_in >= 25
-    assert controller.file_panel.view.roi() == (0, 0, 320, 240)
+    assert controller.files.panel.view.roi() == (0, 0, 320, 240)
 
 
 def test_no_camera_is_a_message_and_the_pad_still_works(qtbot, session) -> None:
     controller = attach_sources(session, "camera:0")
-    assert session.window.inputs.currentIndex() == controller.camera_tab
-    qtbot.waitUntil(lambda: "Could not open camera 0" in controller.camera_panel.status.text(), timeout=5_000)
-    assert controller.camera is not None and controller.camera.running  # still retrying
+    assert session.window.inputs.currentIndex() == controller.tab_index("camera")
+    qtbot.waitUntil(lambda: "Could not open camera 0" in controller.camera.panel.status.text(), timeout=5_000)
+    assert controller.camera.source is not None and controller.camera.source.running  # still retrying
     session.window.inputs.setCurrentIndex(0)  # back to the pad: the camera is released
-    assert not controller.camera.running
+    assert not controller.camera.source.running
     results = []
     session.window.result_shown.connect(lambda r, t: results.append(r))
     pad = session.window.pad
@@ -82,15 +81,15 @@ def test_no_camera_is_a_message_and_the_pad_still_works(qtbot, session) -> None:
 
 def test_mnist_browser_tab_jumps_to_a_mistake_and_shows_both_labels(qtbot, session) -> None:
     controller = attach_sources(session, "mnist")
-    qtbot.waitUntil(lambda: "True label: 7" in controller.mnist_panel.verdict.text(), timeout=10_000)
-    qtbot.waitUntil(lambda: "model says: " in controller.mnist_panel.verdict.text(), timeout=10_000)
-    assert "✓" in controller.mnist_panel.verdict.text()
-    controller.mnist_panel.mistake_button.click()
-    index = controller.browser.index
-    assert index > 0 and controller.browser.prediction() != controller.browser.label
-    qtbot.waitUntil(lambda: controller.mnist_panel.index_box.value() == index, timeout=5_000)
-    qtbot.waitUntil(lambda: "✗" in controller.mnist_panel.verdict.text(), timeout=10_000)
-    assert f"True label: {controller.browser.label}" in controller.mnist_panel.verdict.text()
+    qtbot.waitUntil(lambda: "True label: 7" in controller.mnist.panel.verdict.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "model says: " in controller.mnist.panel.verdict.text(), timeout=10_000)
+    assert "✓" in controller.mnist.panel.verdict.text()
+    controller.mnist.panel.mistake_button.click()
+    index = controller.mnist.browser.index
+    assert index > 0 and controller.mnist.browser.prediction() != controller.mnist.browser.label
+    qtbot.waitUntil(lambda: controller.mnist.panel.index_box.value() == index, timeout=5_000)
+    qtbot.waitUntil(lambda: "✗" in controller.mnist.panel.verdict.text(), timeout=10_000)
+    assert f"True label: {controller.mnist.browser.label}" in controller.mnist.panel.verdict.text()
 
 
 def test_bad_spec_and_unreadable_file_are_messages(qtbot, session, tmp_path: Path) -> None:
@@ -110,7 +109,7 @@ def test_dropping_a_file_on_the_window_opens_it(qtbot, session, tmp_path: Path, 
     photo, _ = synth_photo(mnist_test.images[1], np.random.default_rng(1))
     path = tmp_path / "dropped.png"
     cv2.imwrite(str(path), photo)
-    controller = SourceController(session)
+    controller = session.sources
     session.window.show()
     qtbot.waitExposed(session.window)
     mime = QMimeData()
@@ -122,8 +121,8 @@ def test_dropping_a_file_on_the_window_opens_it(qtbot, session, tmp_path: Path, 
         event = kind(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
         assert QApplication.sendEvent(session.window.windowHandle(), event)
         assert event.isAccepted()
-    assert session.window.inputs.currentIndex() == controller.file_tab
-    qtbot.waitUntil(lambda: controller.images is not None and controller.images.current == path, timeout=5_000)
+    assert session.window.inputs.currentIndex() == controller.tab_index("file")
+    qtbot.waitUntil(lambda: controller.files.images is not None and controller.files.images.current == path, timeout=5_000)
 
 
 def test_camera_tab_roi_freeze_and_mirror(qtbot, session, tmp_path: Path, mnist_test) -> None:
@@ -131,31 +130,31 @@ def test_camera_tab_roi_freeze_and_mirror(qtbot, session, tmp_path: Path, mnist_
 
     path = tmp_path / "camera.avi"
     write_digit_video(path, mnist_test.images[:2], fps=30, frames=60)
-    controller = SourceController(session)
+    controller = session.sources
     session.window.show()
     qtbot.waitExposed(session.window)
-    controller.camera_index = str(path)  # a file stands in for the webcam
-    controller.camera_resolution = None
-    session.window.inputs.setCurrentIndex(controller.camera_tab)
-    camera = controller.camera
+    controller.camera.index = str(path)  # a file stands in for the webcam
+    controller.camera.resolution = None
+    session.window.inputs.setCurrentIndex(controller.tab_index("camera"))
+    camera = controller.camera.source
     assert camera is not None and camera.mirror  # a webcam starts mirrored
-    panel = controller.camera_panel
+    panel = controller.camera.panel
     panel.set_state((1280, 720), True, False)
     assert panel.resolution_picker.currentText() == "1280x720" and panel.mirror_box.isChecked()
     panel.resolution_picker.activated.emit(1)
-    assert controller.camera_resolution == camera.resolution == (640, 480)
+    assert controller.camera.resolution == camera.resolution == (640, 480)
     camera.stall_s = 60  # the end of the file is not an unplugged camera here
-    view = controller.camera_panel.view
+    view = controller.camera.panel.view
     qtbot.waitUntil(lambda: view.roi() is not None, timeout=10_000)
     assert view.roi() == (88, 48, 144, 144)  # the default: a centred square, 60% of the height
     view.set_roi((10, 20, 100, 90))
-    assert controller._roi == (10, 20, 100, 90)
+    assert controller.roi == (10, 20, 100, 90)
     QTest.keyClick(session.window, Qt.Key.Key_Space)
-    assert camera.frozen and controller.camera_panel.freeze_button.isChecked()
+    assert camera.frozen and controller.camera.panel.freeze_button.isChecked()
     QTest.keyClick(session.window, Qt.Key.Key_Space)
     assert not camera.frozen
-    assert not controller.file_panel.pause_button.isChecked()  # the hidden tab's Space did nothing
-    controller.camera_panel.mirror_box.setChecked(False)
+    assert not controller.files.panel.pause_button.isChecked()  # the hidden tab's Space did nothing
+    controller.camera.panel.mirror_box.setChecked(False)
     assert not camera.mirror
     session.window.inputs.setCurrentIndex(0)
     assert not camera.running
@@ -166,15 +165,15 @@ def test_space_pauses_a_video_on_the_file_tab(qtbot, session, tmp_path: Path, mn
 
     path = tmp_path / "clip.avi"
     write_digit_video(path, mnist_test.images[:2], fps=30, frames=60)
-    controller = SourceController(session)
+    controller = session.sources
     session.window.show()
     qtbot.waitExposed(session.window)
-    controller.file_panel.loop_box.setChecked(True)
+    controller.files.panel.loop_box.setChecked(True)
     controller.open_file(str(path))
-    video = controller.video
+    video = controller.files.video
     assert video is not None and video.loop
     qtbot.waitUntil(lambda: video.frames > 3, timeout=10_000)
     QTest.keyClick(session.window, Qt.Key.Key_Space)
-    assert video.frozen and controller.file_panel.pause_button.text() == "Paused"
+    assert video.frozen and controller.files.panel.pause_button.text() == "Paused"
     QTest.keyClick(session.window, Qt.Key.Key_Space)
     assert not video.frozen

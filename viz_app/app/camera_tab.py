@@ -1,0 +1,70 @@
+"""The Camera tab's controls and the CameraSource they steer."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from viz_app.app.source_tabs import SourceTab
+from viz_app.sources.camera import RESOLUTIONS, CameraSource, list_cameras
+from viz_app.ui.sources.camera_panel import CameraPanel
+
+
+class CameraTab(QObject):
+    """Which camera, at what resolution, mirrored or not, frozen or not; makes the CameraSource
+    when the tab is shown and asks for a restart when another camera is picked."""
+
+    restart_requested = Signal()  # start the camera afresh (another camera, or a reconnect of a stopped one)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.panel = CameraPanel(RESOLUTIONS)
+        self.index: int | str = 0  # a camera index, or a video file standing in for one
+        self.resolution: tuple[int, int] | None = (640, 480)
+        self.mirror = True
+        self.source: CameraSource | None = None
+        cam = self.panel
+        cam.camera_picked.connect(self._on_camera_picked)
+        cam.resolution_picked.connect(self._on_resolution_picked)
+        cam.freeze_toggled.connect(self._on_freeze_toggled)
+        cam.mirror_toggled.connect(self._on_mirror_toggled)
+        cam.reconnect_clicked.connect(self._on_reconnect_clicked)
+
+    def entry(self) -> SourceTab:
+        return SourceTab("camera", "Camera", self.panel, self.make_source, view=self.panel.view, show_message=self.show_message)
+
+    def make_source(self) -> CameraSource:
+        self.panel.set_cameras(list_cameras(), self.index)  # type: ignore[arg-type] - a test file stands in
+        self.source = CameraSource(self.index, self.resolution, self.mirror)
+        self.panel.set_state(self.resolution, self.mirror, False)
+        self.panel.view.show_text(f"Opening camera {self.index}…")
+        return self.source
+
+    def show_message(self, message: str) -> None:
+        """The camera's status line; over the view too while no picture came yet."""
+        self.panel.status.setText(message)
+        if self.source is not None and self.source.last_frame is None:
+            self.panel.view.show_text(message)
+
+    def _on_camera_picked(self, index: int) -> None:
+        self.index = index
+        self.restart_requested.emit()
+
+    def _on_resolution_picked(self, resolution: tuple[int, int]) -> None:
+        self.resolution = resolution
+        if self.source is not None:
+            self.source.set_resolution(resolution)
+
+    def _on_freeze_toggled(self, frozen: bool) -> None:
+        if self.source is not None:
+            self.source.freeze(frozen)
+
+    def _on_mirror_toggled(self, mirror: bool) -> None:
+        self.mirror = mirror
+        if self.source is not None:
+            self.source.mirror = mirror
+
+    def _on_reconnect_clicked(self) -> None:
+        if self.source is not None and self.source.running:
+            self.source.reconnect()
+        else:
+            self.restart_requested.emit()
