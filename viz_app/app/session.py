@@ -5,23 +5,25 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TextIO
 
 import viz_app.opencv  # noqa: F401 - OpenCV first, so it cannot repoint Qt's plugin path later
+
+# isort: split
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Qt, QtMsgType, Signal, qInstallMessageHandler
+from PySide6.QtCore import QCoreApplication, QMetaObject, QObject, Qt, QtMsgType, Slot, qInstallMessageHandler
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+from viz_app.app.source_control import SourceController
+from viz_app.app.threads import LatestMailbox, OffThread
+from viz_app.app.worker import InferenceThread, MemoryCollector
 from viz_app.models import list_specs
 from viz_app.paths import resources_dir
 from viz_app.records.frames import FrameResult
-from viz_app.app.source_control import attach_sources
+from viz_app.sources.spec import SourceSpec, SourceSpecError, parse_source
 from viz_app.ui.main_window import MainWindow
-from viz_app.app.threads import LatestMailbox
-from viz_app.app.worker import InferenceThread
 
 
 class PredictionLog:
@@ -76,83 +78,122 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+def _time_zoo(device_spec: str) -> list:
+    """The MNIST zoo's accuracy and throughput on ``device_spec`` (the CPU if that is unusable)."""
+    from viz_app.models.device import resolve_device
+    from viz_app.models.throughput import measure_zoo
+
+    try:
+        device = resolve_device(device_spec)
+    except ValueError:
+        device = resolve_device("cpu")
+    return measure_zoo(device, runs=5)
+
+
 class ZooBenchRunner(QObject):
     """Times the MNIST zoo on a side thread when the chart asks, and fills the chart."""
-
-    finished = Signal(object, str)  # list of ZooRow, and an error message ("" when it worked)
 
     def __init__(self, device: str, window: MainWindow) -> None:
         super().__init__(window)
         self._device = device
         self._window = window
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zoo-bench")
-        self.finished.connect(self._on_finished)
+        self._runner = OffThread("zoo-bench", self)
+        self._runner.finished.connect(self._on_timed)
+        self._runner.failed.connect(self._on_failed)
 
     def start(self) -> None:
         self._window.zoo_chart.set_busy(True)
-        self._pool.submit(self._measure)
+        self._runner.run(_time_zoo, self._device)
 
-    def _measure(self) -> None:
-        from viz_app.models.device import resolve_device
-        from viz_app.bench.zoo import bench_zoo
-
-        try:
-            device = resolve_device(self._device)
-        except ValueError:
-            device = resolve_device("cpu")
-        try:
-            self.finished.emit(bench_zoo(device, runs=5), "")
-        except Exception as exc:  # a broken model must not take the window down
-            self.finished.emit([], f"Could not time the model zoo: {exc}")
-
-    def _on_finished(self, rows: list, error: str) -> None:
+    @Slot(object, object)
+    def _on_timed(self, _context: object, rows: list) -> None:
         self._window.zoo_chart.set_busy(False)
-        if error:
-            self._window.show_message(error)
-        else:
-            self._window.zoo_chart.set_rows(rows)
+        self._window.zoo_chart.set_rows(rows)
+
+    @Slot(object, str)
+    def _on_failed(self, _context: object, message: str) -> None:
+        # A broken model must not take the window down.
+        self._window.zoo_chart.set_busy(False)
+        self._window.show_message(f"Could not time the model zoo: {message}")
 
     def stop(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._runner.close()
 
 
 class Session:
-    """A window wired to an inference thread; ``close()`` stops the thread cleanly."""
+    """A window wired to an inference thread and its input sources; ``close()`` stops the
+    thread cleanly and leaves nothing queued for the window."""
 
     def __init__(self, model: str = "lenet5", device: str = "auto", weights: Path | None = None, sync_timing: bool = False) -> None:
         self.window = MainWindow([(s.name, s.title, s.group) for s in list_specs()])
         self.inference = InferenceThread(device, sync_timing)
-        worker = self.inference.worker
-        # Direct: submit() only fills the thread-safe mailbox, so no queue can build up.
-        self.window.frame_ready.connect(worker.submit, Qt.ConnectionType.DirectConnection)
-        self.window.model_requested.connect(worker.load)
-        self.window.norm_requested.connect(worker.set_norm)
+        self._links: list[QMetaObject.Connection] = []
+        self._closed = False
+        # Every input, the pad included, reaches the worker through the controller's shown source.
+        self.sources = SourceController(self.window, self.inference.worker)
         # Newest result wins on the GUI side too: a GUI busy for a moment draws the frame of
         # now, not a queue of old ones.
         self._results = LatestMailbox(self.window)
-        worker.result_ready.connect(self._results.put, Qt.ConnectionType.DirectConnection)
-        self._results.arrived.connect(self.window.show_result)
-        worker.model_loaded.connect(self.window.show_model)
-        worker.failed.connect(self.window.show_message)
-        worker.download_progress.connect(self.window.show_download)
-        worker.summary_ready.connect(self.window.show_costs)
-        self.window.layers_requested.connect(worker.set_layers)
-        self.window.extra_requested.connect(worker.set_extra)
+        self._collector = MemoryCollector(self.window)
         self.zoo_bench = ZooBenchRunner(device, self.window)
-        self.window.zoo_chart.measure_requested.connect(self.zoo_bench.start)
-        self.window.closing.connect(self.close)
+        self._wire()
         self.inference.start()
         self.window.model_requested.emit(model, str(weights) if weights else None)
 
+    def _wire(self) -> None:
+        worker, window = self.inference.worker, self.window
+        direct = Qt.ConnectionType.DirectConnection
+        links = [
+            (window.model_requested, worker.load),
+            (window.norm_requested, worker.set_norm),
+            (window.layers_requested, worker.set_layers),
+            (window.extra_requested, worker.set_extra),
+            (self._results.arrived, window.show_result),
+            (worker.model_loaded, window.show_model),
+            (worker.failed, window.show_message),
+            (worker.download_progress, window.show_download),
+            (worker.summary_ready, window.show_costs),
+            (worker.released, self._collector.collect),
+            (window.zoo_chart.measure_requested, self.zoo_bench.start),
+        ]
+        self._links = [signal.connect(slot) for signal, slot in links]
+        self._links.append(worker.result_ready.connect(self._results.put, direct))
+        window.closing.connect(self.close)
+
     def close(self) -> None:
+        """Stop the sources, the side threads and the inference thread, then cut every line
+        to the window and drop what is still queued for it."""
+        if self._closed:
+            return
+        self._closed = True
+        self.sources.close()
         self.zoo_bench.stop()
         self.inference.stop()
+        self._results.close()
+        for link in self._links:
+            QObject.disconnect(link)
+        self._links = []
+        for receiver in (self.window, self._results, self.zoo_bench):
+            QCoreApplication.removePostedEvents(receiver)
+
+
+def attach_sources(session: Session, source_spec: str | SourceSpec = "pad") -> SourceController:
+    """Show and start ``source_spec`` (a --source string or an already parsed SourceSpec) in
+    the session's input tabs; returns the session's SourceController."""
+    controller = session.sources
+    try:
+        spec = source_spec if isinstance(source_spec, SourceSpec) else parse_source(source_spec)
+    except SourceSpecError as exc:
+        session.window.show_message(f"{exc}; starting with the drawing pad")
+        return controller
+    controller.open_spec(spec)
+    return controller
 
 
 def run_app(args: argparse.Namespace) -> int:
     app = make_application()
     session = Session(args.model, args.device, args.weights)
-    sources = attach_sources(session, args.source)
+    attach_sources(session, args.source)
     log = PredictionLog(args.log_predictions) if args.log_predictions else None
     session.window.show()
     if log:
@@ -161,7 +202,6 @@ def run_app(args: argparse.Namespace) -> int:
     try:
         return app.exec()
     finally:
-        sources.stop()
         session.close()
         if log:
             log.close()
