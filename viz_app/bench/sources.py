@@ -14,6 +14,52 @@ import numpy as np
 from viz_app.sources.spec import parse_source
 
 
+class _ShownFrames:
+    """What reached the screen: each captured frame once (a frame re-sent for a new ROI or
+    model keeps its seq), warm-up frames apart."""
+
+    def __init__(self, warmup: int) -> None:
+        self.warmup = warmup
+        self.t_start = time.perf_counter()
+        self.ages: list[float] = []
+        self.shown_at: list[float] = []
+        self.warm: list[float] = []
+        self._seen: set[int] = set()
+
+    def on_shown(self, result: Any, t_shown: float) -> None:
+        if result.t_event < self.t_start or result.seq in self._seen:
+            return
+        self._seen.add(result.seq)
+        if result.seq <= self.warmup:
+            self.warm.append(t_shown - result.t_event)
+            return
+        self.ages.append(t_shown - result.t_event)
+        self.shown_at.append(t_shown)
+
+
+def _age_figures(ages: list[float]) -> dict[str, float | None]:
+    """Median, p95 and max of the frame ages in ms; growing lag shows as a last quarter much older than the first."""
+    age_ms = np.array(ages) * 1e3
+    if not len(age_ms):
+        return dict.fromkeys(("median", "p95", "max", "first_quarter_median", "last_quarter_median"))
+    quarter = max(1, len(age_ms) // 4)
+    return {
+        "median": round(float(np.median(age_ms)), 2),
+        "p95": round(float(np.percentile(age_ms, 95)), 2),
+        "max": round(float(age_ms.max()), 2),
+        "first_quarter_median": round(float(np.median(age_ms[:quarter])), 2),
+        "last_quarter_median": round(float(np.median(age_ms[-quarter:])), 2),
+    }
+
+
+def _check_spec(spec: str) -> None:
+    parsed = parse_source(spec)
+    if parsed.kind not in ("camera", "video"):
+        raise ValueError(f"bench --source takes camera[:INDEX] or video:PATH, not {spec!r}")
+    if parsed.kind == "video" and (parsed.path is None or not parsed.path.is_file()):
+        raise FileNotFoundError(f"no such video: {parsed.path}")
+
+
 def run_source_bench(
     spec: str, frames: int = 300, device: str = "cpu", model: str = "lenet5", timeout_s: float = 120.0, warmup: int = 30
 ) -> dict[str, Any]:
@@ -24,16 +70,11 @@ def run_source_bench(
     The first ``warmup`` captured frames (panels being built, first forward passes) are left
     out of the figures.
     """
-    parsed = parse_source(spec)
-    if parsed.kind not in ("camera", "video"):
-        raise ValueError(f"bench --source takes camera[:INDEX] or video:PATH, not {spec!r}")
-    if parsed.kind == "video" and (parsed.path is None or not parsed.path.is_file()):
-        raise FileNotFoundError(f"no such video: {parsed.path}")
+    _check_spec(spec)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QEventLoop
 
-    from viz_app.app.session import Session, make_application
-    from viz_app.app.source_control import attach_sources
+    from viz_app.app.session import Session, attach_sources, make_application
 
     app = make_application([])
     session = Session(model, device)
@@ -44,26 +85,9 @@ def run_source_bench(
         session.close()
         raise RuntimeError(f"model {model} did not load within {timeout_s:.0f} s")
     session.window.show()
-    ages: list[float] = []
-    shown_at: list[float] = []
     messages: list[str] = []
-    t_start = time.perf_counter()
-
-    seen: set[int] = set()
-    warm: list[float] = []
-
-    def on_shown(result: Any, t_shown: float) -> None:
-        # Each captured frame once (a frame re-sent for a new ROI or model keeps its seq).
-        if result.t_event < t_start or result.seq in seen:
-            return
-        seen.add(result.seq)
-        if result.seq <= warmup:
-            warm.append(t_shown - result.t_event)
-            return
-        ages.append(t_shown - result.t_event)
-        shown_at.append(t_shown)
-
-    session.window.result_shown.connect(on_shown)
+    shown = _ShownFrames(warmup)
+    session.window.result_shown.connect(shown.on_shown)
     controller = attach_sources(session, spec)
     controller.source_message.connect(messages.append)
     source = controller.active
@@ -80,9 +104,7 @@ def run_source_bench(
         session.window.close()
         session.close()
     captured = max(0, controller.frames_in - warmup)
-    age_ms = np.array(ages) * 1e3
-    quarter = max(1, len(age_ms) // 4)
-    span = shown_at[-1] - shown_at[0] if len(shown_at) > 1 else 0.0
+    span = shown.shown_at[-1] - shown.shown_at[0] if len(shown.shown_at) > 1 else 0.0
     return {
         "source": spec,
         "model": model,
@@ -90,19 +112,12 @@ def run_source_bench(
         "source_fps": getattr(source, "fps", None),
         "warmup_frames": warmup,
         "captured": captured,
-        "shown": len(ages),
-        "dropped": captured - len(ages),
+        "shown": len(shown.ages),
+        "dropped": captured - len(shown.ages),
         "skipped_by_source": getattr(source, "dropped", 0),
-        "shown_fps": round((len(shown_at) - 1) / span, 2) if span > 0 else 0.0,
-        "age_ms": {
-            "median": round(float(np.median(age_ms)), 2) if len(age_ms) else None,
-            "p95": round(float(np.percentile(age_ms, 95)), 2) if len(age_ms) else None,
-            "max": round(float(age_ms.max()), 2) if len(age_ms) else None,
-            # Growing lag shows as a last quarter much older than the first.
-            "first_quarter_median": round(float(np.median(age_ms[:quarter])), 2) if len(age_ms) else None,
-            "last_quarter_median": round(float(np.median(age_ms[-quarter:])), 2) if len(age_ms) else None,
-        },
-        "warmup_age_ms_max": round(max(warm) * 1e3, 2) if warm else None,
+        "shown_fps": round((len(shown.shown_at) - 1) / span, 2) if span > 0 else 0.0,
+        "age_ms": _age_figures(shown.ages),
+        "warmup_age_ms_max": round(max(shown.warm) * 1e3, 2) if shown.warm else None,
         "messages": messages,
     }
 
