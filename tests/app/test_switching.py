@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
 import time
@@ -13,8 +14,7 @@ import numpy as np
 import pytest
 import torch
 
-from viz_app.models import load_model
-from viz_app.models import loader
+from viz_app.models import load_model, loader
 from viz_app.probe.hooks import count_hooks
 from viz_app.probe.pipeline import Pipeline
 from viz_app.records.frames import Frame
@@ -36,10 +36,8 @@ def live_tensors() -> int:
 
 def rss_mb() -> float:
     gc.collect()
-    try:  # hand freed heap pages back, so RSS shows what is really held
+    with contextlib.suppress(OSError, AttributeError):  # hand freed heap pages back, so RSS shows what is really held
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
@@ -59,7 +57,6 @@ def test_fifty_switches_leave_nothing_behind(tmp_path: Path, monkeypatch: pytest
         raise loader.DownloadError("no network in tests")
 
     monkeypatch.setattr(loader, "download_file", offline)
-    loader.forget_failed_downloads()
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     global_hooks = len(torch.nn.modules.module._global_forward_hooks)
     old_models: list[weakref.ref] = []
@@ -85,4 +82,3 @@ def test_fifty_switches_leave_nothing_behind(tmp_path: Path, monkeypatch: pytest
     assert tensors - baseline[0] <= TENSOR_SLACK, f"live tensors grew from {baseline[0]} to {tensors}"
     assert rss - baseline[1] <= RSS_SLACK_MB, f"RSS grew from {baseline[1]:.0f} MB to {rss:.0f} MB"
     assert cuda_bytes <= baseline[2], f"CUDA memory grew from {baseline[2]} to {cuda_bytes} bytes"
-    loader.forget_failed_downloads()

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 import torch
 
+from viz_app.bench.synthetic import write_digit_video
 from viz_app.models import load_model
 from viz_app.models.inputs import frame_to_tensor
 from viz_app.records.frames import Frame
-from viz_app.bench.synthetic import write_digit_video
 from viz_app.sources.camera import CameraSource, list_cameras
 from viz_app.sources.photo import extract_ink
 from viz_app.sources.video import VideoSource
@@ -114,7 +114,7 @@ def test_mirror_freeze_and_reconnect(clip) -> None:
         source = CameraSource(str(path), resolution=None, mirror=mirror)
         source.stall_s = 60  # keep the end of the file quiet
         source.start(sink.on_frame, sink.on_error)
-        sink.wait_for(lambda: len(sink.frames) >= 3)
+        sink.wait_for(lambda sink=sink: len(sink.frames) >= 3)
         source.stop()
     np.testing.assert_array_equal(mirrored.frames[0].image, plain.frames[0].image[:, ::-1])
 
@@ -208,7 +208,7 @@ def test_missing_and_unreadable_video(tmp_path: Path) -> None:
         source = VideoSource(path)
         sink = Collector()
         source.start(sink.on_frame, sink.on_error)
-        sink.wait_for(lambda: sink.messages)
+        sink.wait_for(lambda sink=sink: sink.messages)
         source.stop()
         assert expected in sink.messages[0] and not sink.frames
 

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from viz_app.opencv import cv2
+from viz_app.bench.synthetic import synth_photo
 from viz_app.models import load_model
 from viz_app.models.inputs import frame_to_tensor
-from viz_app.bench.synthetic import synth_photo
+from viz_app.opencv import cv2
 from viz_app.sources.digit import mnist_digit
 from viz_app.sources.photo import extract_ink, ink_is_dark
 

@@ -44,7 +44,8 @@ class CameraPanel(QWidget):
         self.status = QLabel("")
         self.status.setWordWrap(True)
 
-        lay_out_source_tab(self, (self.camera_picker, self.resolution_picker, self.freeze_button, self.mirror_box, self.reconnect_button), self.view, self.status)
+        controls = (self.camera_picker, self.resolution_picker, self.freeze_button, self.mirror_box, self.reconnect_button)
+        lay_out_source_tab(self, controls, self.view, self.status)
         # Space freezes while this tab is shown (a hidden tab's shortcut is inactive).
         self.freeze_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Space), self, self.freeze_button.toggle)
         self.freeze_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)

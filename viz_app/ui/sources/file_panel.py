@@ -44,7 +44,8 @@ class FilePanel(QWidget):
         self.name = QLabel("")
         self.name.setWordWrap(True)
 
-        lay_out_source_tab(self, (self.open_button, self.folder_button, self.previous_button, self.next_button, self.pause_button, self.loop_box, self.restart_button), self.view, self.name)
+        controls = (self.open_button, self.folder_button, self.previous_button, self.next_button, self.pause_button, self.loop_box, self.restart_button)
+        lay_out_source_tab(self, controls, self.view, self.name)
         self.set_mode("none")
         # Space pauses a video while this tab is shown, as it freezes the camera on its tab.
         self.pause_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Space), self, self._on_space)
