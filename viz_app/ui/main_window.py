@@ -124,18 +124,18 @@ class MainWindow(QMainWindow):
         self.pad.frame_ready.connect(self.frame_ready)
 
     # --- the insight panels ---------------------------------------------------------------------
-    @property
-    def insight_panels(self) -> list[Panel]:
-        """The registry's insight panels, in tab order."""
-        return list(self.side.panels.values())
-
     def panel(self, key: str) -> Panel:
         """The insight panel registered under ``key`` (see ``viz_app.ui.panels.registry``)."""
         return self.side.panel(key)
 
     @property
+    def insight_panels(self) -> list[Panel]:
+        """The registry's insight panels, in tab order (tests/app reads it; prefer ``panel(key)``)."""
+        return list(self.side.panels.values())
+
+    @property
     def unit_zoom(self) -> Panel:
-        """The panel a click on a feature map opens (``panel(UNIT_PANEL)``)."""
+        """The panel a click on a feature map opens, ``panel(UNIT_PANEL)`` (tests/app reads it)."""
         return self.panel(UNIT_PANEL)
 
     # --- from the worker --------------------------------------------------------------------------
