@@ -1,1 +1,5 @@
-"""One widget per panel; each takes a FrameResult (or a part of one) and draws it."""
+"""One widget per panel; each takes a FrameResult (or a part of one) and draws it.
+
+The insight panels in the side tabs keep ``base.Panel`` and are listed, one line each, in
+``registry.PANELS`` (Qt-free, so the CLI can read it without importing any widget).
+"""
