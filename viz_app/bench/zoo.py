@@ -14,10 +14,6 @@ from viz_app.models.device import DeviceError, resolve_device
 from viz_app.models.throughput import measure_zoo
 from viz_app.records.costs import ZooRow, human
 
-# The window's chart measured through this name before the measuring moved to
-# viz_app.models.throughput; kept until viz_app/app/session.py imports measure_zoo from there.
-bench_zoo = measure_zoo
-
 
 def format_rows(rows: list[ZooRow]) -> str:
     """The rows as the plain-text table `cnn-viz bench --zoo` prints."""
