@@ -12,6 +12,7 @@ import gc
 import os
 import traceback
 from pathlib import Path
+from typing import cast
 
 import torch
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
@@ -24,6 +25,7 @@ from viz_app.models.registry import ModelSpec
 from viz_app.models.summary import cached_summary, layer_choices
 from viz_app.probe.extras import make_extra
 from viz_app.probe.pipeline import Pipeline
+from viz_app.records.costs import ModelSummary
 from viz_app.records.frames import Frame, NormMode
 
 
@@ -77,6 +79,7 @@ class InferenceWorker(QObject):
 
     @property
     def pipeline(self) -> Pipeline | None:
+        """The current model's pipeline (None before the first load); for tests and benches."""
         return self._pipeline
 
     # --- inference thread ---------------------------------------------------------------
@@ -133,7 +136,7 @@ class InferenceWorker(QObject):
         self._rerun()
 
     @Slot(object, object)
-    def _on_costs_ready(self, spec: ModelSpec, summary: object) -> None:
+    def _on_costs_ready(self, spec: ModelSpec, summary: ModelSummary) -> None:
         self.summary_ready.emit(summary, layer_choices(summary, spec.layers), [n for n, _ in spec.layers])
 
     @Slot(object, str)
@@ -158,6 +161,7 @@ class InferenceWorker(QObject):
 
     @Slot(object)
     def set_norm(self, mode: NormMode) -> None:
+        """Map activations to colours with ``mode`` from now on."""
         self._norm = NormMode(mode)
         if self._pipeline is not None:
             self._pipeline.norm = self._norm
@@ -166,12 +170,14 @@ class InferenceWorker(QObject):
     @Slot(str, object)
     def set_extra(self, key: str, params: object) -> None:
         """Turn the per-frame extra ``key`` on with ``params`` (a dict), or off with None."""
+        if params is None and key not in self._extras:
+            return  # already off: nothing to re-run
         if params is None:
             self._extras.pop(key, None)
             if self._pipeline is not None:
                 self._pipeline.remove_extra(key)
         else:
-            self._extras[key] = dict(params)
+            self._extras[key] = dict(cast(dict, params))
             self._install_extra(key, self._extras[key])
         self._rerun()
 
@@ -209,6 +215,7 @@ class MemoryCollector(QObject):
 
     @Slot(str)
     def collect(self, device_type: str) -> None:
+        """Collect garbage, and empty the CUDA cache when the freed model was on a GPU."""
         gc.collect()
         if device_type == "cuda":
             torch.cuda.empty_cache()
@@ -224,9 +231,11 @@ class InferenceThread:
         self.worker.moveToThread(self.thread)
 
     def start(self) -> None:
+        """Start the inference thread's event loop."""
         self.thread.start()
 
     def stop(self, timeout_ms: int = 10_000) -> bool:
+        """Stop the worker after the frame in progress and wait for the thread; True when it ended."""
         if not self.thread.isRunning():
             return True
         # Blocking-queued: runs in the inference thread after the frame in progress.
