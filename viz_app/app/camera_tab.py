@@ -30,10 +30,12 @@ class CameraTab(QObject):
         cam.reconnect_clicked.connect(self._on_reconnect_clicked)
 
     def entry(self) -> SourceTab:
+        """The Camera tab's registry entry."""
         return SourceTab("camera", "Camera", self.panel, self.make_source, view=self.panel.view, show_message=self.show_message)
 
     def make_source(self) -> CameraSource:
-        self.panel.set_cameras(list_cameras(), self.index)  # type: ignore[arg-type] - a test file stands in
+        """A CameraSource with the chosen camera, resolution and mirroring (the tab being shown)."""
+        self.panel.set_cameras(list_cameras(), self.index)  # type: ignore[arg-type]  # a test's video file stands in
         self.source = CameraSource(self.index, self.resolution, self.mirror)
         self.panel.set_state(self.resolution, self.mirror, False)
         self.panel.view.show_text(f"Opening camera {self.index}…")

@@ -60,6 +60,7 @@ class MnistTab(QObject):
             self._on_model_shown(window.model)
 
     def entry(self) -> SourceTab:
+        """The MNIST tab's registry entry."""
         return SourceTab(
             "mnist", "MNIST", self.panel, lambda: self.browser, show_frame=self._show_frame, show_result=self._show_result
         )

@@ -6,13 +6,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, cast
 
 import viz_app.opencv  # noqa: F401 - OpenCV first, so it cannot repoint Qt's plugin path later
 
 # isort: split
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QMetaObject, QObject, Qt, QtMsgType, Slot, qInstallMessageHandler
+from PySide6.QtCore import QCoreApplication, QMessageLogContext, QMetaObject, QObject, Qt, QtMsgType, Slot, qInstallMessageHandler
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -33,6 +33,7 @@ class PredictionLog:
         self._file: TextIO = path.open("a", encoding="utf-8", buffering=1)
 
     def write(self, result: FrameResult, t_shown: float) -> None:
+        """One JSON line for a prediction the window showed at ``t_shown``."""
         record = {
             "seq": result.seq,
             "model": result.model,
@@ -52,20 +53,22 @@ class PredictionLog:
         self._file.write(json.dumps(record) + "\n")
 
     def close(self) -> None:
+        """Close the log file."""
         self._file.close()
 
 
 _QUIET = ("propagateSizeHints",)  # the offscreen platform's harmless complaint, once per resize
 
 
-def _qt_messages(mode: QtMsgType, context, message: str) -> None:  # noqa: ANN001
+def _qt_messages(mode: QtMsgType, context: QMessageLogContext, message: str) -> None:
     if not any(text in message for text in _QUIET):
         sys.stderr.write(message + "\n")
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication with the app's name, icon, style sheet and pyqtgraph settings."""
     qInstallMessageHandler(_qt_messages)
-    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app = cast(QApplication, QApplication.instance() or QApplication(argv or sys.argv[:1]))
     app.setApplicationName("cnn-viz")
     app.setOrganizationName("cnn-viz")
     icon = resources_dir() / "icon.svg"
@@ -102,6 +105,7 @@ class ZooBenchRunner(QObject):
         self._runner.failed.connect(self._on_failed)
 
     def start(self) -> None:
+        """Time the zoo on the side thread (the chart shows it is busy)."""
         self._window.zoo_chart.set_busy(True)
         self._runner.run(_time_zoo, self._device)
 
@@ -117,6 +121,7 @@ class ZooBenchRunner(QObject):
         self._window.show_message(f"Could not time the model zoo: {message}")
 
     def stop(self) -> None:
+        """Cancel timing not yet begun; nothing more is reported."""
         self._runner.close()
 
 
@@ -191,6 +196,7 @@ def attach_sources(session: Session, source_spec: str | SourceSpec = "pad") -> S
 
 
 def run_app(args: argparse.Namespace) -> int:
+    """`cnn-viz` without a subcommand: the window, its sources and the prediction log, until it closes."""
     app = make_application()
     session = Session(args.model, args.device, args.weights)
     attach_sources(session, args.source)

@@ -73,7 +73,7 @@ class SourceController(QObject):
         self._links.append(self._worker.input_rejected.connect(self._on_message))  # queued from inference
         self._views.arrived.connect(self._on_frame_arrived)
         self._views.message.connect(self._on_message)
-        self.window.inputs.currentChanged.connect(self._start)  # the shown tab is the source
+        self.window.inputs.currentChanged.connect(self._on_tab_changed)  # the shown tab is the source
         self.window.result_shown.connect(self._on_result_shown)
         self.window.closing.connect(self.stop)
         for tab in self.tabs:
@@ -140,7 +140,11 @@ class SourceController(QObject):
 
     # --- choosing a source ------------------------------------------------------------------
     @Slot(int)
+    def _on_tab_changed(self, index: int) -> None:
+        self._start(index)
+
     def _start(self, index: int) -> None:
+        """Stop the running source and start the one of tab ``index``, if it has one to run."""
         self._stop_active()
         tab = next((t for t in self.tabs if self._indices[t.kind] == index), None)
         source = tab.make_source() if tab is not None else None

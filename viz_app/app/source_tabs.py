@@ -55,9 +55,11 @@ class FileTab(QObject):
         files.restart_clicked.connect(lambda: self._forward("restart"))
 
     def entry(self) -> SourceTab:
+        """The File tab's registry entry."""
         return SourceTab("file", "File", self.panel, self.make_source, view=self.panel.view)
 
     def make_source(self) -> Source | None:
+        """The source for the opened path (a video, or an image or folder); None before anything was opened."""
         if self.path is None:
             return None
         if is_video(self.path):

@@ -43,6 +43,7 @@ class LatestMailbox(QObject):
 
     @property
     def closed(self) -> bool:
+        """Whether the mailbox was closed (it takes nothing more)."""
         return self._closed
 
     def put(self, item: object, replace: bool = True) -> bool:
@@ -63,6 +64,7 @@ class LatestMailbox(QObject):
             self._message_due.emit(text)
 
     def close(self) -> None:
+        """Drop the waiting item and every later put and message."""
         with self._lock:
             self._closed = True
             self._item = None
@@ -111,6 +113,7 @@ class OffThread(QObject):
         future.add_done_callback(lambda done: self._report(done, context))
 
     def close(self) -> None:
+        """Report nothing more and cancel what has not begun."""
         self._closed = True
         self._pool.shutdown(wait=False, cancel_futures=True)
 

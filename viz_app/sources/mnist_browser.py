@@ -19,8 +19,11 @@ Classifier = Callable[[np.ndarray], np.ndarray]
 class DigitSet(Protocol):
     """A labelled set of 28x28 digits (training.mnist.Digits is one)."""
 
-    images: np.ndarray  # N x 28 x 28 uint8, white on black
-    labels: np.ndarray  # N class indices
+    @property
+    def images(self) -> np.ndarray: ...  # N x 28 x 28 uint8, white on black
+
+    @property
+    def labels(self) -> np.ndarray: ...  # N class indices
 
     def __len__(self) -> int: ...
 CHUNK = 500  # digits classified at a time while looking for a mistake

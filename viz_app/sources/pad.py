@@ -33,9 +33,11 @@ class PadSource:
 
     @property
     def running(self) -> bool:
+        """Whether frames fed are delivered (the pad's tab is shown)."""
         return self._on_frame is not None
 
     def start(self, on_frame: FrameCallback, on_error: ErrorCallback) -> None:
+        """Deliver every frame fed from now on, beginning with the current drawing."""
         with self._lock:
             self._on_frame = on_frame
             current = self._current
@@ -43,6 +45,7 @@ class PadSource:
             on_frame(replace(current, t_event=time.perf_counter()))
 
     def stop(self) -> None:
+        """Deliver nothing more (frames fed are still remembered)."""
         with self._lock:
             self._on_frame = None
 

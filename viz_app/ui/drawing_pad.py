@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPen, qRgb
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, qRgb
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from viz_app.records.frames import Frame
@@ -43,6 +43,7 @@ class DrawingPad(QWidget):
         return QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
 
     def to_canvas(self, pos: QPointF) -> tuple[float, float]:
+        """A point of the widget in canvas pixels."""
         rect = self.paper_rect()
         scale = self.canvas.size / rect.width()
         return (pos.x() - rect.x()) * scale, (pos.y() - rect.y()) * scale
@@ -58,24 +59,29 @@ class DrawingPad(QWidget):
         return Frame(self.canvas.ink.copy(), time.perf_counter(), self._seq, "pad")
 
     def set_pen_width(self, width: float) -> None:
+        """The pen's width in canvas pixels."""
         self.canvas.pen_width = width
 
     def clear(self) -> None:
+        """Wipe the pad and offer the blank frame."""
         self.canvas.clear()
         self.update()
         self.cleared.emit()
         self._emit()
 
     def stroke_begin(self, x: float, y: float) -> None:
+        """Start a stroke at canvas point (x, y)."""
         self.canvas.begin(x, y)
         self._changed(x, y, x, y)
 
     def stroke_to(self, x: float, y: float) -> None:
+        """Extend the stroke to (x, y), offering a frame at once."""
         last = self.canvas.last_point or (x, y)
         self.canvas.extend(x, y)
         self._changed(*last, x, y)
 
     def stroke_end(self) -> None:
+        """End the stroke."""
         self.canvas.end()
 
     # --- events ---------------------------------------------------------------------------------
@@ -98,7 +104,7 @@ class DrawingPad(QWidget):
             self.stroke_end()
         event.accept()
 
-    def paintEvent(self, event) -> None:  # noqa: ANN001 - Qt signature
+    def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setClipRegion(event.region())
         painter.fillRect(self.rect(), self.palette().window())
