@@ -98,8 +98,8 @@ class Pipeline:
     def process(self, frame: Frame) -> FrameResult:
         """One raw frame through the model, prepared here for this model (InputError if it cannot be)."""
         t0 = time.perf_counter()
-        image = network_pixels(frame, self.spec.channels)
-        x, empty = frame_to_tensor(image, self.spec, self.device)  # 1 x C x H x W
+        pixels = network_pixels(frame, self.spec.channels)
+        x, empty = frame_to_tensor(pixels, self.spec, self.device)  # 1 x C x H x W
         t1 = self._sync()
 
         self.probe.reset()
@@ -111,8 +111,8 @@ class Pipeline:
         for name in self.probe.names:
             maps = as_maps(self.probe.outputs[name])
             scaled, lo, hi = normalise(maps, self.norm, self.signed[name], self.fixed[name])
-            image, grid, tile_hw = tile(scaled, self.max_tile)
-            tensors += [image, torch.stack([lo, hi]).float()]
+            mosaic, grid, tile_hw = tile(scaled, self.max_tile)
+            tensors += [mosaic, torch.stack([lo, hi]).float()]
             meta.append((name, tuple(maps.shape), grid, tile_hw))
         tensors += [input_pixels(x, self.spec), probs]
         ctx = ExtraContext(self.loaded, x, logits, probs, self.probe.outputs)

@@ -40,7 +40,7 @@ def mnist_digit(ink: np.ndarray, threshold: int = 0) -> np.ndarray | None:
         return None
     cx, cy = moments["m10"] / moments["m00"], moments["m01"] / moments["m00"]
     # MNIST's digits have their centre of mass at pixel (14, 14) (mean over the test set: 14.00, 13.99).
-    shift = np.float32([[1, 0, FIELD / 2 - cx], [0, 1, FIELD / 2 - cy]])
+    shift = np.array([[1, 0, FIELD / 2 - cx], [0, 1, FIELD / 2 - cy]], np.float32)
     return cv2.warpAffine(box, shift, (FIELD, FIELD), flags=cv2.INTER_LINEAR, borderValue=0)
 
 
