@@ -20,7 +20,7 @@ def run(*args, timeout=600):
 def test_models_lists_lenet5():
     out = run("models")
     assert out.returncode == 0
-    line = next(l for l in out.stdout.splitlines() if l.startswith("lenet5 "))
+    line = next(row for row in out.stdout.splitlines() if row.startswith("lenet5 "))
     assert "trained" in line and "%" in line
 
 

@@ -197,7 +197,7 @@ def test_insight_panels_run_only_while_shown(session, qtbot):
     draw_with_mouse(window.pad, 4)
     qtbot.waitUntil(lambda: "r" in seen, timeout=10_000)
     assert seen["r"].extras == {}  # the Layers tab is in view: no extra costs frame time
-    window.side.setCurrentWidget(window.insight_panels[1])  # augmentations
+    window.side.setCurrentWidget(window.panel("augment"))
     seen.clear()
     draw_with_mouse(window.pad, 4)
     qtbot.waitUntil(lambda: "r" in seen and "augment" in seen["r"].extras, timeout=15_000)
@@ -212,10 +212,10 @@ def test_clicking_a_feature_map_zooms_on_that_unit(session, qtbot):
     draw_with_mouse(window.pad, 7)
     qtbot.waitUntil(lambda: "r" in seen, timeout=10_000)
     window.maps.unit_clicked.emit("c3", 5)
-    assert window.side.currentWidget() is window.unit_zoom
-    assert window.unit_zoom.selection == ("c3", 5)
+    assert window.side.currentWidget() is window.panel("unit")
+    assert window.panel("unit").selection == ("c3", 5)
     qtbot.waitUntil(lambda: "unit" in seen["r"].extras, timeout=15_000)
-    assert window.unit_zoom.shown > 0
+    assert window.panel("unit").shown > 0
 
 
 def test_every_zoo_model_opens_from_the_picker_and_reads_a_drawn_digit(session, qtbot):

@@ -63,7 +63,7 @@ def test_gates_match_the_modules(arch: str, blocks: int) -> None:
     for block in record.blocks:
         assert block.weights.shape == expected[block.name].shape
         np.testing.assert_allclose(block.weights, expected[block.name], rtol=1e-5, atol=1e-6)
-        assert 0.0 <= block.weights.min() and block.weights.max() <= 1.0
+        assert block.weights.min() >= 0.0 and block.weights.max() <= 1.0
     assert record.prediction == result.prediction
     assert count_hooks(loaded.model) == 0
 

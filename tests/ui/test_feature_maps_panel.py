@@ -22,13 +22,13 @@ def test_branches_of_one_block_share_a_row():
     maps = [layer("stem 4@6x6"), layer("b/1x1 4@6x6"), layer("b/3x3 4@6x6"), layer("b/5x5 4@6x6"),
             layer("b/pool 4@6x6"), layer("b/extra 4@6x6"), layer("head 4@6x6")]
     rows = map_rows(maps)
-    assert [[l.title.split(" ")[0] for l in r] for r in rows] == [["stem"], ["b/1x1", "b/3x3", "b/5x5", "b/pool", "b/extra"], ["head"]]
+    assert [[cell.title.split(" ")[0] for cell in r] for r in rows] == [["stem"], ["b/1x1", "b/3x3", "b/5x5", "b/pool", "b/extra"], ["head"]]
 
 
 def test_unit_at_maps_clicks_to_channels():
-    l = layer("C1 6@28x28", shape=(6, 28, 28), grid=(2, 3), tile=(28, 28))
-    assert unit_at(l, 1, 1) == 0
-    assert unit_at(l, 28 * 2 + 3, 28 + 3) == 5
+    c1 = layer("C1 6@28x28", shape=(6, 28, 28), grid=(2, 3), tile=(28, 28))
+    assert unit_at(c1, 1, 1) == 0
+    assert unit_at(c1, 28 * 2 + 3, 28 + 3) == 5
     strip = layer("F6 84", shape=(84,), grid=(1, 1), tile=(1, 84))
     assert unit_at(strip, 83.5, 0.5) == 83 and unit_at(strip, 90, 0.5) is None
 

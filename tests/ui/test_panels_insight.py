@@ -169,7 +169,7 @@ def test_click_on_a_mosaic_cell_selects_that_channel(qtbot, lenet_result) -> Non
     qtbot.waitExposed(maps)
     maps.show_layers(lenet_result.layers)
     qtbot.wait(200)  # let the layout place the cells
-    layer = next(l for l in lenet_result.layers if l.name == "c3")  # 16 maps in a 4 x 4 grid
+    layer = next(shown for shown in lenet_result.layers if shown.name == "c3")  # 16 maps in a 4 x 4 grid
     cell = maps.cell("c3")
     rows, cols = layer.grid
     th, tw = layer.tile

@@ -128,16 +128,6 @@ class MainWindow(QMainWindow):
         """The insight panel registered under ``key`` (see ``viz_app.ui.panels.registry``)."""
         return self.side.panel(key)
 
-    @property
-    def insight_panels(self) -> list[Panel]:
-        """The registry's insight panels, in tab order (tests/app reads it; prefer ``panel(key)``)."""
-        return list(self.side.panels.values())
-
-    @property
-    def unit_zoom(self) -> Panel:
-        """The panel a click on a feature map opens, ``panel(UNIT_PANEL)`` (tests/app reads it)."""
-        return self.panel(UNIT_PANEL)
-
     # --- from the worker --------------------------------------------------------------------------
     def show_model(self, info: ModelInfo) -> None:
         """A newly loaded model: reset what showed the old one, then ask for the extra in view."""

@@ -142,9 +142,9 @@ def map_rows(maps: list[LayerImage]) -> list[list[LayerImage]]:
     for layer in maps:
         head = layer.title.split(" ")[0]
         key = head.split("/")[0] if "/" in head else None
-        if rows and key is not None and key == group:
-            rows[-1].append(layer)
-        elif rows and key is None and group is None and len(rows[-1]) < MAPS_PER_ROW:
+        same_block = key is not None and key == group
+        room_in_row = key is None and group is None and bool(rows) and len(rows[-1]) < MAPS_PER_ROW
+        if rows and (same_block or room_in_row):
             rows[-1].append(layer)
         else:
             rows.append([layer])
