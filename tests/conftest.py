@@ -51,3 +51,22 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture()
+def lenet_session(qtbot, monkeypatch, mnist_dir):
+    """The real window wired to its inference thread with LeNet-5 on the CPU, shown and loaded.
+
+    The MNIST tab reads the local test set (never a download); the session is closed after the test.
+    """
+    from viz_app.app.session import Session
+
+    monkeypatch.setenv("CNN_VIZ_DATA", str(mnist_dir))
+    session = Session("lenet5", "cpu")
+    qtbot.addWidget(session.window)
+    session.window.resize(1200, 800)
+    session.window.show()
+    qtbot.waitUntil(lambda: session.window.model is not None, timeout=30_000)
+    yield session
+    session.window.close()
+    session.close()

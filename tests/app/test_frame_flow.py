@@ -19,15 +19,9 @@ from viz_app.records.frames import FrameResult
 from viz_app.sources.photo import network_image
 
 
-@pytest.fixture
-def session(qtbot, monkeypatch, mnist_dir):
-    monkeypatch.setenv("CNN_VIZ_DATA", str(mnist_dir))  # the browser's test set, never a download
-    s = Session("lenet5", "cpu")
-    qtbot.addWidget(s.window)
-    qtbot.waitUntil(lambda: s.window.model is not None, timeout=30_000)
-    yield s
-    s.window.close()
-    s.close()
+@pytest.fixture()
+def session(lenet_session):
+    return lenet_session
 
 
 @pytest.fixture

@@ -10,20 +10,14 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
-from viz_app.app.session import Session, attach_sources
+from viz_app.app.session import attach_sources
 from viz_app.bench.synthetic import synth_photo, write_digit_video
 from viz_app.opencv import cv2
 
 
-@pytest.fixture
-def session(qtbot, monkeypatch, mnist_dir):
-    monkeypatch.setenv("CNN_VIZ_DATA", str(mnist_dir))  # the browser's test set, never a download
-    s = Session("lenet5", "cpu")
-    qtbot.addWidget(s.window)
-    qtbot.waitUntil(lambda: s.window.model is not None, timeout=30_000)
-    yield s
-    s.window.close()
-    s.close()
+@pytest.fixture()
+def session(lenet_session):
+    return lenet_session
 
 
 def _shown(qtbot, session, condition, timeout: int = 10_000) -> list:

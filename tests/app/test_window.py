@@ -16,14 +16,8 @@ LENET_LAYERS = ["c1", "s2", "c3", "s4", "c5", "f6", "output"]
 
 
 @pytest.fixture()
-def session(qtbot):
-    s = Session("lenet5", "cpu")
-    qtbot.addWidget(s.window)
-    s.window.resize(1200, 800)
-    s.window.show()
-    qtbot.waitUntil(lambda: s.window.model is not None, timeout=30_000)
-    yield s
-    s.close()
+def session(lenet_session):
+    return lenet_session
 
 
 def _pad_point(pad, x: float, y: float) -> QPoint:

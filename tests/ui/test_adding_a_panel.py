@@ -92,14 +92,9 @@ def registered(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture()
-def session(qtbot, registered: None):  # noqa: ANN001, ANN201
-    s = Session("lenet5", "cpu")
-    qtbot.addWidget(s.window)
-    s.window.resize(1200, 800)
-    s.window.show()
-    qtbot.waitUntil(lambda: s.window.model is not None, timeout=30_000)
-    yield s
-    s.close()
+def session(registered: None, lenet_session):  # noqa: ANN001, ANN201
+    """The window, opened after the example panel is registered."""
+    return lenet_session
 
 
 def _draw(window, digit: int) -> list[Frame]:  # noqa: ANN001
