@@ -100,14 +100,18 @@ class MainWindow(QMainWindow):
         self.pen_width, self.clear_button = bar.pen_width, bar.clear_button
 
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
+        """File, View and Help menus; other parts of the app add their actions to them."""
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu("&File")
+        self.view_menu = bar.addMenu("&View")
+        self.help_menu = bar.addMenu("&Help")
         open_weights = QAction("Open &weights…", self, shortcut=QKeySequence.StandardKey.Open)
         open_weights.triggered.connect(self._on_open_weights)
-        file_menu.addAction(open_weights)
-        file_menu.addSeparator()
-        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
+        self.file_menu.addAction(open_weights)
+        self.file_menu.addSeparator()
+        self.quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
+        self.quit_action.triggered.connect(self.close)
+        self.file_menu.addAction(self.quit_action)
         clear = QAction("Clear pad", self, shortcut=QKeySequence(Qt.Key.Key_Escape))
         clear.triggered.connect(self.pad.clear)
         self.addAction(clear)
