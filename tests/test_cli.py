@@ -90,7 +90,7 @@ def test_predict_reports_unreadable_files_and_goes_on(mnist_test, tmp_path):
     bad = tmp_path / "bad.png"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n truncated")
     out = run("predict", "lenet5", str(bad), str(good))
-    assert out.returncode == 1
+    assert out.returncode == 2
     assert "bad.png: cannot read" in out.stderr
     assert f"good.png: {mnist_test.labels[0]}" in out.stdout
 

@@ -4,13 +4,81 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import traceback
 from pathlib import Path
 
+from viz_app.errors import UserError
 from viz_app.sources.spec import SOURCE_HELP, argparse_source  # no Qt, no torch: cheap
 from viz_app.ui.panels.registry import panel_help  # no Qt either: the panels are named, not imported
 
 DEVICE_HELP = "auto (CUDA when present, else CPU), cpu, cuda or cuda:N"
+
+
+def positive_int(text: str) -> int:
+    """``type=`` for counts that must be 1 or more (epochs, frames, runs, images)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """``type=`` for rates that must be above zero."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number above 0, got {text}")
+    return value
+
+
+def device_name(text: str) -> str:
+    """``type=`` for --device: auto, cpu, cuda or cuda:N by spelling (no torch import)."""
+    spec = text.strip().lower()
+    kind, _, index = spec.partition(":")
+    if spec in ("auto", "cpu", "cuda") or (kind == "cuda" and index.isdigit()):
+        return spec
+    raise argparse.ArgumentTypeError(f"unknown device {text!r}: use {DEVICE_HELP}")
+
+
+def present_device(text: str) -> str:
+    """``type=`` for commands that measure or train: the device must be on this machine."""
+    spec = device_name(text)
+    if spec != "auto":
+        from viz_app.models.device import DeviceError, resolve_device
+
+        try:
+            resolve_device(spec)
+        except DeviceError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    return spec
+
+
+def model_name(text: str) -> str:
+    """``type=`` for a registered model name (imports the registry, so torch)."""
+    from viz_app.models import get_spec
+
+    try:
+        return get_spec(text).name
+    except KeyError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def appendable_file(text: str) -> Path:
+    """``type=`` for a log file: it must open for appending now, before any thread starts."""
+    path = Path(text).expanduser()
+    try:
+        with path.open("a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"cannot write to {path}: {exc.strerror or exc}") from None
+    return path
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -19,10 +87,12 @@ def _parser() -> argparse.ArgumentParser:
         description="Watch a convolutional network think: draw a digit and see every layer live.",
     )
     parser.add_argument("--model", default="lenet5", help="model to open (see `cnn-viz models`)")
-    parser.add_argument("--device", default="auto", help=DEVICE_HELP)
+    parser.add_argument("--device", type=device_name, default="auto", help=DEVICE_HELP)
     parser.add_argument("--weights", type=Path, help="load this state dict instead of the shipped weights")
     parser.add_argument("--source", type=argparse_source, default="pad", metavar="SOURCE", help=SOURCE_HELP)
-    parser.add_argument("--log-predictions", type=Path, metavar="FILE", help="append each shown prediction to FILE as a JSON line")
+    parser.add_argument("--log-predictions", type=appendable_file, metavar="FILE", help="append each shown prediction to FILE as a JSON line")
+    parser.add_argument("--reset-settings", action="store_true", help="forget the remembered window, model, layers and source")
+    parser.add_argument("--debug", action="store_true", help="show the Python traceback of an error (also CNN_VIZ_DEBUG=1)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     sub.add_parser("models", help="list the registered models")
@@ -30,11 +100,11 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="train a model on MNIST and write its weights and model card")
     p.add_argument("name")
     p.add_argument("--data", type=Path, help="folder with the four MNIST IDX .gz files (default: $CNN_VIZ_DATA or download)")
-    p.add_argument("--epochs", type=int)
+    p.add_argument("--epochs", type=positive_int)
     p.add_argument("--out", type=Path, help="weights file to write (default: assets/NAME.pt)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--device", dest="train_device", default="auto", help=DEVICE_HELP)
-    p.add_argument("--limit", type=int, help="train on the first N training images only (for a quick check)")
+    p.add_argument("--device", dest="train_device", type=present_device, default="auto", help=DEVICE_HELP)
+    p.add_argument("--limit", type=positive_int, help="train on the first N training images only (for a quick check)")
 
     p = sub.add_parser("eval", help="accuracy on the 10,000-image MNIST test set")
     p.add_argument("name")
@@ -49,29 +119,35 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("bench", help="measure latency and update rate of the live window, headless")
-    p.add_argument("--model", dest="bench_model", default="lenet5")
-    p.add_argument("--device", dest="bench_device", default="auto", help=DEVICE_HELP)
-    p.add_argument("--frames", type=int, default=600)
-    p.add_argument("--rate", type=float, default=120.0, help="input events per second of the scripted stroke")
+    p.add_argument("--model", dest="bench_model", type=model_name, default="lenet5")
+    p.add_argument("--device", dest="bench_device", type=present_device, default="auto", help=DEVICE_HELP)
+    p.add_argument("--frames", type=positive_int, default=600)
+    p.add_argument("--rate", type=positive_float, default=120.0, help="input events per second of the scripted stroke")
     panels = panel_help().replace("%", "%%")
     p.add_argument("--panel", metavar="PANEL", help=f"also time frames with this insight panel in view, alternating with it hidden: {panels}")
     p.add_argument("--zoo", action="store_true", help="time every MNIST-zoo model on --device: accuracy, images/s at batch 64, latency, parameters")
-    p.add_argument("--runs", type=int, default=10, help="with --zoo: timed runs per model (median)")
+    p.add_argument("--runs", type=positive_int, default=10, help="with --zoo: timed runs per model (median)")
     p.add_argument("--source", dest="bench_source", type=argparse_source, metavar="SOURCE",
                    help="measure camera[:INDEX] or video:PATH instead of the scripted stroke: frame age (capture to display), shown fps, dropped frames")
+    p.add_argument("--view", choices=("normal", "presentation"), default="normal", help="the window's view while measuring")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("summary", help="per-layer output shape, parameters and multiply-accumulates of a model")
     p.add_argument("name", help="a registered model, or 'all' for one line per model")
     p.add_argument("--input", metavar="CxHxW", help="another input shape, e.g. 3x448x448 or 1x3x448x448")
-    p.add_argument("--depth", type=int, help="fold modules nested deeper than this (default: every module)")
+    p.add_argument("--depth", type=positive_int, help="fold modules nested deeper than this (default: every module)")
     p.add_argument("--json", action="store_true")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run `cnn-viz` with ``argv`` (default: the command line); the process exit status."""
+    """Run `cnn-viz` with ``argv`` (default: the command line); the process exit status.
+
+    An error the user caused (a bad file, number or device) ends here as one line and exit
+    status 2; its traceback only with --debug or CNN_VIZ_DEBUG=1.
+    """
     args = _parser().parse_args(argv)
+    debug = args.debug or os.environ.get("CNN_VIZ_DEBUG", "") not in ("", "0")
     try:
         if args.command is None:
             from viz_app.app.session import run_app
@@ -80,10 +156,17 @@ def main(argv: list[str] | None = None) -> int:
         return _COMMANDS[args.command](args)
     except KeyboardInterrupt:
         return 130
-    except (KeyError, FileNotFoundError, ValueError, OSError) as exc:
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"cnn-viz: error: {message}", file=sys.stderr)
+    except (UserError, KeyError, ValueError, OSError) as exc:
+        if debug:
+            traceback.print_exc()
+        print(f"cnn-viz: error: {_one_line(exc)}", file=sys.stderr)
         return 2
+
+
+def _one_line(exc: BaseException) -> str:
+    """An exception's message on one line (a KeyError's without its quotes)."""
+    text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+    return " ".join(text.split()) or type(exc).__name__
 
 
 def _models(args: argparse.Namespace) -> int:

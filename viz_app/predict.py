@@ -15,7 +15,10 @@ from viz_app.sources.photo import extract_ink
 
 
 def predict_files(name: str, paths: list[Path], weights: Path | None = None, *, as_json: bool = False) -> int:
-    """Print the prediction and class probabilities per file; 1 if any file could not be read."""
+    """Print the prediction and class probabilities per file; 2 if any file could not be read.
+
+    A bad weights file raises WeightsError before any image is read: the CLI's edge says why.
+    """
     loaded = load_model(name, "cpu", weights, strict=weights is not None)
     for warning in loaded.warnings:
         print(f"cnn-viz: warning: {warning}", file=sys.stderr)
@@ -42,11 +45,11 @@ def predict_files(name: str, paths: list[Path], weights: Path | None = None, *, 
                 top = sorted(probabilities.items(), key=lambda kv: -kv[1])[:3]
                 others = ", ".join(f"{c} {p:.1%}" for c, p in top[1:])
                 print(f"{path}: {result.classes[result.prediction]} ({result.confidence:.1%}; then {others})")
-    return 1 if failures else 0
+    return 2 if failures else 0
 
 
 def _report_error(path: Path, message: str, as_json: bool) -> None:
     if as_json:
         print(json.dumps({"file": str(path), "error": message}))
     else:
-        print(f"{path}: cannot read: {message}", file=sys.stderr)
+        print(f"cnn-viz: error: {path}: cannot read: {message}", file=sys.stderr)

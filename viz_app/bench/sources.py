@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from typing import Any
 
 import numpy as np
 
+from viz_app.errors import UserError
+from viz_app.sources.camera import camera_opens
 from viz_app.sources.spec import parse_source
+from viz_app.sources.video import video_opens
 
 
 class _ShownFrames:
@@ -52,12 +56,20 @@ def _age_figures(ages: list[float]) -> dict[str, float | None]:
     }
 
 
+FIRST_FRAME_S = 10.0  # a source that delivers nothing this long after the window is up has failed
+
+
 def _check_spec(spec: str) -> None:
+    """Refuse, before the window starts, a source the benchmark cannot measure."""
     parsed = parse_source(spec)
     if parsed.kind not in ("camera", "video"):
-        raise ValueError(f"bench --source takes camera[:INDEX] or video:PATH, not {spec!r}")
+        raise UserError(f"bench --source takes camera[:INDEX] or video:PATH, not {spec!r}")
     if parsed.kind == "video" and (parsed.path is None or not parsed.path.is_file()):
-        raise FileNotFoundError(f"no such video: {parsed.path}")
+        raise UserError(f"no such video: {parsed.path}")
+    if parsed.kind == "video" and not video_opens(parsed.path):
+        raise UserError(f"{parsed.path.name} is not a video OpenCV can play")
+    if parsed.kind == "camera" and not camera_opens(parsed.index):
+        raise UserError(f"camera {parsed.index} cannot be opened (not connected, or in use by another program)")
 
 
 def run_source_bench(
@@ -91,11 +103,14 @@ def run_source_bench(
     controller = attach_sources(session, spec)
     controller.source_message.connect(messages.append)
     source = controller.active
+    first_frame_by = time.perf_counter() + FIRST_FRAME_S
     try:
         while controller.frames_in < frames + warmup and time.perf_counter() < deadline:
             app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
             if source is None or not getattr(source, "running", False):
                 break
+            if controller.frames_in == 0 and time.perf_counter() > first_frame_by:
+                break  # the source opened but delivers nothing: no point waiting for the deadline
         controller.stop()
         drain = time.perf_counter() + 0.5  # results still on their way to the screen
         while time.perf_counter() < drain:
@@ -119,6 +134,7 @@ def run_source_bench(
         "age_ms": _age_figures(shown.ages),
         "warmup_age_ms_max": round(max(shown.warm) * 1e3, 2) if shown.warm else None,
         "messages": messages,
+        "asked": frames,
     }
 
 
@@ -133,4 +149,8 @@ def print_source_bench(spec: str, frames: int, device: str, as_json: bool, model
             f"{report['source']} -> {report['model']} on {report['device']}: frame age median {age['median']} ms, "
             f"p95 {age['p95']} ms; {report['shown_fps']} frames/s shown; {report['dropped']} of {report['captured']} captured frames dropped"
         )
+    if report["captured"] < frames:
+        why = "; ".join(report["messages"][-2:]) or "the source stopped early"
+        print(f"cnn-viz: error: measured {report['captured']} of the {frames} frames asked for ({why})", file=sys.stderr)
+        return 1
     return 0

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import torch
 
+from viz_app.errors import UserError
 
-class DeviceError(ValueError):
+
+class DeviceError(UserError, ValueError):
     """A device the user asked for that this machine cannot give."""
 
 

@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 from torchvision.models import get_weight
 
+from viz_app.errors import UserError
 from viz_app.models.registry import ModelSpec
 from viz_app.opencv import cv2
 from viz_app.records.frames import Frame
@@ -17,7 +18,7 @@ from viz_app.sources.digit import FIELD, mnist_digit
 from viz_app.sources.photo import network_image
 
 
-class InputError(ValueError):
+class InputError(UserError, ValueError):
     """A frame that cannot become the network's input (a region of interest off the image,
     an image of an odd shape): the user's to fix, said in a message, never a crash."""
 

@@ -18,7 +18,7 @@ from torch import nn
 
 from viz_app.models.device import describe
 from viz_app.models.registry import ModelSpec, get_spec
-from viz_app.models.weights import WeightsError, apply_state_dict, read_card, read_state_dict
+from viz_app.models.weights import WeightsError, allowance, apply_state_dict, read_card, read_state_dict
 from viz_app.paths import assets_dir
 from viz_app.records.frames import ModelInfo
 
@@ -102,7 +102,7 @@ def load_model(
             warnings.append(f"{spec.name} ships no trained weights: showing untrained weights")
     else:
         try:
-            state = read_state_dict(path)
+            state = read_state_dict(path, allowance(model), spec.name)
             if spec.adapt_state_dict is not None:
                 state = spec.adapt_state_dict(state)
             apply_state_dict(model, state, path.name)
@@ -112,7 +112,7 @@ def load_model(
             if strict:
                 raise
             hint = " (delete it to download it again)" if weights is None and spec.weights_url else ""
-            warnings.append(f"{exc}{hint} - showing untrained weights")
+            warnings.append(f"{exc}{hint}; showing untrained weights instead")
     model.eval().requires_grad_(False).to(device)
     return LoadedModel(spec, model, device, source, trained, card, tuple(warnings))
 

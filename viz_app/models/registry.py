@@ -13,6 +13,8 @@ from typing import Any
 
 from torch import nn
 
+from viz_app.errors import UserError
+
 MNIST_CLASSES: tuple[str, ...] = tuple(str(d) for d in range(10))
 MNIST_MEAN = 0.1307
 MNIST_STD = 0.3081
@@ -55,6 +57,13 @@ class ModelSpec:
         return self.builder()
 
 
+class UnknownModelError(UserError, KeyError):
+    """A model name that is not registered; the message lists the names that are."""
+
+    def __str__(self) -> str:  # KeyError's own str() would quote the whole message
+        return str(self.args[0]) if self.args else "unknown model"
+
+
 _REGISTRY: dict[str, ModelSpec] = {}
 _ALIASES: dict[str, str] = {}  # alias -> registered name
 
@@ -72,7 +81,7 @@ def register_model(spec: ModelSpec) -> ModelSpec:
 
 
 def get_spec(name: str) -> ModelSpec:
-    """The spec of a registered model, or a KeyError that lists the known names.
+    """The spec of a registered model, or an UnknownModelError (a KeyError) that lists the known names.
 
     Exact names come first; an alias (torchvision's ``resnet18``) finds its model only where
     no model has that name (the MNIST zoo has its own ``alexnet``).
@@ -80,7 +89,7 @@ def get_spec(name: str) -> ModelSpec:
     spec = _REGISTRY.get(name) or _REGISTRY.get(_ALIASES.get(name, ""))
     if spec is None:
         known = ", ".join(sorted(_REGISTRY))
-        raise KeyError(f"unknown model {name!r}; registered models: {known}")
+        raise UnknownModelError(f"unknown model {name!r}; registered models: {known}")
     return spec
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
 from functools import lru_cache
@@ -18,6 +19,7 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
+from viz_app.errors import UserError
 from viz_app.records.costs import LayerCost, ModelSummary, human
 
 
@@ -158,24 +160,45 @@ def format_table(summary: ModelSummary, depth: int | None = None) -> str:
     return "\n".join(out)
 
 
+MAX_SIDE = 4096  # pixels per side of a --input; a projector shows fewer
+MAX_BATCH = 64
+MAX_MACS = 50 * 10**9  # a forward costlier than this takes minutes on a CPU: refused, not started
+
+
 def parse_shape(text: str) -> tuple[int, ...]:
-    """'3x224x224' or '1x3x224x224' -> a batch-first shape (batch 1 when left out)."""
+    """'3x224x224' or '1x3x224x224' -> a batch-first shape (batch 1 when left out), bounded."""
     try:
         dims = tuple(int(d) for d in text.lower().replace(",", "x").split("x"))
     except ValueError:
-        raise ValueError(f"input shape {text!r} is not like 3x224x224 (C x H x W) or 1x3x224x224") from None
+        raise UserError(f"input shape {text!r} is not like 3x224x224 (C x H x W) or 1x3x224x224") from None
     if len(dims) not in (3, 4) or min(dims) < 1:
-        raise ValueError(f"input shape {text!r} is not like 3x224x224 (C x H x W) or 1x3x224x224")
-    return dims if len(dims) == 4 else (1, *dims)
+        raise UserError(f"input shape {text!r} is not like 3x224x224 (C x H x W) or 1x3x224x224")
+    dims = dims if len(dims) == 4 else (1, *dims)
+    if max(dims[2:]) > MAX_SIDE or dims[0] > MAX_BATCH or dims[1] > MAX_BATCH:
+        raise UserError(f"input shape {text!r} is too large: at most {MAX_SIDE} pixels a side, batch and channels at most {MAX_BATCH}")
+    return dims
 
 
 def summarize_registered(name: str, input_shape: Sequence[int] | None = None) -> ModelSummary:
-    """The cost table of a registered model (untrained: weights change no cost) at its own input size."""
+    """The cost table of a registered model (untrained: weights change no cost) at its own input size.
+
+    Another ``input_shape`` is first priced from the cost at the model's own size (MACs grow
+    with the pixels and the batch); one over MAX_MACS is refused before it runs.
+    """
     from viz_app.models.registry import get_spec
 
     spec = get_spec(name)
+    native = (1, spec.channels, *spec.input_size)
+    shape = tuple(input_shape) if input_shape else native
+    if shape != native:
+        scale = shape[0] * math.prod(shape[2:]) / math.prod(native[2:])
+        estimate = cached_summary(spec.name).total_macs * scale
+        if estimate > MAX_MACS:
+            raise UserError(
+                f"{spec.name} at {'x'.join(map(str, shape))} would take about {human(int(estimate))} multiply-accumulates "
+                f"(at most {human(MAX_MACS)}): choose a smaller input"
+            )
     model = spec.build().eval()
-    shape = tuple(input_shape) if input_shape else (1, spec.channels, *spec.input_size)
     return summarize(model, shape, spec.name)
 
 
@@ -215,8 +238,8 @@ def run_summary(args: argparse.Namespace) -> int:
             summaries = [summarize_registered(spec.name, shape) for spec in specs]
         else:
             summary = summarize_registered(args.name, shape)
-    except (KeyError, ValueError) as exc:
-        print(f"cnn-viz summary: error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+    except (UserError, ValueError) as exc:  # an unknown model is an UnknownModelError
+        print(f"cnn-viz: error: {exc}", file=sys.stderr)
         return 2
     if args.name == "all":
         if as_json:

@@ -4,38 +4,68 @@ from __future__ import annotations
 
 import json
 import pickle
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
 
+from viz_app.errors import UserError
+
 MAX_WEIGHTS_BYTES = 4 << 30  # no model the app shows is bigger than this
+PICKLE_ALLOWANCE = 1 << 20  # the pickle naming the tensors, and a zip's small records
+MAX_ENTRIES = 100_000  # a zip with more is no weights file
 
 
-class WeightsError(Exception):
+class WeightsError(UserError):
     """A weights file that cannot be used, with a message a user can act on."""
 
 
-def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
-    """Read a state dict of tensors; refuse anything that is not plainly one."""
+def state_bytes(model: nn.Module) -> int:
+    """Bytes of a model's parameters and buffers: what a weights file for it holds."""
+    return sum(t.numel() * t.element_size() for t in model.state_dict().values())
+
+
+def allowance(model: nn.Module) -> int:
+    """The most a weights file for ``model`` may make the loader allocate.
+
+    Twice its own tensors (a checkpoint may keep a few extra buffers) plus room for the
+    pickle that names them; a file declaring more is refused before anything is read.
+    """
+    return 2 * state_bytes(model) + PICKLE_ALLOWANCE
+
+
+def read_state_dict(path: str | Path, max_bytes: int = MAX_WEIGHTS_BYTES, label: str = "this model") -> dict[str, torch.Tensor]:
+    """Read a state dict of tensors that declares at most ``max_bytes``; refuse anything else.
+
+    The sizes a file declares (a zip's entries may be compressed: a small file can declare
+    gigabytes) are checked before torch reads a byte of tensor data, and the unpickler only
+    builds tensors (``weights_only``): a pickle that would run code is refused unrun.
+    """
     path = Path(path)
+    if path.is_dir():
+        raise WeightsError(f"{path} is a folder, not a weights file")
     if not path.is_file():
         raise WeightsError(f"weights file not found: {path}")
     size = path.stat().st_size
     if size == 0:
         raise WeightsError(f"weights file is empty: {path}")
-    if size > MAX_WEIGHTS_BYTES:
-        raise WeightsError(f"weights file is too large ({size / 2**30:.1f} GiB): {path}")
+    declared = _declared_bytes(path, size)
+    if declared > max_bytes:
+        raise WeightsError(
+            f"{path.name} is too large for {label}: it declares {_mib(declared)} of data, "
+            f"{label} needs at most {_mib(max_bytes)} - is it the weights of another model?"
+        )
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
         raise WeightsError(
-            f"refused to load {path.name}: it holds objects other than tensors "
-            f"(a weights file must be a plain state dict) [{_first_line(exc)}]"
+            f"refused to load {path.name}: besides tensors it holds Python objects that would run code when "
+            "opened; a weights file must be a plain state dict (save one with torch.save(model.state_dict(), path))"
         ) from exc
     except Exception as exc:  # torch raises many kinds on damaged files (IndexError, RuntimeError, ...)
-        raise WeightsError(f"{path.name} is not a readable PyTorch weights file: {_first_line(exc)}") from exc
+        raise WeightsError(f"{path.name} is not a readable PyTorch weights file (damaged or cut short?)") from exc
     if isinstance(state, dict) and "state_dict" in state and isinstance(state["state_dict"], dict):
         state = state["state_dict"]
     if not isinstance(state, dict) or not all(
@@ -43,6 +73,25 @@ def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
     ):
         raise WeightsError(f"{path.name} does not hold a state dict (names mapped to tensors)")
     return state
+
+
+def _declared_bytes(path: Path, size: int) -> int:
+    """What reading ``path`` may allocate: the uncompressed sizes its zip entries declare
+    (torch's format since 1.6), or the file's own size for the older, uncompressed format."""
+    if not zipfile.is_zipfile(path):
+        return size
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise WeightsError(f"{path.name} is not a readable PyTorch weights file (its zip directory is damaged)") from exc
+    if len(entries) > MAX_ENTRIES:
+        raise WeightsError(f"{path.name} has {len(entries):,} entries; a weights file has one per tensor")
+    return sum(entry.file_size for entry in entries)
+
+
+def _mib(n: int) -> str:
+    return f"{n / 2**20:,.1f} MiB" if n >= 2**20 else f"{n / 2**10:,.1f} KiB"
 
 
 def apply_state_dict(model: nn.Module, state: dict[str, torch.Tensor], label: str) -> None:
@@ -66,7 +115,7 @@ def apply_state_dict(model: nn.Module, state: dict[str, torch.Tensor], label: st
         raise WeightsError(f"{label} does not fit this model: " + "; ".join(parts))
     for k, v in state.items():
         if v.is_floating_point() and not torch.isfinite(v).all():
-            raise WeightsError(f"{label} holds NaN or infinite values in {k}")
+            raise WeightsError(f"{label} holds NaN or infinite values (in {k}): the training that wrote it diverged")
     model.load_state_dict(state, strict=True)
 
 
@@ -90,8 +139,3 @@ def write_card(weights_path: str | Path, card: dict[str, Any]) -> Path:
     path = card_path(weights_path)
     path.write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return path
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:200] if text else type(exc).__name__

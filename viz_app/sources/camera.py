@@ -36,6 +36,15 @@ def quiet_opencv() -> Iterator[None]:
         cv2.utils.logging.setLogLevel(level)
 
 
+def camera_opens(index: int) -> bool:
+    """Whether camera ``index`` opens now (it is released again at once)."""
+    with quiet_opencv():
+        cap = cv2.VideoCapture(index)
+        opened = bool(cap.isOpened())
+        cap.release()
+    return opened
+
+
 def list_cameras(max_index: int = 8) -> list[int]:
     """Indices of the cameras present: /dev/video* on Linux, else the ones that open."""
     if sys.platform.startswith("linux"):

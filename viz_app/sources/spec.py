@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from viz_app.errors import UserError
+
 KINDS = ("pad", "camera", "video", "image", "mnist")
 VIDEO_SUFFIXES = (".avi", ".mp4", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv")
 SOURCE_HELP = "input to start with: pad (default), camera[:INDEX], video:PATH, image:PATH (file or folder) or mnist"
 
 
-class SourceSpecError(ValueError):
+class SourceSpecError(UserError, ValueError):
     """A --source string that names no source, with a message saying what would."""
 
 

@@ -7,9 +7,19 @@ import time
 from pathlib import Path
 
 from viz_app.opencv import cv2
-from viz_app.sources.camera import CaptureSource
+from viz_app.sources.camera import CaptureSource, quiet_opencv
 
 DEFAULT_FPS = 30.0
+
+
+def video_opens(path: str | Path) -> bool:
+    """Whether ``path`` is a video OpenCV can open and read a first frame from."""
+    with quiet_opencv():
+        cap = cv2.VideoCapture(str(path))
+        try:
+            return bool(cap.isOpened()) and bool(cap.read()[0])
+        finally:
+            cap.release()
 
 
 class VideoSource(CaptureSource):

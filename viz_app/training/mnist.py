@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from viz_app.errors import UserError
 from viz_app.paths import cache_dir
 
 FILES = {
@@ -21,8 +22,12 @@ _IMAGES_MAGIC = 0x00000803
 _LABELS_MAGIC = 0x00000801
 
 
-class IDXError(ValueError):
+class IDXError(UserError, ValueError):
     """An IDX file that is truncated, has the wrong magic number or does not match its pair."""
+
+
+class DataNotFoundError(UserError, FileNotFoundError):
+    """An MNIST folder, or one of its four files, that is not there."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,7 @@ def _find(folder: Path, stem: str) -> Path:
     for name in (stem + ".gz", stem, stem.replace("-idx", ".idx") + ".gz", stem.replace("-idx", ".idx")):
         if (folder / name).is_file():
             return folder / name
-    raise FileNotFoundError(f"{stem}.gz not found in {folder}")
+    raise DataNotFoundError(f"{stem}.gz not found in {folder} (an MNIST folder holds the four IDX files)")
 
 
 def data_folder(data: str | Path | None = None) -> Path:
@@ -76,7 +81,7 @@ def data_folder(data: str | Path | None = None) -> Path:
     if chosen:
         folder = Path(chosen).expanduser()
         if not folder.is_dir():
-            raise FileNotFoundError(f"MNIST folder not found: {folder}")
+            raise DataNotFoundError(f"MNIST folder not found: {folder}")
         return folder
     return _download()
 
@@ -99,8 +104,19 @@ def load_split(split: str, data: str | Path | None = None) -> Digits:
     images_stem, labels_stem = FILES[split]
     images = read_idx(_find(folder, images_stem), _IMAGES_MAGIC)
     labels = read_idx(_find(folder, labels_stem), _LABELS_MAGIC)
-    if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
-        raise IDXError(f"{split}: {images.shape[0]} images but {labels.shape[0]} labels")
+    _check_digits(split, images, labels)
     digest = hashlib.sha256(images.tobytes())
     digest.update(labels.tobytes())
     return Digits(images, labels.astype(np.int64), digest.hexdigest())
+
+
+def _check_digits(split: str, images: np.ndarray, labels: np.ndarray) -> None:
+    """Refuse a split that is not MNIST-shaped: 28 x 28 images, labels 0-9, one label per image."""
+    if images.ndim != 3 or images.shape[1:] != (28, 28):
+        raise IDXError(f"{split}: the images are {'x'.join(map(str, images.shape[1:])) or 'not images'}, MNIST's are 28x28")
+    if labels.ndim != 1 or len(images) != len(labels):
+        raise IDXError(f"{split}: {images.shape[0]} images but {labels.size} labels")
+    if len(images) == 0:
+        raise IDXError(f"{split}: the MNIST files hold no images")
+    if labels.max() > 9:
+        raise IDXError(f"{split}: label {int(labels.max())} found; MNIST's labels are the digits 0-9")

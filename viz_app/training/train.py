@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from viz_app.errors import UserError
 from viz_app.models.inputs import digits_to_tensor
 from viz_app.models.registry import ModelSpec
 from viz_app.models.weights import write_card
@@ -85,12 +86,16 @@ def train(
     log: Callable[[str], None] = _print,
 ) -> TrainResult:
     """Train ``spec`` from scratch with its recipe and write ``out`` plus ``out.json``."""
+    if epochs is not None and epochs < 1:
+        raise UserError(f"epochs must be 1 or more, got {epochs}")
+    if limit is not None and limit < 1:
+        raise UserError(f"limit must be 1 or more images, got {limit}")
     recipe = Recipe.of(spec, epochs)
     device = torch.device(device)
     torch.manual_seed(seed)
     model = spec.build().to(device)
-    images = train_set.images[:limit] if limit else train_set.images
-    labels = torch.as_tensor(train_set.labels[:limit] if limit else train_set.labels)
+    images = train_set.images[:limit] if limit is not None else train_set.images
+    labels = torch.as_tensor(train_set.labels[:limit] if limit is not None else train_set.labels)
     x_all = digits_to_tensor(images, spec, device)  # N x 1 x 32 x 32
     y_all = labels.to(device)
     started = time.perf_counter()
