@@ -185,3 +185,19 @@ def test_click_on_a_mosaic_cell_selects_that_channel(qtbot, lenet_result) -> Non
             qtbot.mouseClick(maps.viewport(), Qt.MouseButton.LeftButton, pos=pos)
         assert blocker.args == ["c3", index]
         assert zoom.selection == ("c3", index)
+
+
+def test_augmentation_captions_do_not_overlap(qtbot, lenet_result) -> None:
+    panel = AugmentationsPanel()
+    qtbot.addWidget(panel)
+    panel.resize(300, 420)  # a narrow side tab on a small screen
+    panel.show()
+    record = lenet_result.extras["augment"]
+    panel.show_record(record)
+    qtbot.wait(50)
+    rects = {v.name: panel.caption_rect(v.name) for v in record.variants}
+    assert all(r.width() > 10 and r.height() > 6 for r in rects.values()), rects
+    names = list(rects)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            assert not rects[a].intersects(rects[b]), (a, rects[a], b, rects[b])

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QSpinBox, QToolBar, QWidget
 
 from viz_app.records.frames import NormMode
+from viz_app.ui.fit import shrinkable_combo
 
 
 class ControlsBar(QToolBar):
@@ -47,4 +48,4 @@ def model_picker(models: Sequence[tuple[str, str, str]]) -> QComboBox:
                 picker.insertSeparator(picker.count())
             group = model_group
         picker.addItem(f"{title}  [{name}]", name)
-    return picker
+    return shrinkable_combo(picker, 22)

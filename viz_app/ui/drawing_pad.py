@@ -71,6 +71,8 @@ class DrawingPad(QWidget):
 
     def stroke_begin(self, x: float, y: float) -> None:
         """Start a stroke at canvas point (x, y)."""
+        if self.canvas.is_blank:
+            self.update()  # the "Draw a digit here" placeholder goes at the first stroke
         self.canvas.begin(x, y)
         self._changed(x, y, x, y)
 

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from viz_app.records.frames import FrameResult, ModelInfo, NormMode
 from viz_app.ui.controls_bar import ControlsBar
@@ -23,6 +23,7 @@ from viz_app.ui.panels.probabilities import ProbabilitiesPanel
 from viz_app.ui.panels.registry import UNIT_PANEL
 from viz_app.ui.panels.summary import SummaryPanel
 from viz_app.ui.panels.zoo_chart import ZooChartPanel
+from viz_app.ui.presentation import Presentation
 from viz_app.ui.side_tabs import SideTabs
 from viz_app.ui.status_line import StatusLine
 
@@ -41,18 +42,22 @@ class MainWindow(QMainWindow):
     layers_requested = Signal(list)  # module paths to show
     extra_requested = Signal(str, object)  # per-frame extra key, params dict or None (off)
     closing = Signal()
+    freeze_toggled = Signal(bool)  # True: the panels hold the current frame (Space)
 
     def __init__(self, models: Sequence[tuple[str, str, str]], parent: QWidget | None = None) -> None:
         """``models``: (name, title, group) of every model the picker offers."""
         super().__init__(parent)
         self.setWindowTitle("cnn-viz")
-        self.resize(1400, 860)
         self.model: ModelInfo | None = None
         self.gui_ms = 0.0  # time the last frame took to reach all panels
+        self._frozen = False
+        self._held: FrameResult | None = None  # the newest result while frozen
+        self._placed = False  # fitted to its screen on the first show (unless sized before)
         self._build_panels()
         self._build_layout()
         self._build_toolbar(models)
         self._build_menus()
+        self.presentation = Presentation(self, self.view_menu)
         status = StatusLine(self.statusBar())
         self.status_line = status
         self.device_label, self.weights_label, self.rate_label, self.download = (
@@ -76,26 +81,34 @@ class MainWindow(QMainWindow):
         self.inputs = QTabWidget()
         self.inputs.setDocumentMode(True)
         self.inputs.addTab(self.pad, "Draw")
+        self.inputs.setMinimumWidth(240)  # a source tab's controls must not widen the window
+        self.frozen_label = QLabel("FROZEN – Space resumes")
+        self.frozen_label.setObjectName("frozen")
+        self.frozen_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.frozen_label.hide()
 
     def _build_layout(self) -> None:
         """Inputs | feature maps and colour scale | probabilities over the side tabs."""
-        left = _splitter(Qt.Orientation.Vertical, [self.inputs, self.network_input], [520, 220])
-        centre = QWidget()
-        centre_layout = QVBoxLayout(centre)
+        self.left = _splitter(Qt.Orientation.Vertical, [self.inputs, self.network_input], [520, 220])
+        self.centre = QWidget()
+        centre_layout = QVBoxLayout(self.centre)
         centre_layout.setContentsMargins(0, 0, 0, 0)
+        centre_layout.addWidget(self.frozen_label)
         centre_layout.addWidget(self.maps, 1)
         centre_layout.addWidget(self.colour_scale)
-        right = _splitter(Qt.Orientation.Vertical, [self.probabilities, self.side], [420, 380])
+        self.right = _splitter(Qt.Orientation.Vertical, [self.probabilities, self.side], [420, 380])
         root = QWidget()
         layout = QVBoxLayout(root)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.messages)
-        layout.addWidget(_splitter(Qt.Orientation.Horizontal, [left, centre, right], [380, 720, 360]), 1)
+        self.columns = _splitter(Qt.Orientation.Horizontal, [self.left, self.centre, self.right], [380, 720, 360])
+        layout.addWidget(self.columns, 1)
         self.setCentralWidget(root)
 
     def _build_toolbar(self, models: Sequence[tuple[str, str, str]]) -> None:
         bar = ControlsBar(models, int(self.pad.canvas.pen_width), self)
         self.addToolBar(bar)
+        self.controls = bar
         self.model_picker, self.norm_picker = bar.model_picker, bar.norm_picker
         self.pen_width, self.clear_button = bar.pen_width, bar.clear_button
 
@@ -112,9 +125,13 @@ class MainWindow(QMainWindow):
         self.quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
         self.file_menu.addAction(self.quit_action)
-        clear = QAction("Clear pad", self, shortcut=QKeySequence(Qt.Key.Key_Escape))
-        clear.triggered.connect(self.pad.clear)
-        self.addAction(clear)
+        escape = QAction("Clear pad / leave presentation", self, shortcut=QKeySequence(Qt.Key.Key_Escape))
+        escape.triggered.connect(self._on_escape)
+        self.addAction(escape)
+        self.freeze_action = QAction("&Freeze panels", self, shortcut=QKeySequence(Qt.Key.Key_Space), checkable=True)
+        self.freeze_action.toggled.connect(self.set_frozen)
+        self.view_menu.addAction(self.freeze_action)
+        self.addAction(self.freeze_action)
 
     def _connect(self) -> None:
         """Wire the widgets to each other and to the window's signals."""
@@ -152,9 +169,12 @@ class MainWindow(QMainWindow):
         """Hand one frame to every panel; ``result_shown`` says when they hold it."""
         if self.model is not None and result.model != self.model.name:
             return  # a frame of the model that was just replaced
+        if self._frozen:
+            self._held = result  # computed, held back: Space again shows the newest
+            return
         t0 = time.perf_counter()
         self.network_input.show_input(result.network_input)
-        self.maps.show_layers(result.layers)
+        self.maps.show_layers(result.layers, result.empty)
         self.probabilities.show_probabilities(result.probabilities, result.empty)
         self.side.show_records(result.extras)
         t_shown = time.perf_counter()
@@ -178,10 +198,70 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 8000)
 
     def add_input_tab(self, widget: QWidget, title: str) -> int:
-        """Add a source's widget (camera view, file browser...) beside the drawing pad."""
+        """Add a source's widget (camera view, file browser...) beside the drawing pad.
+
+        Space has one meaning in the window, freezing the panels: a tab's own Space shortcut is switched off.
+        """
+        for shortcut in widget.findChildren(QShortcut):
+            if shortcut.key() == self.freeze_action.shortcut():
+                shortcut.setEnabled(False)
         return self.inputs.addTab(widget, title)
 
+    # --- the lecture: freeze, presentation ---------------------------------------------------------
+    @property
+    def frozen(self) -> bool:
+        """True while the panels hold their frame (input is still taken and computed)."""
+        return self._frozen
+
+    @property
+    def held_result(self) -> FrameResult | None:
+        """The newest result computed while frozen (shown when the freeze ends)."""
+        return self._held
+
+    def set_frozen(self, frozen: bool) -> None:
+        """Hold the panels on the current frame, or let them show the newest result again."""
+        if frozen == self._frozen:
+            return
+        self._frozen = frozen
+        self.freeze_action.setChecked(frozen)
+        self.frozen_label.setVisible(frozen)
+        held, self._held = self._held, None
+        if not frozen and held is not None:
+            self.show_result(held)
+        self.freeze_toggled.emit(frozen)
+
+    @property
+    def presenting(self) -> bool:
+        """True while the presentation view is shown (F11)."""
+        return self.presentation.on
+
+    def set_presentation(self, on: bool) -> None:
+        """Full screen with large type and the controls hidden (True), or the normal view."""
+        self.presentation.set_on(on)
+
+    def set_layout_1995(self, on: bool) -> None:
+        """Input and answer at the left, then every layer in network order (LeCun's 1995 demo)."""
+        sizes = self.columns.sizes()
+        self.columns.insertWidget(1 if on else 2, self.right)
+        self.columns.setSizes([sizes[0], sizes[2], sizes[1]])
+        self.maps.set_layout_1995(on)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """The first time: fill the screen's free area (maximised), unless a size was set before."""
+        if not self._placed:
+            self._placed = True
+            if not self.testAttribute(Qt.WidgetAttribute.WA_Resized):
+                self.setGeometry(self.screen().availableGeometry())
+                self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+        super().showEvent(event)
+
     # --- handlers ----------------------------------------------------------------------------------
+    def _on_escape(self) -> None:
+        if self.presenting:
+            self.set_presentation(False)
+        else:
+            self.pad.clear()
+
     def _on_unit_clicked(self, layer: str, index: int) -> None:
         zoom = self.panel(UNIT_PANEL)
         self.side.setCurrentWidget(cast(QWidget, zoom))

@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
 
 from viz_app.records.frames import ModelInfo
+from viz_app.ui.fit import shrinkable_label
 
 
 class StatusLine(QObject):
@@ -19,7 +20,7 @@ class StatusLine(QObject):
     def __init__(self, bar: QStatusBar) -> None:
         super().__init__(bar)
         self.device_label = QLabel("starting…")
-        self.weights_label = QLabel("")
+        self.weights_label = shrinkable_label(QLabel(""))
         self.rate_label = QLabel("")
         self.download = QProgressBar(maximumWidth=260, textVisible=True)
         self.download.hide()

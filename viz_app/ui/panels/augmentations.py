@@ -10,10 +10,12 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QCheckBox,
     QGraphicsItem,
     QGraphicsRectItem,
+    QGraphicsSimpleTextItem,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -27,19 +29,22 @@ from PySide6.QtWidgets import (
 
 from viz_app.records.frames import ModelInfo
 from viz_app.records.panels import AUGMENTATIONS, DEFAULT_STRENGTH, AugmentRecord
+from viz_app.ui.fit import wrapping_label
 
 COLUMNS = 4
 _SAME = "#dddddd"
 _CHANGED = "#ff5050"
 _CHANGED_PEN = pg.mkPen(_CHANGED, width=3)
 _GAP_GRAY = 40  # between the tiles of the grid image
+_CAPTION_FONT = QFont()
+_CAPTION_FONT.setPixelSize(20)  # laid out at this size, then scaled into the tile's caption band
 CONFIDENCE_REFRESH_S = 0.25  # a caption whose class holds redraws its changing percentage at most this often
 
 
 @dataclass
 class _Tile:
     """The caption and the red frame of one variant, with what they show now."""
-    label: pg.TextItem
+    label: QGraphicsSimpleTextItem
     frame: QGraphicsRectItem
     text: str = ""
     verdict: tuple[int, bool] = (-1, False)  # (prediction, changed) shown
@@ -63,18 +68,22 @@ class AugmentationsPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.summary = QLabel("Draw a digit")
+        self.summary = wrapping_label(QLabel("Draw a digit"))
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("#1e1e1e")
-        self.graphics.setMinimumHeight(260)
+        self.graphics.setMinimumHeight(120)
         self.view = self.graphics.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
         self.view.setMenuEnabled(False)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.view.addItem(self.image)
         self._tiles: dict[str, _Tile] = {}
         for name in AUGMENTATIONS:
-            label = pg.TextItem(name, color=_SAME, anchor=(0, 1))
-            label.textItem.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+            # In image coordinates (not a pg.TextItem, which keeps its screen size): the caption
+            # grows and shrinks with its tile and can never run into the next one.
+            label = QGraphicsSimpleTextItem(name)
+            label.setBrush(QColor(_SAME))
+            label.setFont(_CAPTION_FONT)
+            label.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             frame = QGraphicsRectItem()
             frame.setPen(_CHANGED_PEN)
             frame.setVisible(False)
@@ -84,9 +93,22 @@ class AugmentationsPanel(QWidget):
         self._grid: np.ndarray | None = None
         self._cells: dict[str, tuple[int, int]] = {}  # name -> (top, left) of its tile in the grid image
         self._tile_shape: tuple[int, ...] = ()
+        self._caption_box = (28.0, 14.0)  # width, height in image pixels a caption may take
         self._summary_verdict: tuple[int, int, int] = (-1, -1, -1)
         self._summary_written = 0.0
 
+        controls, buttons = self._build_controls()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.graphics, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(controls)
+        self._debounce = QTimer(self, singleShot=True, interval=150, timeout=self.request)
+        self.shown = 0
+
+    def _build_controls(self) -> tuple[QGroupBox, QHBoxLayout]:
+        """The strength sliders, and the re-roll / fixed-seed row."""
         self.sliders: dict[str, QSlider] = {}
         controls = QGroupBox("Strength")
         grid = QGridLayout(controls)
@@ -112,14 +134,7 @@ class AugmentationsPanel(QWidget):
         buttons.addWidget(self.seed)
         buttons.addStretch(1)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(2, 2, 2, 2)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.graphics, 1)
-        layout.addLayout(buttons)
-        layout.addWidget(controls)
-        self._debounce = QTimer(self, singleShot=True, interval=150, timeout=self.request)
-        self.shown = 0
+        return controls, buttons
 
     def params(self) -> dict[str, Any]:
         """What the augment extra should compute now."""
@@ -141,6 +156,12 @@ class AugmentationsPanel(QWidget):
         tile = self._tiles[name]
         return tile.text, tile.verdict[1]
 
+    def caption_rect(self, name: str) -> QRectF:
+        """Where variant ``name``'s caption is drawn, in the panel's pixels."""
+        label = self._tiles[name].label
+        scene = label.mapRectToScene(label.boundingRect())
+        return self.graphics.mapFromScene(scene).boundingRect().toRectF()
+
     def tile_image(self, name: str) -> np.ndarray:
         """The pixels of variant ``name`` in the one image the view shows."""
         shown = self.image.image
@@ -152,7 +173,7 @@ class AugmentationsPanel(QWidget):
     def _lay_out(self, names: list[str], shape: tuple[int, ...]) -> None:
         """Size the grid image for tiles of ``shape`` and put captions and frames in place."""
         h, w = shape[:2]
-        gap, band = max(2, w // 8), max(6, h // 3)  # between tiles; caption band above each
+        gap, band = max(2, w // 8), max(12, h // 2)  # between tiles; a two-line caption band above each
         rows = -(-len(names) // COLUMNS)
         self._grid = np.full(((band + h + gap) * rows, (w + gap) * COLUMNS, *shape[2:]), _GAP_GRAY, np.uint8)
         self._cells = {}
@@ -160,11 +181,14 @@ class AugmentationsPanel(QWidget):
             r, c = divmod(i, COLUMNS)
             top, left = r * (band + h + gap) + band, c * (w + gap)
             self._cells[name] = (top, left)
-            self._tiles[name].label.setPos(left, top)
+            self._tiles[name].label.setPos(left, top - band)
             self._tiles[name].frame.setRect(QRectF(left, top, w, h))
         for name, tile in self._tiles.items():
             tile.label.setVisible(name in self._cells)
         self._tile_shape = shape
+        self._caption_box = (w + gap * 0.8, band * 0.95)
+        for tile in self._tiles.values():
+            _fit_caption(tile.label, self._caption_box)
         self.view.setRange(xRange=(0, self._grid.shape[1]), yRange=(0, self._grid.shape[0]), padding=0)
 
     def show_record(self, record: AugmentRecord) -> None:
@@ -186,7 +210,9 @@ class AugmentationsPanel(QWidget):
             verdict = (variant.prediction, variant.changed)
             text = f"{variant.name}: {classes[variant.prediction][:12]} ({variant.confidence:.0%})"
             if text != tile.text and (verdict != tile.verdict or now - tile.written >= CONFIDENCE_REFRESH_S):
-                tile.label.setText(text, color=_CHANGED if variant.changed else _SAME)
+                tile.label.setText(text.replace(": ", "\n", 1))  # name over verdict: two short lines
+                tile.label.setBrush(QColor(_CHANGED if variant.changed else _SAME))
+                _fit_caption(tile.label, self._caption_box)
                 tile.text, tile.written = text, now
             if verdict != tile.verdict:
                 tile.frame.setVisible(variant.changed)
@@ -213,3 +239,10 @@ class AugmentationsPanel(QWidget):
         if fixed:
             self.seed.setValue(0)
         self._debounce.start()
+
+
+def _fit_caption(label: QGraphicsSimpleTextItem, box: tuple[float, float]) -> None:
+    """Scale ``label`` so its text fits ``box`` (width, height in image pixels)."""
+    rect = label.boundingRect()
+    if rect.width() > 0 and rect.height() > 0:
+        label.setScale(min(box[0] / rect.width(), box[1] / rect.height()))

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.GraphicsScene.mouseEvents import MouseClickEvent
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QWidget
+from PySide6.QtCore import QRect, Qt, Signal
+from PySide6.QtGui import QPen, QResizeEvent
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QLabel, QWidget
 
 from viz_app.records.frames import LayerImage
 from viz_app.ui.colours import lut
+from viz_app.ui.panels.map_layout import best_columns, grid_path, map_rows, oriented, unit_at
 
-MAPS_PER_ROW = 4
+__all__ = ["FeatureMapsPanel", "MapCell", "map_rows", "unit_at"]
+
 # Titles carry each layer's value range; re-laying out text every frame costs more than the
 # images, and nobody reads numbers changing at 60 Hz.
 TITLE_INTERVAL_S = 0.25
+STRIP_HEIGHT = 34  # pixels of a dense layer's strip in the rows layout
+_EMPTY_GRAY = 48  # what an empty map is filled with (dimmed, no activations)
 
 
 @dataclass
@@ -35,23 +40,64 @@ class MapCell:
     text: str = ""  # the title shown, with the layer's value range
 
 
+class _Title(pg.LabelItem):
+    """A layer title that never widens its column: text beyond the cell is cut, not overlapped."""
+
+    def __init__(self, text: str, px: int) -> None:
+        super().__init__(text, size=f"{px}px", color="#dddddd")
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape)
+        # Static between frames: paint from a cached pixmap instead of laying text out again.
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+    def updateMin(self) -> None:  # noqa: N802 - pyqtgraph's name
+        """Keep the text's height as the minimum, but not its width."""
+        super().updateMin()
+        self.setMinimumWidth(0)
+
+
 class FeatureMapsPanel(pg.GraphicsLayoutWidget):
-    """Mosaics of the convolutional layers in rows, then the dense layers as strips."""
+    """Mosaics of the convolutional layers in rows that fill the space, then the dense layers as strips.
+
+    ``set_layout_1995(True)`` puts every layer side by side in network order, as LeCun's demo did.
+    """
 
     unit_clicked = Signal(str, int)  # layer name, channel or unit index
+    _ready = False  # pyqtgraph resizes the view while it is still being constructed
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setBackground("#1e1e1e")
         self._cells: dict[str, MapCell] = {}
+        self._layers: tuple[LayerImage, ...] = ()
         self._layout_key: tuple = ()
+        self._columns = 0
         self._titled_at = 0.0
+        self._title_px = 12
+        self._pixel_exact = False
+        self._row_1995 = False
+        self._empty = False
+        self.prompt = QLabel("Draw a digit", self)
+        self.prompt.setObjectName("mapsPrompt")
+        self.prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.prompt.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.prompt.hide()
         self.shown = 0  # frames drawn, for tests and benchmarks
+        self._ready = True
 
     @property
     def layer_names(self) -> list[str]:
         """The layers on screen, in drawing order."""
         return list(self._cells)
+
+    @property
+    def empty(self) -> bool:
+        """True while the maps are dimmed behind the "draw a digit" prompt (nothing to classify)."""
+        return self._empty
+
+    @property
+    def columns(self) -> int:
+        """Mosaics per row in the current arrangement."""
+        return self._columns
 
     def cell(self, name: str) -> MapCell | None:
         """The items that draw layer ``name`` (None when it is not shown)."""
@@ -62,22 +108,54 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
         cell = self._cells.get(name)
         return None if cell is None else cell.image.image
 
-    def show_layers(self, layers: tuple[LayerImage, ...]) -> None:
-        """Draw this frame's layers, building the cells only when the layer set changed."""
+    def map_rect(self, name: str) -> QRect:
+        """Where layer ``name``'s image is drawn, in global screen pixels."""
+        image = self._cells[name].image
+        local = self.mapFromScene(image.mapRectToScene(image.boundingRect())).boundingRect()
+        return QRect(self.mapToGlobal(local.topLeft()), local.size())
+
+    def title_font_px(self) -> int:
+        """Pixel size of the layer titles."""
+        return self._title_px
+
+    def set_title_px(self, px: int) -> None:
+        """Draw the layer titles at ``px`` pixels (text scaling, presentation)."""
+        if px != self._title_px:
+            self._title_px = px
+            self._rebuild()
+
+    def set_pixel_exact(self, on: bool) -> None:
+        """Zoom every map by a whole number where it fits (each activation an exact block of pixels)."""
+        self._pixel_exact = on
+        for cell in self._cells.values():
+            self._fit_view(cell)
+
+    def set_layout_1995(self, on: bool) -> None:
+        """Every layer side by side in network order (True) or mosaics in rows over dense strips."""
+        if on != self._row_1995:
+            self._row_1995 = on
+            self._rebuild()
+
+    def show_layers(self, layers: tuple[LayerImage, ...], empty: bool = False) -> None:
+        """Draw this frame's layers (dimmed under a prompt when ``empty``), building cells only when the layer set changed."""
         key = tuple((layer.name, layer.shape, layer.image.shape, layer.signed) for layer in layers)
+        self._layers = layers
         if key != self._layout_key:
             self._build(layers)
             self._layout_key = key
+        if empty != self._empty:
+            self._set_empty(empty)
         now = time.monotonic()
         retitle = now - self._titled_at >= TITLE_INTERVAL_S
         for layer in layers:
             cell = self._cells[layer.name]
-            # Colour in numpy (a 256-entry table lookup) and hand pyqtgraph RGB, which it
-            # wraps in a QImage directly; an indexed image would rebuild its colour table
-            # on every render.
-            cell.image.setImage(lut(layer.signed)[layer.image], autoLevels=False, levels=None)
+            if not empty:
+                # Colour in numpy (a 256-entry table lookup) and hand pyqtgraph RGB, which it
+                # wraps in a QImage directly; an indexed image would rebuild its colour table
+                # on every render.
+                cell.image.setImage(oriented(lut(layer.signed)[layer.image], layer, self._row_1995), autoLevels=False, levels=None)
             if retitle:
-                text = f"{layer.title}  [{layer.lo:.3g}, {layer.hi:.3g}]"
+                text = layer.title if empty else f"{layer.title}  [{layer.lo:.3g}, {layer.hi:.3g}]"
                 if text != cell.text:
                     cell.title.setText(text)
                     cell.text = text
@@ -89,94 +167,107 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
         """Remove every cell (another model's layers come next)."""
         self.clear()
         self._cells = {}
+        self._layers = ()
         self._layout_key = ()
 
+    # --- layout -----------------------------------------------------------------------------------
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Re-arrange the mosaics when another number per row now draws them larger."""
+        super().resizeEvent(event)
+        if not self._ready:
+            return
+        self.prompt.setGeometry(self.rect())
+        if self._layers and not self._row_1995 and self._best_columns() != self._columns:
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        layers, empty = self._layers, self._empty
+        if layers:
+            self._build(layers)
+            self._empty = False
+            if empty:
+                self._set_empty(True)
+
+    def _best_columns(self) -> int:
+        maps = [layer for layer in self._layers if not layer.is_strip]
+        strips = len(self._layers) - len(maps)
+        title_h = self._title_px * 1.6
+        free_h = max(40.0, self.height() - strips * (STRIP_HEIGHT + title_h))
+        return best_columns([m.image.shape for m in maps], self.width(), free_h, title_h)
+
     def _build(self, layers: tuple[LayerImage, ...]) -> None:
-        self.clear_layers()
-        rows = map_rows([layer for layer in layers if not layer.is_strip])
+        self.clear()
+        self._cells = {}
+        self._layers = layers
+        if self._row_1995:
+            for col, layer in enumerate(layers):
+                self._add_cell(layer, 0, col, 1)
+            self._columns = len(layers)
+            return
+        self._columns = self._best_columns()
+        rows = map_rows([layer for layer in layers if not layer.is_strip], self._columns)
         columns = max([len(r) for r in rows] + [1])
         for i, row in enumerate(rows):
             for c, layer in enumerate(row):
                 self._add_cell(layer, 2 * i, c, 1)
-        row = 2 * len(rows)
+        row_index = 2 * len(rows)
         for layer in [strip for strip in layers if strip.is_strip]:
-            self._add_cell(layer, row, 0, columns)
-            row += 2
+            self._add_cell(layer, row_index, 0, columns)
+            row_index += 2
 
     def _add_cell(self, layer: LayerImage, row: int, col: int, colspan: int) -> None:
-        title = self.addLabel(layer.title, row=row, col=col, colspan=colspan, size="9pt", color="#dddddd")
-        # Static between frames: paint from a cached pixmap instead of laying text out again.
-        title.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        view = self.addViewBox(row=row + 1, col=col, colspan=colspan, lockAspect=not layer.is_strip, invertY=True, enableMouse=False)
+        title = _Title(layer.title, self._title_px)
+        self.addItem(title, row=row, col=col, colspan=colspan)
+        strip_row = layer.is_strip and not self._row_1995
+        view = self.addViewBox(row=row + 1, col=col, colspan=colspan, lockAspect=not strip_row, invertY=True, enableMouse=False)
         view.setMenuEnabled(False)
         image = pg.ImageItem(axisOrder="row-major")
-        image.setImage(lut(layer.signed)[layer.image], autoLevels=False, levels=None)
+        image.setImage(oriented(lut(layer.signed)[layer.image], layer, self._row_1995), autoLevels=False, levels=None)
         view.addItem(image)
-        lines = QGraphicsPathItem(_grid_path(layer))
+        lines = QGraphicsPathItem(grid_path(layer))
         pen = QPen(Qt.GlobalColor.black)
         pen.setCosmetic(True)
         pen.setWidth(1)
         lines.setPen(pen)
         lines.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         view.addItem(lines)
-        h, w = layer.image.shape
-        if layer.is_strip:
-            view.setRange(xRange=(0, w), yRange=(0, h), padding=0)
-            view.setMaximumHeight(34)
-        else:
-            view.setRange(xRange=(0, w), yRange=(0, h), padding=0.02)
+        if strip_row:
+            view.setMaximumHeight(STRIP_HEIGHT)
         image.mouseClickEvent = lambda ev, clicked=layer: self._on_click(clicked, ev)
-        self._cells[layer.name] = MapCell(title, view, image, lines, layer.shape, layer.image.shape, layer.signed)
+        cell = MapCell(title, view, image, lines, layer.shape, layer.image.shape, layer.signed)
+        self._cells[layer.name] = cell
+        view.sigResized.connect(lambda _view, c=cell: self._fit_view(c))
+        self._fit_view(cell)
+
+    def _fit_view(self, cell: MapCell) -> None:
+        """Show the whole image; with pixel-exact zoom, at the largest whole-number scale that fits."""
+        image = cell.image.image
+        if image is None:
+            return
+        h, w = image.shape[:2]
+        size = cell.view.size()
+        zoom = min(size.width() / w, size.height() / h) if w and h else 0.0
+        strip_row = len(cell.shape) == 1 and not self._row_1995  # stretched to the row's width, no whole-number zoom
+        if self._pixel_exact and zoom >= 1 and not strip_row:
+            zoom = math.floor(zoom)
+            half_w, half_h = size.width() / zoom / 2, size.height() / zoom / 2
+            cell.view.setRange(xRange=(w / 2 - half_w, w / 2 + half_w), yRange=(h / 2 - half_h, h / 2 + half_h), padding=0)
+        else:
+            cell.view.setRange(xRange=(0, w), yRange=(0, h), padding=0 if len(cell.shape) == 1 else 0.02)
+
+    def _set_empty(self, empty: bool) -> None:
+        """Dim every map behind the prompt (an empty input has nothing worth showing)."""
+        self._empty = empty
+        self.prompt.setVisible(empty)
+        self.prompt.setGeometry(self.rect())
+        for cell in self._cells.values():
+            if empty and cell.image.image is not None:
+                cell.image.setImage(np.full(cell.image.image.shape, _EMPTY_GRAY, np.uint8), autoLevels=False, levels=None)
+            cell.image.setOpacity(0.35 if empty else 1.0)
 
     def _on_click(self, layer: LayerImage, event: MouseClickEvent) -> None:
-        index = unit_at(layer, event.pos().x(), event.pos().y())
+        x, y = event.pos().x(), event.pos().y()
+        index = unit_at(layer, y, x) if layer.is_strip and self._row_1995 else unit_at(layer, x, y)
         if index is not None:
             self.unit_clicked.emit(layer.name, index)
             event.accept()
-
-
-def map_rows(maps: list[LayerImage]) -> list[list[LayerImage]]:
-    """Mosaics in rows of MAPS_PER_ROW; the branches of one block ("block/branch") share a row."""
-    rows: list[list[LayerImage]] = []
-    group = None
-    for layer in maps:
-        head = layer.title.split(" ")[0]
-        key = head.split("/")[0] if "/" in head else None
-        same_block = key is not None and key == group
-        room_in_row = key is None and group is None and bool(rows) and len(rows[-1]) < MAPS_PER_ROW
-        if rows and (same_block or room_in_row):
-            rows[-1].append(layer)
-        else:
-            rows.append([layer])
-        group = key
-    return rows
-
-
-def unit_at(layer: LayerImage, x: float, y: float) -> int | None:
-    """The channel (or unit of a strip) under image coordinates (x, y)."""
-    if layer.is_strip:
-        i = int(x)
-        return i if 0 <= i < layer.shape[0] else None
-    tile_h, tile_w = layer.tile
-    rows, cols = layer.grid
-    r, c = int(y // tile_h), int(x // tile_w)
-    index = r * cols + c
-    if 0 <= r < rows and 0 <= c < cols and index < layer.shape[0]:
-        return index
-    return None
-
-
-def _grid_path(layer: LayerImage) -> QPainterPath:
-    """Lines between the tiles of a mosaic (none for a strip)."""
-    path = QPainterPath()
-    if layer.is_strip:
-        return path
-    rows, cols = layer.grid
-    tile_h, tile_w = layer.tile
-    for r in range(1, rows):
-        path.moveTo(0, r * tile_h)
-        path.lineTo(cols * tile_w, r * tile_h)
-    for c in range(1, cols):
-        path.moveTo(c * tile_w, 0)
-        path.lineTo(c * tile_w, rows * tile_h)
-    return path

@@ -12,12 +12,18 @@ class NetworkInputView(pg.GraphicsLayoutWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setBackground("#1e1e1e")
-        self.title = self.addLabel("Network input", row=0, col=0, size="9pt", color="#dddddd")
+        self.title = self.addLabel("Network input", row=0, col=0, size="12px", color="#dddddd")
         self.view = self.addViewBox(row=1, col=0, lockAspect=True, invertY=True, enableMouse=False)
         self.view.setMenuEnabled(False)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.view.addItem(self.image)
         self._shape: tuple[int, ...] = ()
+        self._title_px = 12
+
+    def set_title_px(self, px: int) -> None:
+        """Draw the title at ``px`` pixels (text scaling, presentation)."""
+        self._title_px = px
+        self.title.setText(self.title.text, size=f"{px}px")
 
     def show_input(self, image: np.ndarray) -> None:
         """Draw the network input (uint8, H x W or H x W x 3)."""

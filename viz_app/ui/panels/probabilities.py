@@ -18,14 +18,12 @@ class ProbabilitiesPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.prediction = QLabel("–")
-        font = QFont()
-        font.setPointSize(64)
-        font.setBold(True)
-        self.prediction.setFont(font)
+        self.prediction.setMinimumWidth(1)  # a long ImageNet class may be cut, never widen the window
         self.prediction.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.prediction.setObjectName("prediction")
         self.confidence = QLabel("Draw a digit")
         self.confidence.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.confidence.setWordWrap(True)
         self.plot = pg.PlotWidget()
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
@@ -34,12 +32,27 @@ class ProbabilitiesPanel(QWidget):
         self.plot.setLabel("left", "probability")
         self.bars = pg.BarGraphItem(x=np.arange(MAX_BARS), height=np.zeros(MAX_BARS), width=0.8, brush=_BAR)
         self.plot.addItem(self.bars)
+        self.set_text_px(13, 86)
         layout = QVBoxLayout(self)
         layout.addWidget(self.prediction)
         layout.addWidget(self.confidence)
         layout.addWidget(self.plot, 1)
         self._classes: tuple[str, ...] = ()
         self._shown: np.ndarray = np.arange(0)
+
+    def set_text_px(self, label_px: int, answer_px: int) -> None:
+        """Pixel sizes of the labels (and axis ticks) and of the predicted class."""
+        font = QFont()
+        font.setPixelSize(answer_px)
+        font.setBold(True)
+        self.prediction.setFont(font)
+        small = QFont()
+        small.setPixelSize(label_px)
+        self.confidence.setFont(small)
+        for side in ("left", "bottom"):
+            axis = self.plot.getAxis(side)
+            axis.setStyle(tickFont=small)
+            axis.label.setFont(small)
 
     def set_classes(self, classes: tuple[str, ...]) -> None:
         """The class names of a newly shown model."""

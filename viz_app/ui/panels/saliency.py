@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider
 from viz_app.records.frames import ModelInfo
 from viz_app.records.panels import SaliencyRecord
 from viz_app.ui.colours import lut
+from viz_app.ui.fit import shrinkable_combo, wrapping_label
 
 METHODS = (
     ("auto", "Auto (input gradient on digits, Grad-CAM on photos)"),
@@ -46,11 +47,12 @@ class SaliencyPanel(QWidget):
         self.method = QComboBox()
         for key, label in METHODS:
             self.method.addItem(label, key)
+        shrinkable_combo(self.method, 10)
         self.method.currentIndexChanged.connect(self._on_method_changed)
         self.opacity = QSlider(Qt.Orientation.Horizontal, minimum=0, maximum=100, value=70)
         self.opacity.setToolTip("Opacity of the heat map")
         self.opacity.valueChanged.connect(self._on_opacity_changed)
-        self.caption = QLabel("")
+        self.caption = wrapping_label(QLabel(""))
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("#1e1e1e")
         self.view = self.graphics.addViewBox(row=0, col=0, lockAspect=True, invertY=True, enableMouse=False)
@@ -61,6 +63,8 @@ class SaliencyPanel(QWidget):
         self.heat.setOpacity(0.7)
         self.view.addItem(self.input_image)
         self.view.addItem(self.heat)
+        self.enabled.setText("Show")
+        self.enabled.setToolTip("Show what the network looks at")
         controls = QHBoxLayout()
         controls.addWidget(self.enabled)
         controls.addWidget(self.method)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from viz_app.records.frames import ModelInfo
@@ -49,6 +49,7 @@ class SEWeightsPanel(QWidget):
         self.graphics.setBackground("#1e1e1e")
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # charts fit the width, never cut
         self.scroll.setWidget(self.graphics)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -105,7 +106,7 @@ class SEWeightsPanel(QWidget):
         with_means = any(b.class_means is not None for b in record.blocks)
         for i, block in enumerate(record.blocks):
             c = len(block.weights)
-            plot = self.graphics.addPlot(row=i, col=0, title=f"{block.name}  ({c} channels)")
+            plot = self.graphics.addPlot(row=i, col=0, title=f"{block.name} ({c} ch.)")
             plot.setMouseEnabled(False, False)
             plot.hideButtons()
             plot.setMenuEnabled(False)
@@ -119,7 +120,7 @@ class SEWeightsPanel(QWidget):
             plot.addItem(mean)
             image = None
             if block.class_means is not None:
-                view = self.graphics.addPlot(row=i, col=1, title="mean per class, MNIST test (orange: predicted class)")
+                view = self.graphics.addPlot(row=i, col=1, title="mean per class (MNIST test)")
                 view.setMouseEnabled(False, False)
                 view.hideButtons()
                 view.setMenuEnabled(False)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from viz_app.records.costs import LayerCost, ModelSummary, human
+from viz_app.ui.fit import wrapping_label
 
 COLUMNS = ("Layer", "Type", "Output shape", "Parameters", "MACs", "% of MACs")
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -40,7 +41,7 @@ class SummaryPanel(QWidget):
         self.depth = QSpinBox(minimum=0, maximum=12, value=2, specialValueText="all")
         self.depth.setToolTip("How deep into nested modules the table goes (all: every module)")
         self.depth.valueChanged.connect(self._on_depth_changed)
-        self.totals = QLabel("")
+        self.totals = wrapping_label(QLabel(""))
         self.totals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         top = QHBoxLayout()
         top.addWidget(QLabel("Depth"))

@@ -1,0 +1,127 @@
+"""Drives the real app inside an X server and reports where its key widgets lie, as JSON.
+
+Run by tests/ui/test_screens_xserver.py under Xvfb (one process per screen size):
+``python tests/ui/screens_driver.py OUT_DIR --models lenet5,alexnet --tabs --present``.
+For each case (start, every model, every side tab, the presentation view) it saves a
+screenshot of the whole screen to OUT_DIR/<case>.png and prints one JSON line with the
+screen, the window and the global rectangles of the prediction, the probabilities and
+every feature map.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+from viz_app.app.session import Session, make_application
+from viz_app.sources.scripted import scaled_strokes
+
+
+def _wait(ms: int) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def _until(predicate, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        _wait(50)
+    return False
+
+
+def _rect(widget: QWidget) -> list[int]:
+    top_left = widget.mapToGlobal(widget.rect().topLeft())
+    return [top_left.x(), top_left.y(), widget.width(), widget.height()]
+
+
+def _draw(session: Session, digit: int = 3) -> None:
+    pad = session.window.pad
+    for stroke in scaled_strokes(digit, pad.canvas.size, steps_per_unit=8):
+        pad.stroke_begin(*stroke[0])
+        for point in stroke[1:]:
+            pad.stroke_to(*point)
+        pad.stroke_end()
+
+
+def report(session: Session, case: str, out: Path, shown: list) -> dict:
+    """The geometry of one case, with its screenshot saved."""
+    window = session.window
+    _wait(400)
+    QApplication.processEvents()
+    screen = window.screen()
+    maps = window.maps
+    frame = window.frameGeometry()
+    record = {
+        "case": case,
+        "model": window.model.name if window.model else None,
+        "results": len(shown),
+        "screen": list(screen.geometry().getRect()),
+        "available": list(screen.availableGeometry().getRect()),
+        "window": [frame.x(), frame.y(), frame.width(), frame.height()],
+        "minimum": [window.minimumSizeHint().width(), window.minimumSizeHint().height()],
+        "prediction": _rect(window.probabilities.prediction) if window.probabilities.prediction.isVisible() else None,
+        "probabilities": _rect(window.probabilities.plot),
+        "maps_area": _rect(maps),
+        "maps": {name: list(maps.map_rect(name).getRect()) for name in maps.layer_names},
+        "presentation": window.presenting,
+    }
+    screen.grabWindow(0).save(str(out / f"{case}.png"))
+    return record
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--models", default="")
+    parser.add_argument("--tabs", action="store_true")
+    parser.add_argument("--present", action="store_true")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    app = make_application()
+    session = Session("lenet5", "cpu")
+    window = session.window
+    shown: list = []
+    window.result_shown.connect(lambda result, _t: shown.append(result.model))
+    window.show()
+    if not _until(lambda: window.model is not None, 60):
+        print(json.dumps({"error": "lenet5 did not load"}))
+        return 1
+    _draw(session)
+    _until(lambda: len(shown) > 0, 10)
+    print(json.dumps(report(session, "start", args.out, shown)), flush=True)
+    for tab in range(window.side.count()) if args.tabs else ():
+        window.side.setCurrentIndex(tab)
+        title = window.side.tabText(tab).lower().replace(" ", "_")
+        _draw(session)
+        print(json.dumps(report(session, f"tab_{tab}_{title}", args.out, shown)), flush=True)
+    window.side.setCurrentIndex(0)
+    if args.present:
+        window.set_presentation(True)
+        _draw(session)
+        print(json.dumps(report(session, "presentation", args.out, shown)), flush=True)
+        window.set_presentation(False)
+        print(json.dumps(report(session, "after_presentation", args.out, shown)), flush=True)
+    for name in filter(None, args.models.split(",")):
+        window.model_requested.emit(name, None)
+        loaded = _until(lambda name=name: window.model is not None and window.model.name == name and shown and shown[-1] == name, 90)
+        if not loaded:
+            _draw(session)
+            loaded = _until(lambda name=name: bool(shown) and shown[-1] == name, 30)
+        print(json.dumps({**report(session, f"model_{name}", args.out, shown), "loaded": loaded}), flush=True)
+    session.close()
+    window.close()
+    app.processEvents()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,154 @@
+"""The lecture-hall view: full screen with the controls out of the way, large type, the 1995 layout.
+
+``Presentation`` owns the View menu's actions for it (F11, Ctrl +/-/0, the 1995 layout, the
+screen to present on) and restores the normal view exactly as it was when it ends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction, QFont, QGuiApplication, QKeySequence, QScreen
+from PySide6.QtWidgets import QMenu, QSplitter, QWidget
+
+if TYPE_CHECKING:
+    from viz_app.ui.main_window import MainWindow
+
+TEXT_STEP = 1.15  # Ctrl+plus / Ctrl+minus scale the text by this factor
+LABEL_SHARE = 1 / 40  # presentation: every label at least this share of the screen height
+ANSWER_SHARE = 1 / 5  # presentation: the predicted class at least this share of the screen height
+PRESENTATION_COLUMNS = (0.2, 0.55, 0.25)  # shares of the width: input, maps, answer
+BASE_TITLE_PX = 12  # the map titles' pixel size in the normal view at text scale 1
+BASE_ANSWER_PX = 86  # the predicted class's pixel size in the normal view at text scale 1
+
+
+@dataclass
+class _NormalView:
+    """What presentation changes, as it was before (restored when it ends)."""
+
+    state: Qt.WindowState
+    sizes: dict[int, list[int]]  # splitter id -> sizes
+    hidden: list[QWidget]
+
+
+class Presentation(QObject):
+    """Switches a MainWindow between its normal view and the presentation view."""
+
+    toggled = Signal(bool)  # True: the presentation view is on
+
+    def __init__(self, window: MainWindow, menu: QMenu) -> None:
+        super().__init__(window)
+        self._window = window
+        self._normal: _NormalView | None = None
+        self.text_scale = 1.0
+        self._base_font = QFont(window.font())
+        self.action = _action(window, "&Presentation", QKeySequence(Qt.Key.Key_F11), checkable=True)
+        self.action.toggled.connect(self.set_on)
+        self.layout_1995 = _action(window, "&1995 layout (LeCun's demo)", QKeySequence(), checkable=True)
+        self.layout_1995.toggled.connect(self._on_layout_1995_toggled)
+        bigger = _action(window, "&Larger text", QKeySequence.StandardKey.ZoomIn)
+        bigger.setShortcuts([QKeySequence("Ctrl++"), QKeySequence("Ctrl+=")])
+        bigger.triggered.connect(lambda: self.set_text_scale(self.text_scale * TEXT_STEP))
+        smaller = _action(window, "&Smaller text", QKeySequence("Ctrl+-"))
+        smaller.triggered.connect(lambda: self.set_text_scale(self.text_scale / TEXT_STEP))
+        reset = _action(window, "&Normal text size", QKeySequence("Ctrl+0"))
+        reset.triggered.connect(lambda: self.set_text_scale(1.0))
+        self.screens_menu = QMenu("Present on &screen", window)
+        self.screens_menu.aboutToShow.connect(self._on_screens_menu_shown)
+        for item in (self.action, self.layout_1995):
+            menu.addAction(item)
+        menu.addMenu(self.screens_menu)
+        menu.addSeparator()
+        for item in (bigger, smaller, reset):
+            menu.addAction(item)
+            window.addAction(item)  # shortcuts work while the menu bar is hidden
+        window.addAction(self.action)
+
+    @property
+    def on(self) -> bool:
+        """True while the presentation view is shown."""
+        return self._normal is not None
+
+    def set_on(self, on: bool) -> None:
+        """Enter (full screen, controls hidden, large type) or leave the presentation view."""
+        if on == self.on:
+            return
+        w = self._window
+        if on:
+            recede = [w.controls, w.side, w.statusBar(), w.menuBar(), w.colour_scale, w.messages, w.inputs.tabBar()]
+            self._normal = _NormalView(w.windowState(), _splitter_sizes(w), [x for x in recede if not x.isHidden()])
+            for widget in self._normal.hidden:
+                widget.hide()
+            w.showFullScreen()
+            total = sum(w.columns.sizes())
+            w.columns.setSizes([round(total * share) for share in PRESENTATION_COLUMNS])
+        else:
+            normal, self._normal = self._normal, None
+            assert normal is not None
+            for widget in normal.hidden:
+                widget.show()
+            w.setWindowState(normal.state)
+            for splitter in w.findChildren(QSplitter):
+                if id(splitter) in normal.sizes:
+                    splitter.setSizes(normal.sizes[id(splitter)])
+        w.maps.set_pixel_exact(on)
+        self.apply_text_sizes()
+        self.action.setChecked(on)
+        self.toggled.emit(on)
+
+    def set_text_scale(self, scale: float) -> None:
+        """Scale every text of the window by ``scale`` (1: as designed)."""
+        self.text_scale = min(4.0, max(0.5, scale))
+        self.apply_text_sizes()
+
+    def apply_text_sizes(self) -> None:
+        """Size the window's text for the view and the text scale (labels >= 1/40 screen in presentation)."""
+        w, s = self._window, self.text_scale
+        font = QFont(self._base_font)
+        label_px = round(font.pointSizeF() * 4 / 3 * s) if font.pointSizeF() > 0 else round(13 * s)
+        title_px, answer_px = round(BASE_TITLE_PX * s), round(BASE_ANSWER_PX * s)
+        if self.on:
+            height = w.screen().geometry().height()
+            floor = _ceil(height * LABEL_SHARE)
+            label_px, title_px = max(label_px, floor), max(title_px, floor)
+            answer_px = max(answer_px, _ceil(height * ANSWER_SHARE))
+        font.setPixelSize(label_px)
+        w.setFont(font)
+        w.maps.set_title_px(title_px)
+        w.maps.prompt.setStyleSheet(f"color: #bbbbbb; font-size: {max(2 * title_px, label_px)}px;")
+        w.network_input.set_title_px(title_px)
+        w.probabilities.set_text_px(label_px, answer_px)
+
+    def present_on(self, screen: QScreen) -> None:
+        """Move the window to ``screen`` and present there."""
+        if self.on:
+            self.set_on(False)
+        self._window.setScreen(screen)
+        self._window.move(screen.geometry().topLeft())
+        self.set_on(True)
+
+    def _on_layout_1995_toggled(self, on: bool) -> None:
+        self._window.set_layout_1995(on)
+
+    def _on_screens_menu_shown(self) -> None:
+        self.screens_menu.clear()
+        for number, screen in enumerate(QGuiApplication.screens(), start=1):
+            size = screen.geometry()
+            item = self.screens_menu.addAction(f"Screen {number}: {screen.name()} ({size.width()}x{size.height()})")
+            item.triggered.connect(lambda _checked=False, chosen=screen: self.present_on(chosen))
+
+
+def _action(window: QWidget, text: str, shortcut: QKeySequence | QKeySequence.StandardKey, checkable: bool = False) -> QAction:
+    action = QAction(text, window, shortcut=shortcut, checkable=checkable)
+    action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    return action
+
+
+def _splitter_sizes(window: QWidget) -> dict[int, list[int]]:
+    return {id(s): s.sizes() for s in window.findChildren(QSplitter)}
+
+
+def _ceil(value: float) -> int:
+    return int(-(-value // 1))
