@@ -1,4 +1,4 @@
-"""OpenCV, imported so that it cannot hijack Qt's platform plugins.
+"""OpenCV, imported so that it cannot hijack Qt's platform plugins or write to stderr.
 
 opencv-python ships its own Qt 5 plugins and, on import, points QT_QPA_PLATFORM_PLUGIN_PATH
 (and QT_QPA_FONTDIR) at them; PySide6 then fails to load its own platform plugin. Every
@@ -19,5 +19,11 @@ for _name, _value in _before.items():
         os.environ.pop(_name, None)
     else:
         os.environ[_name] = _value
+
+# OpenCV's own "[ WARN:0@...]" and "[ERROR:0@...]" lines (a missing camera, an unreadable
+# video) would leak to the terminal; the app says what went wrong in its own words.
+# CNN_VIZ_DEBUG=1 lets them through.
+if os.environ.get("CNN_VIZ_DEBUG", "") in ("", "0"):
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
 
 __all__ = ["cv2"]

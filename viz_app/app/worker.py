@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
 import traceback
 from pathlib import Path
 from typing import cast
@@ -18,7 +19,9 @@ import torch
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from viz_app.app.threads import LatestMailbox, OffThread
+from viz_app.errors import UserError
 from viz_app.models import load_model
+from viz_app.models.cancel import Cancelled, cancellable
 from viz_app.models.device import DeviceError, resolve_device
 from viz_app.models.inputs import InputError
 from viz_app.models.registry import ModelSpec
@@ -27,6 +30,8 @@ from viz_app.probe.extras import make_extra
 from viz_app.probe.pipeline import Pipeline
 from viz_app.records.costs import ModelSummary
 from viz_app.records.frames import Frame, NormMode
+
+DEFAULT_MODEL = "lenet5"  # opened when the model asked for at start cannot be
 
 
 class InferenceWorker(QObject):
@@ -52,6 +57,7 @@ class InferenceWorker(QObject):
         self._pipeline: Pipeline | None = None
         self._norm = NormMode.PER_LAYER
         self._extras: dict[str, dict] = {}  # enabled extras: key -> params
+        self._closing = threading.Event()  # set from any thread: stop loads and cost tables
         self.processed = 0
         # Children move into the inference thread with the worker: the mailbox then delivers
         # there, and the cost tables report there.
@@ -76,6 +82,10 @@ class InferenceWorker(QObject):
         """
         if self._last_frame is not None:
             self._frames.put(self._last_frame, replace=False)
+
+    def cancel(self) -> None:
+        """Stop a model load or cost table in progress at its next tensor operation; for closing."""
+        self._closing.set()
 
     @property
     def pipeline(self) -> Pipeline | None:
@@ -102,27 +112,26 @@ class InferenceWorker(QObject):
 
     @Slot(str, object)
     def load(self, name: str, weights: object = None) -> None:
-        """Switch to model ``name`` (optionally with a weights file); the old one is freed."""
+        """Switch to model ``name`` (optionally with a weights file); the old one is freed.
+
+        A model that cannot be opened (an unknown name, a bad weights file) leaves the
+        current model running, or opens the default one when there is none yet; ``failed``
+        says which. Closing stops a load at its next tensor operation.
+        """
+        device = self._device()
         try:
-            device = resolve_device(self._device_spec)
-        except DeviceError as exc:
-            self.failed.emit(f"{exc}; running on the CPU instead")
-            self._device_spec = "cpu"
-            device = torch.device("cpu")
-        if device.type == "cpu":
-            # Leave a core to the GUI thread: a shared core makes both stutter.
-            torch.set_num_threads(max(1, (os.cpu_count() or 2) - 1))
-        try:
-            loaded = load_model(
-                name,
-                device,
-                Path(str(weights)) if weights else None,
-                progress=lambda done, total: self.download_progress.emit(name, done, total),
-            )
-            pipeline = Pipeline(loaded, norm=self._norm, sync_timing=self._sync_timing)
+            # A weights file the user chose must load as it is: a bad one is refused, not
+            # replaced by untrained weights.
+            path = Path(str(weights)) if weights else None
+            loaded = cancellable(self._closing, load_model, name, device, path, strict=path is not None,
+                                 progress=lambda done, total: self.download_progress.emit(name, done, total))
+            pipeline = cancellable(self._closing, Pipeline, loaded, norm=self._norm, sync_timing=self._sync_timing)
+        except Cancelled:
+            return  # closing: nobody is waiting for this model any more
         except Exception as exc:
-            traceback.print_exc()
-            self.failed.emit(f"Could not open model {name}: {exc}")
+            if not isinstance(exc, UserError):
+                traceback.print_exc()  # a bug, not the user's mistake: keep its trace
+            self._on_load_failed(name, weights, exc)
             return
         self._release()
         self._pipeline = pipeline
@@ -132,8 +141,35 @@ class InferenceWorker(QObject):
         self.model_loaded.emit(info)
         for warning in info.warnings:
             self.failed.emit(warning)
-        self._costs.run(cached_summary, loaded.spec.name, context=loaded.spec)
+        self._costs.run(cancellable, self._closing, cached_summary, loaded.spec.name, context=loaded.spec)
         self._rerun()
+
+    def _on_load_failed(self, name: str, weights: object, exc: Exception) -> None:
+        """Say why ``name`` did not open and what is shown instead."""
+        reason = f"Could not open {name}: {exc}"
+        if self._pipeline is not None:
+            self.failed.emit(f"{reason}; still showing {self._pipeline.loaded.spec.title}")
+        elif weights:
+            self.failed.emit(f"{reason}; opening it with its own weights instead")
+            self.load(name, None)
+        elif name != DEFAULT_MODEL:
+            self.failed.emit(f"{reason}; opening {DEFAULT_MODEL} instead")
+            self.load(DEFAULT_MODEL, None)
+        else:
+            self.failed.emit(reason)
+
+    def _device(self) -> torch.device:
+        """The device asked for, or the CPU (and a message) when this machine has not got it."""
+        try:
+            device = resolve_device(self._device_spec)
+        except DeviceError as exc:
+            self.failed.emit(f"{exc}; running on the CPU instead")
+            self._device_spec = "cpu"
+            device = torch.device("cpu")
+        if device.type == "cpu":
+            # Leave a core to the GUI thread: a shared core makes both stutter.
+            torch.set_num_threads(max(1, (os.cpu_count() or 2) - 1))
+        return device
 
     @Slot(object, object)
     def _on_costs_ready(self, spec: ModelSpec, summary: ModelSummary) -> None:
@@ -141,6 +177,8 @@ class InferenceWorker(QObject):
 
     @Slot(object, str)
     def _on_costs_failed(self, spec: ModelSpec, message: str) -> None:
+        if self._closing.is_set():
+            return
         self.failed.emit(f"No cost table for {spec.name}: {message}")
 
     @Slot(list)
@@ -241,6 +279,7 @@ class InferenceThread:
         # Blocking-queued: runs in the inference thread after the frame in progress.
         from PySide6.QtCore import QMetaObject
 
+        self.worker.cancel()  # a large model still loading stops now, not when it is done
         QMetaObject.invokeMethod(self.worker, "shutdown", Qt.ConnectionType.BlockingQueuedConnection)
         self.thread.quit()
         return self.thread.wait(timeout_ms)

@@ -112,11 +112,19 @@ def to_uint8_rgb(image: np.ndarray) -> np.ndarray:
     if image.ndim == 2:
         return np.ascontiguousarray(image)
     if image.shape[2] == 4:
-        # Transparent pixels become white paper: dark ink on a transparent sheet stays dark.
-        alpha = image[:, :, 3:4].astype(np.float32) / 255.0
-        blended = image[:, :, :3].astype(np.float32) * alpha + 255.0 * (1.0 - alpha)
-        image = (blended + 0.5).astype(np.uint8)
+        image = _onto_contrasting_paper(image)
     return cv2.cvtColor(np.ascontiguousarray(image[:, :, :3]), cv2.COLOR_BGR2RGB)
+
+
+def _onto_contrasting_paper(bgra: np.ndarray) -> np.ndarray:
+    """Composite BGRA pixels onto paper that contrasts with the ink: white paper under dark
+    ink, black paper under light ink (white chalk on a transparent sheet stays visible)."""
+    alpha = bgra[:, :, 3:4].astype(np.float32) / 255.0
+    colour = bgra[:, :, :3].astype(np.float32)
+    ink = alpha[:, :, 0] > 0.5
+    light_ink = bool(ink.any()) and float(colour[ink].mean()) > 127.5
+    paper = 0.0 if light_ink else 255.0
+    return (colour * alpha + paper * (1.0 - alpha) + 0.5).astype(np.uint8)
 
 
 def list_images(folder: str | Path) -> list[Path]:
