@@ -5,7 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from viz_app.app.source_tabs import SourceTab
+from viz_app.records.frames import Frame
 from viz_app.sources.camera import RESOLUTIONS, CameraSource, list_cameras
+from viz_app.sources.photo import Roi
 from viz_app.ui.sources.camera_panel import CameraPanel
 
 
@@ -21,6 +23,7 @@ class CameraTab(QObject):
         self.index: int | str = 0  # a camera index, or a video file standing in for one
         self.resolution: tuple[int, int] | None = (640, 480)
         self.mirror = True
+        self.saved_roi: Roi | None = None  # a remembered region of interest, put on the first frame it fits
         self.source: CameraSource | None = None
         cam = self.panel
         cam.camera_picked.connect(self._on_camera_picked)
@@ -31,7 +34,8 @@ class CameraTab(QObject):
 
     def entry(self) -> SourceTab:
         """The Camera tab's registry entry."""
-        return SourceTab("camera", "Camera", self.panel, self.make_source, view=self.panel.view, show_message=self.show_message)
+        return SourceTab("camera", "Camera", self.panel, self.make_source, view=self.panel.view,
+                         show_frame=self._on_frame_shown, show_message=self.show_message)  # fmt: skip
 
     def make_source(self) -> CameraSource:
         """A CameraSource with the chosen camera, resolution and mirroring (the tab being shown)."""
@@ -46,6 +50,17 @@ class CameraTab(QObject):
         self.panel.status.setText(message)
         if self.source is not None and self.source.last_frame is None:
             self.panel.view.show_text(message)
+
+    def _on_frame_shown(self, frame: Frame) -> None:
+        """Put the remembered region of interest on the view once a frame it fits in is shown."""
+        roi = self.saved_roi
+        if roi is None:
+            return
+        height, width = frame.image.shape[:2]
+        x, y, w, h = roi
+        if x + w <= width and y + h <= height:
+            self.saved_roi = None
+            self.panel.view.set_roi(roi)  # its roi_changed re-sends the frame with this region
 
     def _on_camera_picked(self, index: int) -> None:
         self.index = index

@@ -12,10 +12,22 @@ import viz_app.opencv  # noqa: F401 - OpenCV first, so it cannot repoint Qt's pl
 
 # isort: split
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QMessageLogContext, QMetaObject, QObject, Qt, QtMsgType, Slot, qInstallMessageHandler
+from PySide6.QtCore import (
+    QCoreApplication,
+    QMessageLogContext,
+    QMetaObject,
+    QObject,
+    QSettings,
+    Qt,
+    QtMsgType,
+    Slot,
+    qInstallMessageHandler,
+)
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+from viz_app.app.lecture import LectureTools
+from viz_app.app.remembered import RememberedSettings
 from viz_app.app.source_control import SourceController
 from viz_app.app.threads import LatestMailbox, OffThread
 from viz_app.app.worker import InferenceThread, MemoryCollector
@@ -129,7 +141,10 @@ class Session:
     """A window wired to an inference thread and its input sources; ``close()`` stops the
     thread cleanly and leaves nothing queued for the window."""
 
-    def __init__(self, model: str = "lenet5", device: str = "auto", weights: Path | None = None, sync_timing: bool = False) -> None:
+    def __init__(self, model: str | None = "lenet5", device: str = "auto", weights: Path | None = None,
+                 sync_timing: bool = False, settings: QSettings | None = None) -> None:  # fmt: skip
+        """``model`` None: the remembered one (else LeNet-5). ``settings``: where the window's state
+        is remembered between runs (run_app: the user's; a test: a temporary file); None: nowhere."""
         self.window = MainWindow([(s.name, s.title, s.group) for s in list_specs()])
         self.inference = InferenceThread(device, sync_timing)
         self._links: list[QMetaObject.Connection] = []
@@ -141,9 +156,18 @@ class Session:
         self._results = LatestMailbox(self.window)
         self._collector = MemoryCollector(self.window)
         self.zoo_bench = ZooBenchRunner(device, self.window)
+        self.lecture = LectureTools(self.window)
         self._wire()
+        self.remembered = self._remember(settings) if settings is not None else None
+        self.geometry_restored = self.remembered.apply() if self.remembered is not None else False
         self.inference.start()
+        model = model or (self.remembered.settings.model if self.remembered else None) or "lenet5"
         self.window.model_requested.emit(model, str(weights) if weights else None)
+
+    def _remember(self, store: QSettings) -> RememberedSettings:
+        """Read ``store`` (after the wiring: the saved layers follow the window's own layer choices)."""
+        names = [spec.name for spec in list_specs()]
+        return RememberedSettings(store, names, self.window, self.sources, self.lecture, self.inference.worker.summary_ready)
 
     def _wire(self) -> None:
         worker, window = self.inference.worker, self.window
@@ -171,6 +195,9 @@ class Session:
         if self._closed:
             return
         self._closed = True
+        self.lecture.recorder.stop()
+        if self.remembered is not None:
+            self.remembered.save()
         self.sources.close()
         self.zoo_bench.stop()
         self.inference.stop()
@@ -198,10 +225,20 @@ def attach_sources(session: Session, source_spec: str | SourceSpec = "pad") -> S
 def run_app(args: argparse.Namespace) -> int:
     """`cnn-viz` without a subcommand: the window, its sources and the prediction log, until it closes."""
     app = make_application()
-    session = Session(args.model, args.device, args.weights)
-    attach_sources(session, args.source)
+    store = QSettings()
+    if getattr(args, "reset_settings", False):
+        store.clear()
+    session = Session(args.model, args.device, args.weights, settings=store)
+    source = args.source
+    if session.remembered is not None and (source is None or getattr(source, "kind", source) == "pad"):
+        session.remembered.apply_source()  # no --source given: the input of last time
+    else:
+        attach_sources(session, source)
     log = PredictionLog(args.log_predictions) if args.log_predictions else None
-    session.window.show()
+    if session.geometry_restored:
+        session.window.show()
+    else:
+        session.window.showMaximized()  # the first start: the whole screen
     if log:
         session.window.result_shown.connect(log.write)
         session.window.model_shown.connect(lambda _info: log.write_ready(session.window))
