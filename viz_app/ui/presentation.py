@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QGuiApplication, QKeySequence, QScreen
 from PySide6.QtWidgets import QMenu, QSplitter, QWidget
 
 if TYPE_CHECKING:
     from viz_app.ui.main_window import MainWindow
 
+RESTORE_SETTLE_MS = 1000  # after leaving presentation, resizes within this time get the old splitter sizes back
 TEXT_STEP = 1.15  # Ctrl+plus / Ctrl+minus scale the text by this factor
 LABEL_SHARE = 1 / 40  # presentation: every label at least this share of the screen height
 ANSWER_SHARE = 1 / 5  # presentation: the predicted class at least this share of the screen height
@@ -29,6 +30,7 @@ class _NormalView:
     """What presentation changes, as it was before (restored when it ends)."""
 
     state: Qt.WindowState
+    geometry: QRect
     sizes: dict[int, list[int]]  # splitter id -> sizes
     hidden: list[QWidget]
 
@@ -42,6 +44,8 @@ class Presentation(QObject):
         super().__init__(window)
         self._window = window
         self._normal: _NormalView | None = None
+        self._restoring: _NormalView | None = None  # splitter sizes to put back once the window has its size again
+        window.installEventFilter(self)
         self.text_scale = 1.0
         self._base_font = QFont(window.font())
         self.action = _action(window, "&Presentation", QKeySequence(Qt.Key.Key_F11), checkable=True)
@@ -78,7 +82,7 @@ class Presentation(QObject):
         w = self._window
         if on:
             recede = [w.controls, w.side, w.statusBar(), w.menuBar(), w.colour_scale, w.messages, w.inputs.tabBar()]
-            self._normal = _NormalView(w.windowState(), _splitter_sizes(w), [x for x in recede if not x.isHidden()])
+            self._normal = _NormalView(w.windowState(), w.geometry(), _splitter_sizes(w), [x for x in recede if not x.isHidden()])
             for widget in self._normal.hidden:
                 widget.hide()
             w.showFullScreen()
@@ -90,13 +94,33 @@ class Presentation(QObject):
             for widget in normal.hidden:
                 widget.show()
             w.setWindowState(normal.state)
-            for splitter in w.findChildren(QSplitter):
-                if id(splitter) in normal.sizes:
-                    splitter.setSizes(normal.sizes[id(splitter)])
+            if not normal.state & (Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen):
+                w.setGeometry(normal.geometry)
+            self._restoring = normal
+            self._restore_splitters()
+            QTimer.singleShot(0, self._restore_splitters)  # after the shown controls are laid out again
+            QTimer.singleShot(RESTORE_SETTLE_MS, self._on_restore_settled)  # the window manager's resizes come in late
         w.maps.set_pixel_exact(on)
         self.apply_text_sizes()
         self.action.setChecked(on)
         self.toggled.emit(on)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        """Once the window is back at its normal size, put the splitters back where they were."""
+        if event.type() == QEvent.Type.Resize and self._restoring is not None:
+            self._restore_splitters()
+        return False
+
+    def _restore_splitters(self) -> None:
+        normal = self._restoring
+        if normal is None:
+            return
+        for splitter in self._window.findChildren(QSplitter):
+            if id(splitter) in normal.sizes:
+                splitter.setSizes(normal.sizes[id(splitter)])
+
+    def _on_restore_settled(self) -> None:
+        self._restoring = None
 
     def set_text_scale(self, scale: float) -> None:
         """Scale every text of the window by ``scale`` (1: as designed)."""

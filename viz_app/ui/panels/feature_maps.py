@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 import time
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.GraphicsScene.mouseEvents import MouseClickEvent
 from PySide6.QtCore import QRect, Qt, Signal
-from PySide6.QtGui import QPen, QResizeEvent
+from PySide6.QtGui import QFont, QFontMetrics, QPen, QResizeEvent
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QLabel, QWidget
 
 from viz_app.records.frames import LayerImage
@@ -44,10 +45,26 @@ class _Title(pg.LabelItem):
     """A layer title that never widens its column: text beyond the cell is cut, not overlapped."""
 
     def __init__(self, text: str, px: int) -> None:
+        self._full = text
+        self._metrics = QFontMetrics(_px_font(px))
         super().__init__(text, size=f"{px}px", color="#dddddd")
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape)
         # Static between frames: paint from a cached pixmap instead of laying text out again.
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+    def setText(self, text: str, **args: object) -> None:  # noqa: N802 - pyqtgraph's name
+        """Show ``text``, with "…" in the middle where the cell is narrower."""
+        self._full = text
+        self._elided_for = int(self.width())
+        width = self._elided_for - 6
+        shown = self._metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, width) if width > 20 else text
+        super().setText(html.escape(shown), **args)
+
+    def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt's name
+        """Elide the title again for a new width (pyqtgraph's setText calls this too)."""
+        super().resizeEvent(event)
+        if int(self.width()) != getattr(self, "_elided_for", -1):
+            self.setText(self._full)
 
     def updateMin(self) -> None:  # noqa: N802 - pyqtgraph's name
         """Keep the text's height as the minimum, but not its width."""
@@ -271,3 +288,9 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
         if index is not None:
             self.unit_clicked.emit(layer.name, index)
             event.accept()
+
+
+def _px_font(px: int) -> QFont:
+    font = QFont()
+    font.setPixelSize(px)
+    return font

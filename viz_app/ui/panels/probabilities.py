@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 MAX_BARS = 10  # with more classes (ImageNet), the top ten are shown
@@ -42,10 +42,9 @@ class ProbabilitiesPanel(QWidget):
 
     def set_text_px(self, label_px: int, answer_px: int) -> None:
         """Pixel sizes of the labels (and axis ticks) and of the predicted class."""
-        font = QFont()
-        font.setPixelSize(answer_px)
-        font.setBold(True)
-        self.prediction.setFont(font)
+        self._answer_px = answer_px
+        self._label_px = label_px
+        self._show_answer(self.prediction.text())
         small = QFont()
         small.setPixelSize(label_px)
         self.confidence.setFont(small)
@@ -72,18 +71,31 @@ class ProbabilitiesPanel(QWidget):
         values = probabilities[self._shown]
         brushes = [_BAR] * len(values)
         if empty:
-            self.prediction.setText("–")
+            self._show_answer("–")
             self.confidence.setText("Draw a digit")
             values = np.zeros_like(values)
         else:
             best = int(np.argmax(values))
             brushes[best] = _TOP
             label = self._classes[self._shown[best]]
-            self.prediction.setText(label if len(label) <= 3 else label[:18])
+            self._show_answer(label if len(label) <= 3 else label[:18])
             self.confidence.setText(f"{values[best]:.1%} confident")
         self.bars.setOpts(x=np.arange(len(values)), height=values, brushes=brushes)
 
+    def _show_answer(self, text: str) -> None:
+        """The predicted class, in type as large as its width allows (a long ImageNet name gets smaller type)."""
+        font = QFont()
+        font.setBold(True)
+        font.setPixelSize(self._answer_px)
+        width = QFontMetrics(font).horizontalAdvance(text)
+        room = max(40, self.prediction.width() - 8)
+        if width > room:
+            font.setPixelSize(max(12, int(self._answer_px * room / width)))
+        self.prediction.setFont(font)
+        self.prediction.setText(text)
+
     def _set_ticks(self, indices: np.ndarray) -> None:
-        ticks = [(i, self._classes[k][:12]) for i, k in enumerate(indices)]
+        room = max(3, int(self.plot.width() / max(1, len(indices)) / (0.6 * self._label_px)))  # characters per bar
+        ticks = [(i, self._classes[k][:room]) for i, k in enumerate(indices)]
         self.plot.getAxis("bottom").setTicks([ticks])
         self.plot.setXRange(-0.6, len(indices) - 0.4, padding=0)

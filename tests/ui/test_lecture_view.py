@@ -1,0 +1,104 @@
+"""The lecture hall on the real window: presentation view, freeze, the empty input, the pad's placeholder."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QSplitter
+
+from viz_app.sources.scripted import scaled_strokes
+
+
+def _draw(window, digit: int = 3) -> None:
+    for stroke in scaled_strokes(digit, window.pad.canvas.size, steps_per_unit=8):
+        window.pad.stroke_begin(*stroke[0])
+        for point in stroke[1:]:
+            window.pad.stroke_to(*point)
+        window.pad.stroke_end()
+
+
+def _shown_digit(qtbot, window, digit: int = 3) -> None:
+    _draw(window, digit)
+    qtbot.waitUntil(lambda: window.probabilities.prediction.text() == str(digit), timeout=10_000)
+
+
+def _layout(window) -> tuple:
+    splitters = tuple(tuple(s.sizes()) for s in window.findChildren(QSplitter))
+    visible = tuple(w.isVisible() for w in (window.controls, window.side, window.statusBar(), window.menuBar(), window.colour_scale))
+    return splitters, visible, window.columns.sizes()
+
+
+def test_presentation_is_large_and_esc_restores_the_layout(qtbot, lenet_session) -> None:
+    window = lenet_session.window
+    window.resize(window.screen().geometry().size() * 0.8)  # a window on the screen it will fill
+    _shown_digit(qtbot, window)
+    qtbot.wait(300)
+    before, normal_c1 = _layout(window), window.maps.map_rect("c1")
+    qtbot.keyClick(window, Qt.Key.Key_F11)
+    qtbot.waitUntil(lambda: window.isFullScreen(), timeout=5000)
+    _draw(window)
+    qtbot.wait(300)
+    height = window.screen().geometry().height()
+    assert window.presenting and not window.controls.isVisible() and not window.side.isVisible()
+    assert window.maps.map_rect("c1").width() > normal_c1.width()
+    assert window.maps.title_font_px() >= height / 40
+    assert window.probabilities.prediction.font().pixelSize() >= height / 5
+    for label in window.findChildren(QLabel):
+        if label.isVisible() and label.text().strip() and label is not window.probabilities.prediction:
+            assert label.fontInfo().pixelSize() >= height / 40 - 1, label.text()
+    qtbot.keyClick(window, Qt.Key.Key_Escape)  # leaves presentation, does not clear the pad
+    qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=5000)
+    assert not window.presenting and not window.pad.canvas.is_blank
+    qtbot.wait(300)
+    _splitters, visible, _columns = _layout(window)
+    assert visible == before[1]
+    # The three columns come back as they were (to a few pixels of rounding).
+    assert np.allclose(window.columns.sizes(), before[2], atol=5), (window.columns.sizes(), before[2])
+
+
+def test_freeze_holds_the_panels_while_input_goes_on(qtbot, lenet_session) -> None:
+    window = lenet_session.window
+    _shown_digit(qtbot, window, 3)
+    with qtbot.waitSignal(window.freeze_toggled) as toggled:
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert toggled.args == [True] and window.frozen and window.frozen_label.isVisible()
+    shown, held_image = window.maps.shown, window.maps.cell_image("c1").copy()
+    window.pad.clear()
+    _draw(window, 7)
+    qtbot.waitUntil(lambda: window.held_result is not None and window.held_result.seq == window.pad.seq, timeout=10_000)
+    assert window.maps.shown == shown and window.probabilities.prediction.text() == "3"
+    np.testing.assert_array_equal(window.maps.cell_image("c1"), held_image)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert not window.frozen and not window.frozen_label.isVisible()
+    assert window.maps.shown == shown + 1 and window.probabilities.prediction.text() == "7"
+
+
+def test_empty_pad_dims_the_maps_behind_a_prompt(qtbot, lenet_session) -> None:
+    window = lenet_session.window
+    _shown_digit(qtbot, window)
+    assert not window.maps.empty and not window.maps.prompt.isVisible()
+    window.pad.clear()
+    qtbot.waitUntil(lambda: window.maps.empty, timeout=10_000)
+    assert window.maps.prompt.isVisible() and "draw a digit" in window.maps.prompt.text().lower()
+    image = window.maps.cell_image("c1")
+    assert image is not None and image.min() == image.max()  # no response to a blank image
+    _draw(window)
+    qtbot.waitUntil(lambda: not window.maps.empty, timeout=10_000)
+    assert not window.maps.prompt.isVisible() and window.maps.cell_image("c1").max() > window.maps.cell_image("c1").min()
+
+
+def test_placeholder_goes_under_the_first_stroke(qtbot, lenet_session) -> None:
+    window = lenet_session.window
+    pad = window.pad
+    window.pad.clear()
+    qtbot.wait(50)
+    blank = pad.grab().toImage()
+    corner = pad.paper_rect().toRect().adjusted(4, 4, -4, -4)
+    pad.stroke_begin(20, 20)  # a dot far from the placeholder text
+    pad.stroke_to(22, 22)
+    qtbot.wait(50)
+    drawn = pad.grab().toImage()
+    centre = corner.center()
+    text_row = [drawn.pixelColor(x, centre.y()).lightness() for x in range(corner.left() + 40, corner.right() - 40)]
+    assert min(text_row) > 240, "the placeholder text is still drawn in the middle of the pad"
+    assert min(blank.pixelColor(x, centre.y()).lightness() for x in range(corner.left() + 40, corner.right() - 40)) < 240

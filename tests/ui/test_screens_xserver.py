@@ -1,0 +1,82 @@
+"""The window on real screens (Xvfb): 1024x768, 1280x720 and 2560x1440 at 200 %.
+
+One app process per screen size (tests/ui/screens_driver.py) opens LeNet-5, draws a digit,
+opens every side tab, presents and switches through one model of each family; after each
+step the window must fit the screen and the answer, the probabilities and every map must lie
+wholly inside it. Screenshots of every case go to test-artefacts/screens/<size>/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.xserver
+
+ROOT = Path(__file__).resolve().parents[2]
+DRIVER = Path(__file__).with_name("screens_driver.py")
+FAMILIES = ("alexnet,vgg_bn,googlenet,inception_v3,resnet,resnext,densenet,se_resnet,shufflenet,mobilenet,"
+            "imagenet_resnet18,imagenet_inception_v3")  # fmt: skip
+SCREENS = [  # (X screen, QT_SCALE_FACTOR, what the driver does)
+    ("1024x768", "1", ["--tabs", "--present"]),
+    ("1280x720", "1", ["--tabs", "--present", "--models", FAMILIES]),
+    ("2560x1440", "2", ["--models", FAMILIES]),
+]
+
+
+def _inside(rect: list[int], box: list[int], slack: int = 1) -> bool:
+    x, y, w, h = rect
+    bx, by, bw, bh = box
+    return x >= bx - slack and y >= by - slack and x + w <= bx + bw + slack and y + h <= by + bh + slack
+
+
+def _xvfb(size: str) -> tuple[subprocess.Popen, str]:
+    if shutil.which("Xvfb") is None:
+        pytest.fail("needs Xvfb (see .ci/run for the packages)")
+    number = next(n for n in range(140, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists())
+    server = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", f"{size}x24", "-nolisten", "tcp"], stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 20
+    while not Path(f"/tmp/.X11-unix/X{number}").exists():
+        if time.monotonic() > deadline or server.poll() is not None:
+            server.kill()
+            pytest.fail("Xvfb did not start")
+        time.sleep(0.1)
+    return server, f":{number}"
+
+
+@pytest.mark.parametrize(("size", "scale", "steps"), SCREENS, ids=[f"{s}@{f}x" for s, f, _ in SCREENS])
+def test_everything_fits_the_screen(size: str, scale: str, steps: list[str], mnist_dir: Path) -> None:
+    out = ROOT / "test-artefacts" / "screens" / f"{size}@{scale}x"
+    server, display = _xvfb(size)
+    try:
+        env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "QT_SCALE_FACTOR": scale, "CNN_VIZ_DATA": str(mnist_dir)}
+        run = subprocess.run([sys.executable, str(DRIVER), str(out), *steps], env=env, capture_output=True, text=True, timeout=400)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(10)
+    cases = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
+    assert run.returncode == 0 and cases, run.stderr[-3000:]
+    for case in cases:
+        where = f"{case['case']} ({case['model']}), see {out / case['case']}.png"
+        assert case.get("loaded", True), f"model did not show a frame: {where}"
+        assert _inside(case["window"], case["available"]), f"window {case['window']} off the screen {case['available']}: {where}"
+        assert case["minimum"][0] <= 1024, f"minimum width {case['minimum']}: {where}"
+        assert case["prediction"] and _inside(case["prediction"], case["window"]), f"answer {case['prediction']}: {where}"
+        assert _inside(case["probabilities"], case["window"]), f"probabilities {case['probabilities']}: {where}"
+        assert case["maps"], f"no maps shown: {where}"
+        for name, rect in case["maps"].items():
+            assert rect[2] > 4 and rect[3] > 4, f"map {name} {rect} is not drawn: {where}"
+            assert _inside(rect, case["maps_area"]) and _inside(rect, case["window"]), f"map {name} {rect} cut: {where}"
+    if "--present" in steps:
+        normal, after = next(c for c in cases if c["case"] == "start"), next(c for c in cases if c["case"] == "after_presentation")
+        shown = next(c for c in cases if c["case"] == "presentation")
+        assert shown["window"][2:] == shown["screen"][2:], "presentation is not full screen"
+        assert after["maps"] == normal["maps"] and after["window"] == normal["window"]
