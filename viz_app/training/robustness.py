@@ -1,0 +1,83 @@
+"""Accuracy on the MNIST test digits at every step of the demo's scenes (`cnn-viz robustness`).
+
+What the 1995 demo showed one digit at a time, measured on all of them: the share of test
+digits still read correctly when shifted by k pixels (without re-centring), turned by d
+degrees, scaled, squeezed, thickened or buried in noise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from viz_app.models.inputs import digits_to_tensor
+from viz_app.models.registry import ModelSpec
+from viz_app.sources.scenes import Scene
+from viz_app.training.mnist import Digits
+
+
+@dataclass(frozen=True)
+class Step:
+    """One value of a scene's parameter and how the model did there."""
+
+    value: float
+    accuracy: float  # share of digits whose prediction is their label
+    true_probability: float  # mean probability the model gives the true class
+
+
+@dataclass(frozen=True)
+class Curve:
+    """A model's accuracy along one scene."""
+
+    model: str
+    scene: str
+    parameter: str
+    n: int
+    steps: tuple[Step, ...]
+
+
+def transformed(digits: np.ndarray, scene: Scene, value: float, seed: int = 0) -> np.ndarray:
+    """Every digit of an N x 28 x 28 batch through ``scene`` at ``value`` (noise seeded per digit)."""
+    return np.stack([scene.apply(d, value, seed + i) for i, d in enumerate(digits)])
+
+
+@torch.inference_mode()
+def step_scores(model: nn.Module, spec: ModelSpec, images: np.ndarray, labels: np.ndarray, device: torch.device,
+                batch_size: int = 1000) -> tuple[float, float]:
+    """(accuracy, mean true-class probability) of ``model`` on already transformed digits."""
+    correct, true_prob = 0, 0.0
+    for start in range(0, len(labels), batch_size):
+        x = digits_to_tensor(images[start : start + batch_size], spec, device)
+        probs = torch.softmax(model(x).float(), dim=1).cpu()
+        y = torch.as_tensor(labels[start : start + batch_size])
+        correct += int((probs.argmax(1) == y).sum())
+        true_prob += float(probs.gather(1, y[:, None]).sum())
+    return correct / len(labels), true_prob / len(labels)
+
+
+def robustness(model: nn.Module, spec: ModelSpec, digits: Digits, scene: Scene, device: torch.device,
+               values: Sequence[float] | None = None) -> Curve:
+    """``model``'s accuracy on ``digits`` at each value of ``scene`` (all its steps by default)."""
+    if spec.channels != 1 or len(spec.classes) != 10:
+        raise ValueError(f"{spec.name} does not read MNIST digits (it takes {spec.channels} channels, {len(spec.classes)} classes)")
+    if len(digits) == 0:
+        raise ValueError("no digits to measure on")
+    model.eval()
+    steps = []
+    for value in values if values is not None else scene.values:
+        accuracy, true_probability = step_scores(model, spec, transformed(digits.images, scene, value), digits.labels, device)
+        steps.append(Step(float(value), round(accuracy, 4), round(true_probability, 4)))
+    return Curve(spec.name, scene.name, scene.parameter, len(digits), tuple(steps))
+
+
+def format_table(curves: Sequence[Curve]) -> str:
+    """Curves of one scene (one column per model) as a plain-text table."""
+    head = f"{curves[0].scene} ({curves[0].parameter})"
+    lines = [f"{head:<34}" + "".join(f"{c.model:>14}" for c in curves)]
+    for i, step in enumerate(curves[0].steps):
+        lines.append(f"{step.value:>34g}" + "".join(f"{c.steps[i].accuracy:>14.2%}" for c in curves))
+    return "\n".join(lines)
