@@ -8,12 +8,20 @@ import os
 import sys
 import traceback
 from pathlib import Path
+from typing import NoReturn
 
 from viz_app.errors import UserError
 from viz_app.sources.spec import SOURCE_HELP, argparse_source  # no Qt, no torch: cheap
 from viz_app.ui.panels.registry import panel_help  # no Qt either: the panels are named, not imported
 
 DEVICE_HELP = "auto (CUDA when present, else CPU), cpu, cuda or cuda:N"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its complaints on one line, like every other error of the command."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def positive_int(text: str) -> int:
@@ -70,6 +78,28 @@ def model_name(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def panel_key(text: str) -> str:
+    """``type=`` for --panel: a key of the panel registry."""
+    from viz_app.ui.panels.registry import PANELS
+
+    if text not in PANELS:
+        raise argparse.ArgumentTypeError(f"unknown panel {text!r}: choose one of {', '.join(PANELS)}")
+    return text
+
+
+def output_file(text: str) -> Path:
+    """``type=`` for a file written at the end of a long run: its folder must take it now."""
+    path = Path(text).expanduser()
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{path} is a folder; name the file to write")
+    folder = path.parent
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"cannot write {path.name}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise argparse.ArgumentTypeError(f"cannot write {path.name}: folder {folder} is not writable")
+    return path
+
+
 def appendable_file(text: str) -> Path:
     """``type=`` for a log file: it must open for appending now, before any thread starts."""
     path = Path(text).expanduser()
@@ -82,7 +112,7 @@ def appendable_file(text: str) -> Path:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="cnn-viz",
         description="Watch a convolutional network think: draw a digit and see every layer live.",
     )
@@ -101,7 +131,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("--data", type=Path, help="folder with the four MNIST IDX .gz files (default: $CNN_VIZ_DATA or download)")
     p.add_argument("--epochs", type=positive_int)
-    p.add_argument("--out", type=Path, help="weights file to write (default: assets/NAME.pt)")
+    p.add_argument("--out", type=output_file, help="weights file to write (default: assets/NAME.pt)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", dest="train_device", type=present_device, default="auto", help=DEVICE_HELP)
     p.add_argument("--limit", type=positive_int, help="train on the first N training images only (for a quick check)")
@@ -124,7 +154,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--frames", type=positive_int, default=600)
     p.add_argument("--rate", type=positive_float, default=120.0, help="input events per second of the scripted stroke")
     panels = panel_help().replace("%", "%%")
-    p.add_argument("--panel", metavar="PANEL", help=f"also time frames with this insight panel in view, alternating with it hidden: {panels}")
+    p.add_argument("--panel", type=panel_key, metavar="PANEL", help=f"also time frames with this insight panel in view, alternating with it hidden: {panels}")
     p.add_argument("--zoo", action="store_true", help="time every MNIST-zoo model on --device: accuracy, images/s at batch 64, latency, parameters")
     p.add_argument("--runs", type=positive_int, default=10, help="with --zoo: timed runs per model (median)")
     p.add_argument("--source", dest="bench_source", type=argparse_source, metavar="SOURCE",

@@ -5,6 +5,7 @@ import time
 
 import numpy as np
 import pytest
+from bad_files import WEIGHTS_KINDS, write_weights
 from PySide6.QtCore import QObject, Signal
 
 from viz_app.app.worker import InferenceThread
@@ -120,3 +121,56 @@ def test_a_setting_change_does_not_replace_newer_input(inference, qtbot):
     qtbot.waitUntil(lambda: any(r.seq == 2 for r in results), timeout=30_000)
     qtbot.wait(300)
     assert results[-1].seq == 2 and results[-1].prediction == 7
+
+
+@pytest.mark.parametrize("kind", list(WEIGHTS_KINDS))
+def test_a_bad_weights_file_is_refused_and_the_running_model_stays(kind, inference, qtbot, tmp_path):
+    marker = tmp_path / "payload-ran"
+    weights = write_weights(kind, tmp_path, marker)
+    loaded: list[ModelInfo] = []
+    inference.worker.model_loaded.connect(loaded.append)
+    with qtbot.waitSignal(inference.worker.failed, timeout=10_000) as signal:
+        inference.request.load.emit("lenet5", str(weights))
+    assert WEIGHTS_KINDS[kind] in signal.args[0] and "still showing LeNet-5" in signal.args[0]
+    assert not marker.exists()
+    with qtbot.waitSignal(inference.worker.result_ready, timeout=10_000) as shown:
+        inference.worker.submit(Frame(_ink(3), time.perf_counter(), 7))
+    assert shown.args[0].model == "lenet5" and shown.args[0].prediction == 3  # the trained model still runs
+    assert loaded == []
+
+
+def test_an_unknown_model_keeps_the_running_one_without_a_traceback(inference, qtbot, capfd):
+    with qtbot.waitSignal(inference.worker.failed, timeout=10_000) as signal:
+        inference.request.load.emit("nosuchmodel", None)
+    assert "unknown model 'nosuchmodel'" in signal.args[0] and "still showing" in signal.args[0]
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_an_unknown_model_at_start_opens_the_default_one(qtbot, capfd):
+    thread = InferenceThread("cpu")
+    loaded: list[ModelInfo] = []
+    messages: list[str] = []
+    thread.worker.model_loaded.connect(loaded.append)
+    thread.worker.failed.connect(messages.append)
+    thread.start()
+    request = _Requester()
+    request.load.connect(thread.worker.load)
+    request.load.emit("nosuchmodel", None)
+    qtbot.waitUntil(lambda: bool(loaded), timeout=30_000)
+    assert loaded[0].name == "lenet5" and loaded[0].trained
+    assert any("nosuchmodel" in m and "opening lenet5 instead" in m for m in messages)
+    assert thread.stop()
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_stopping_while_a_large_model_loads_takes_well_under_two_seconds(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))  # no cached weights: it builds, then fails to download
+    thread = InferenceThread("cpu")
+    thread.start()
+    request = _Requester()
+    request.load.connect(thread.worker.load)
+    request.load.emit("imagenet_vgg16_bn", None)  # ~140 M parameters: a second or more to build on a CPU
+    qtbot.wait(100)
+    t0 = time.perf_counter()
+    assert thread.stop()
+    assert time.perf_counter() - t0 < 1.5

@@ -72,6 +72,25 @@ def _check_spec(spec: str) -> None:
         raise UserError(f"camera {parsed.index} cannot be opened (not connected, or in use by another program)")
 
 
+def _run_until(app: Any, controller: Any, wanted: int, deadline: float) -> None:
+    """Let the window run until ``wanted`` frames were captured, the source stops, delivers
+    nothing for FIRST_FRAME_S, or the deadline passes; then stop it and drain the results."""
+    from PySide6.QtCore import QEventLoop
+
+    source = controller.active
+    first_frame_by = time.perf_counter() + FIRST_FRAME_S
+    while controller.frames_in < wanted and time.perf_counter() < deadline:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        if source is None or not getattr(source, "running", False):
+            break
+        if controller.frames_in == 0 and time.perf_counter() > first_frame_by:
+            break  # the source opened but delivers nothing: no point waiting for the deadline
+    controller.stop()
+    drain = time.perf_counter() + 0.5  # results still on their way to the screen
+    while time.perf_counter() < drain:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+
+
 def run_source_bench(
     spec: str, frames: int = 300, device: str = "cpu", model: str = "lenet5", timeout_s: float = 120.0, warmup: int = 30
 ) -> dict[str, Any]:
@@ -103,18 +122,8 @@ def run_source_bench(
     controller = attach_sources(session, spec)
     controller.source_message.connect(messages.append)
     source = controller.active
-    first_frame_by = time.perf_counter() + FIRST_FRAME_S
     try:
-        while controller.frames_in < frames + warmup and time.perf_counter() < deadline:
-            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
-            if source is None or not getattr(source, "running", False):
-                break
-            if controller.frames_in == 0 and time.perf_counter() > first_frame_by:
-                break  # the source opened but delivers nothing: no point waiting for the deadline
-        controller.stop()
-        drain = time.perf_counter() + 0.5  # results still on their way to the screen
-        while time.perf_counter() < drain:
-            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        _run_until(app, controller, frames + warmup, deadline)
     finally:
         session.window.close()
         session.close()

@@ -115,7 +115,7 @@ def apply_state_dict(model: nn.Module, state: dict[str, torch.Tensor], label: st
         raise WeightsError(f"{label} does not fit this model: " + "; ".join(parts))
     for k, v in state.items():
         if v.is_floating_point() and not torch.isfinite(v).all():
-            raise WeightsError(f"{label} holds NaN or infinite values (in {k}): the training that wrote it diverged")
+            raise WeightsError(f"{label} holds NaN or infinite values (in {k}); weights like these predict nothing")
     model.load_state_dict(state, strict=True)
 
 
