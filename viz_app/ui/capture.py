@@ -70,3 +70,15 @@ def image_to_rgb(image: QImage) -> np.ndarray:
     height, width = rgb.height(), rgb.width()
     rows = np.frombuffer(rgb.constBits(), np.uint8, count=rgb.bytesPerLine() * height).reshape(height, rgb.bytesPerLine())
     return rows[:, : width * 3].reshape(height, width, 3).copy()
+
+
+def image_to_bgr(image: QImage) -> np.ndarray:
+    """A QImage as an H x W x 3 uint8 BGR array, OpenCV's order (a copy; safe on any thread).
+
+    A 32-bit image (what a grab gives) is B, G, R, A in memory: one channel drop, no conversion.
+    """
+    if image.format() not in (QImage.Format.Format_RGB32, QImage.Format.Format_ARGB32):
+        image = image.convertToFormat(QImage.Format.Format_RGB32)
+    height, width = image.height(), image.width()
+    rows = np.frombuffer(image.constBits(), np.uint8, count=image.bytesPerLine() * height).reshape(height, image.bytesPerLine())
+    return np.ascontiguousarray(rows[:, : width * 4].reshape(height, width, 4)[:, :, :3])

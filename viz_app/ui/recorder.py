@@ -8,9 +8,11 @@ the wall-clock pace: N seconds of lecture are N * fps frames.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -24,12 +26,13 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QLabel, QWidget
 
 from viz_app.opencv import cv2
-from viz_app.ui.capture import ensure_folder, grab_window, image_to_rgb
+from viz_app.ui.capture import ensure_folder, grab_window, image_to_bgr
 
 MP4_CODECS = ("avc1", "H264", "mp4v")  # H.264 where the platform's OpenCV has it, else MPEG-4 part 2
 FPS = {"mp4": 30.0, "gif": 10.0}  # GIF frame times are in 1/100 s: 10 fps is exact
 GIF_MAX_WIDTH = 960  # a GIF is a palette image per frame: keep it small enough to hold in memory
 QUEUE_FRAMES = 8  # grabs waiting for the encoder; more are dropped (and counted)
+ENCODER_NICE = 10  # the encoder thread's niceness: the lecture's frames come first
 
 Size = tuple[int, int]  # width, height
 
@@ -39,7 +42,7 @@ class RecordingError(OSError):
 
 
 class FrameSink(Protocol):
-    """Where RGB frames of one size go, in order; close() finishes a playable file."""
+    """Where BGR frames (OpenCV's order) of one size go, in order; close() finishes a playable file."""
 
     def write(self, frame: np.ndarray) -> None: ...
 
@@ -62,8 +65,8 @@ class VideoSink:
         raise RecordingError(f"no MP4 encoder here (tried {', '.join(codecs) or 'none'}); record a GIF instead")
 
     def write(self, frame: np.ndarray) -> None:
-        """One RGB frame of the sink's size."""
-        self._writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+        """One BGR frame of the sink's size."""
+        self._writer.write(frame)
 
     def close(self) -> None:
         """Finish the file (the MP4 index is written here)."""
@@ -84,12 +87,12 @@ class GifSink:
         self._last: np.ndarray | None = None
 
     def write(self, frame: np.ndarray) -> None:
-        """One RGB frame (scaled to the GIF's size)."""
+        """One BGR frame (scaled to the GIF's size)."""
         if self._last is not None and np.array_equal(frame, self._last):
             self._repeats[-1] += 1
             return
         self._last = frame
-        image = Image.fromarray(frame).resize(self.size, Image.Resampling.BILINEAR)
+        image = Image.fromarray(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)).resize(self.size, Image.Resampling.BILINEAR)
         self._frames.append(image.quantize(256, method=Image.Quantize.FASTOCTREE))
         self._repeats.append(1)
 
@@ -156,18 +159,17 @@ class Recorder(QObject):
         self._fps = fps or FPS.get(path.suffix.lower().lstrip("."), 30.0)
         first = grab_window(self._widget).toImage()
         size = (max(2, first.width() - first.width() % 2), max(2, first.height() - first.height() % 2))
-        try:
-            ensure_folder(path.parent)
-            if not os.access(path.parent, os.W_OK):
-                raise RecordingError(f"the folder {path.parent} is not writable")
-            sink = self._sink_factory(path, self._fps, size)
-        except OSError as exc:
-            self.failed.emit(f"Could not record to {path}: {exc}")
-            return False
         self._path, self._error, self.frames, self.dropped, self._last_second = path, None, 0, 0, -1
         self._queue = queue.Queue(QUEUE_FRAMES)
-        self._thread = threading.Thread(target=self._encode, args=(sink, size), name="recorder", daemon=True)
+        opened = threading.Event()
+        self._thread = threading.Thread(target=self._encode, args=(path, size, opened), name="recorder", daemon=True)
         self._thread.start()
+        opened.wait()  # the encoder opens on its own thread (its helper threads then share its low priority)
+        if self._error is not None:
+            self._thread.join()
+            self._thread = None
+            self.failed.emit(f"Could not record to {path}: {self._error}")
+            return False
         self._t0 = time.perf_counter()
         self._queue.put((first, 1))
         self.frames = 1
@@ -214,14 +216,31 @@ class Recorder(QObject):
                 self.frames += due
         return elapsed
 
-    def _encode(self, sink: FrameSink, size: Size) -> None:
-        """The side thread: convert and write each grab until ``None``; keep draining after an error."""
+    def _open(self, path: Path, size: Size) -> FrameSink | None:
+        """The sink for ``path`` (None, with ``_error`` set, if the folder or the encoder fails)."""
+        try:
+            ensure_folder(path.parent)
+            if not os.access(path.parent, os.W_OK):
+                raise RecordingError(f"the folder {path.parent} is not writable")
+            return self._sink_factory(path, self._fps, size)
+        except OSError as exc:
+            self._error = str(exc)
+            return None
+
+    def _encode(self, path: Path, size: Size, opened: threading.Event) -> None:
+        """The side thread: open the sink, then convert and write each grab until ``None``
+        (after an error, keep taking grabs off the queue so that the GUI never blocks)."""
+        _be_nice()
+        sink = self._open(path, size)
+        opened.set()
+        if sink is None:
+            return
         try:
             while (item := self._queue.get()) is not None:
                 if self._error is not None:
                     continue
                 image, repeats = item
-                frame = fit(image_to_rgb(image), size)
+                frame = fit(image_to_bgr(image), size)
                 try:
                     for _ in range(repeats):
                         sink.write(frame)
@@ -232,6 +251,14 @@ class Recorder(QObject):
                 sink.close()
             except OSError as exc:
                 self._error = self._error or exc.strerror or str(exc)
+
+
+def _be_nice() -> None:
+    """Lower the calling thread's CPU priority (Linux: nice is per thread), so that encoding gives
+    way to inference and drawing on a busy machine; elsewhere nothing."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), ENCODER_NICE)
 
 
 class RecordingIndicator(QLabel):
