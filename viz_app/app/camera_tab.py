@@ -35,7 +35,8 @@ class CameraTab(QObject):
     def entry(self) -> SourceTab:
         """The Camera tab's registry entry."""
         return SourceTab("camera", "Camera", self.panel, self.make_source, view=self.panel.view,
-                         show_frame=self._on_frame_shown, show_message=self.show_message)  # fmt: skip
+                         show_frame=self._on_frame_shown, show_message=self.show_message,
+                         freeze=self.panel.freeze_button.setChecked)  # fmt: skip
 
     def make_source(self) -> CameraSource:
         """A CameraSource with the chosen camera, resolution and mirroring (the tab being shown)."""

@@ -76,6 +76,9 @@ class SourceController(QObject):
         self.window.inputs.currentChanged.connect(self._on_tab_changed)  # the shown tab is the source
         self.window.result_shown.connect(self._on_result_shown)
         self.window.closing.connect(self.stop)
+        freeze_toggled = getattr(self.window, "freeze_toggled", None)  # Space: the window holds its panels
+        if freeze_toggled is not None:
+            freeze_toggled.connect(self._on_freeze_toggled)
         for tab in self.tabs:
             if tab.view is not None:
                 tab.view.roi_changed.connect(self._on_roi_changed)
@@ -152,6 +155,8 @@ class SourceController(QObject):
             return
         self._tab, self.active, self.frames_in = tab, source, 0
         source.start(self._on_source_frame, self._views.put_message)
+        if getattr(self.window, "frozen", False):
+            self._on_freeze_toggled(True)  # a tab shown while the window is frozen starts held
 
     def _stop_active(self) -> None:
         source, self.active, self._tab = self.active, None, None
@@ -192,6 +197,12 @@ class SourceController(QObject):
             self._tab.show_message(message)
         self.window.show_message(message)
         self.source_message.emit(message)
+
+    def _on_freeze_toggled(self, frozen: bool) -> None:
+        """The window froze (or resumed) its panels: the shown tab's picture holds too, so the live
+        view and the panels show the same frame."""
+        if self._tab is not None and self._tab.freeze is not None:
+            self._tab.freeze(frozen)
 
     def _on_roi_changed(self, roi: Roi) -> None:
         """Send the last photo again with the new region of interest."""

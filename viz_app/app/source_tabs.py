@@ -31,6 +31,7 @@ class SourceTab:
     show_frame: Callable[[Frame], None] | None = None  # any other live display of the newest raw frame
     show_result: Callable[[FrameResult], None] | None = None  # what the tab does with a shown result
     show_message: Callable[[str], None] | None = None  # a source message, also shown in the tab
+    freeze: Callable[[bool], None] | None = None  # hold (True) or resume the picture, as the tab's own button does
 
     @property
     def shows_frames(self) -> bool:
@@ -56,7 +57,7 @@ class FileTab(QObject):
 
     def entry(self) -> SourceTab:
         """The File tab's registry entry."""
-        return SourceTab("file", "File", self.panel, self.make_source, view=self.panel.view)
+        return SourceTab("file", "File", self.panel, self.make_source, view=self.panel.view, freeze=self.panel.pause_button.setChecked)
 
     def make_source(self) -> Source | None:
         """The source for the opened path (a video, or an image or folder); None before anything was opened."""
