@@ -64,16 +64,19 @@ def input_pixels(x: torch.Tensor, spec: ModelSpec) -> torch.Tensor:
     return pixels[0] if pixels.shape[0] == 1 else pixels.permute(1, 2, 0).contiguous()
 
 
-def frame_to_tensor(image: np.ndarray, spec: ModelSpec, device: torch.device) -> tuple[torch.Tensor, bool]:
+def frame_to_tensor(image: np.ndarray, spec: ModelSpec, device: torch.device, centre: bool = True) -> tuple[torch.Tensor, bool]:
     """A source frame -> (1 x C x H x W normalised input, whether the frame was blank).
 
     Digit models get MNIST's centring and scaling of the ink (white on black); image models
     get the frame as RGB at their input size, through their weights' own preprocessing when
     they have published weights. A gray frame is ink from the pad: for an image model it is
-    turned into dark ink on white paper, which looks more like a photo.
+    turned into dark ink on white paper, which looks more like a photo. ``centre=False`` takes
+    a 28x28 digit as it is, where it is (the demo's translation must reach the network).
     """
     if spec.channels == 1:
         gray = image if image.ndim == 2 else image.max(axis=2)
+        if not centre and gray.shape == (FIELD, FIELD):
+            return digits_to_tensor(gray, spec, device), not gray.any()
         digit = mnist_digit(gray)
         if digit is None:
             return digits_to_tensor(np.zeros((FIELD, FIELD), np.uint8), spec, device), True

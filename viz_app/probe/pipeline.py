@@ -99,7 +99,7 @@ class Pipeline:
         """One raw frame through the model, prepared here for this model (InputError if it cannot be)."""
         t0 = time.perf_counter()
         pixels = network_pixels(frame, self.spec.channels)
-        x, empty = frame_to_tensor(pixels, self.spec, self.device)  # 1 x C x H x W
+        x, empty = frame_to_tensor(pixels, self.spec, self.device, centre=not frame.prepared)  # 1 x C x H x W
         t1 = self._sync()
 
         self.probe.reset()

@@ -30,7 +30,8 @@ class Frame:
 
     Sources hand frames over raw; the inference thread prepares them for whatever model is
     current then. A ``photo`` (camera, video, image file) becomes the digit's ink or an RGB
-    centre crop of its ``roi``; other frames (pad ink, MNIST digits) go in as they are.
+    centre crop of its ``roi``; other frames (pad ink, MNIST digits) go in as they are, and
+    ``prepared`` ones (the demo's scenes) skip even the centring of the ink.
     """
 
     image: np.ndarray  # H x W (gray) or H x W x 3 (RGB), uint8
@@ -39,6 +40,7 @@ class Frame:
     source: str = "pad"
     roi: tuple[int, int, int, int] | None = None  # x, y, width, height in image pixels; None: all of it
     photo: bool = False  # a picture of a digit, not ink or a data set digit
+    prepared: bool = False  # already a 28x28 MNIST-style field (demo scenes): not re-centred, so a shift stays a shift
 
 
 @dataclass(frozen=True)
