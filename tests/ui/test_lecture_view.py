@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QSplitter
+from PySide6.QtWidgets import QLabel
 
 from viz_app.sources.scripted import scaled_strokes
 
@@ -23,9 +23,10 @@ def _shown_digit(qtbot, window, digit: int = 3) -> None:
 
 
 def _layout(window) -> tuple:
-    splitters = tuple(tuple(s.sizes()) for s in window.findChildren(QSplitter))
+    """The columns' widths and which controls show (the offscreen platform may hand the window back a
+    few pixels taller; tests/ui/test_screens_xserver.py compares every map's place on a real X server)."""
     visible = tuple(w.isVisible() for w in (window.controls, window.side, window.statusBar(), window.menuBar(), window.colour_scale))
-    return splitters, visible, window.columns.sizes()
+    return tuple(window.columns.sizes()), visible, window.width()
 
 
 def test_presentation_is_large_and_esc_restores_the_layout(qtbot, lenet_session) -> None:
@@ -49,11 +50,8 @@ def test_presentation_is_large_and_esc_restores_the_layout(qtbot, lenet_session)
     qtbot.keyClick(window, Qt.Key.Key_Escape)  # leaves presentation, does not clear the pad
     qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=5000)
     assert not window.presenting and not window.pad.canvas.is_blank
-    qtbot.wait(300)
-    _splitters, visible, _columns = _layout(window)
-    assert visible == before[1]
-    # The three columns come back as they were (to a few pixels of rounding).
-    assert np.allclose(window.columns.sizes(), before[2], atol=5), (window.columns.sizes(), before[2])
+    qtbot.wait(500)
+    assert _layout(window) == before
 
 
 def test_freeze_holds_the_panels_while_input_goes_on(qtbot, lenet_session) -> None:

@@ -58,6 +58,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar(models)
         self._build_menus()
         self.presentation = Presentation(self, self.view_menu)
+        self.presentation.apply_text_sizes()
         status = StatusLine(self.statusBar())
         self.status_line = status
         self.device_label, self.weights_label, self.rate_label, self.download = (
