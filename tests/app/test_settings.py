@@ -108,3 +108,20 @@ def test_a_foreign_settings_file_is_ignored_with_a_message(qtbot, lenet_store: Q
     finally:
         window.close()
         session.close()
+
+
+def test_reset_layout_opens_maximised_next_time(qtbot, lenet_store: QSettings) -> None:
+    first = _open(qtbot, lenet_store)
+    first.window.showNormal()
+    first.window.setGeometry(30, 40, 900, 700)
+    with qtbot.waitSignal(first.lecture.layout_reset):
+        first.lecture.reset_layout_action.trigger()
+    assert first.window.isMaximized()
+    first.window.close()
+    first.close()
+    second = _open(qtbot, lenet_store)
+    try:
+        assert second.geometry_restored and second.window.isMaximized()
+    finally:
+        second.window.close()
+        second.close()

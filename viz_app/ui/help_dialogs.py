@@ -43,7 +43,10 @@ class ShortcutsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addWidget(buttons)
-        self.resize(480, 420)
+        # Every row in view without scrolling, as far as the screen allows.
+        rows_height = self.table.verticalHeader().length() + self.table.horizontalHeader().height()
+        screen = window.screen().availableGeometry().height() if window.screen() is not None else 800
+        self.resize(520, min(int(screen * 0.9), rows_height + buttons.sizeHint().height() + 48))
 
     def rows(self) -> list[tuple[str, str]]:
         """What the table shows, row by row."""
