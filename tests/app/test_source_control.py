@@ -171,3 +171,17 @@ def test_space_pauses_a_video_on_the_file_tab(qtbot, session, tmp_path: Path, mn
     assert video.frozen and controller.files.panel.pause_button.text() == "Paused"
     QTest.keyClick(session.window, Qt.Key.Key_Space)
     assert not video.frozen
+
+
+def test_a_remembered_roi_is_put_on_the_first_camera_frame_it_fits(qtbot, session, tmp_path: Path, mnist_test) -> None:
+    path = tmp_path / "camera.avi"
+    write_digit_video(path, mnist_test.images[:2], fps=30, frames=60)
+    controller = session.sources
+    controller.camera.index = str(path)  # a file stands in for the webcam
+    controller.camera.saved_roi = (10, 20, 100, 90)
+    controller.show("camera")
+    controller.camera.source.stall_s = 60
+    view = controller.camera.panel.view
+    qtbot.waitUntil(lambda: view.roi() == (10, 20, 100, 90), timeout=10_000)
+    assert controller.roi == (10, 20, 100, 90)  # and photos go to the network with it
+    assert controller.camera.saved_roi is None  # put once: moving it later is the user's
