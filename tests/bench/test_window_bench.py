@@ -30,3 +30,27 @@ def test_bench_splits_frames_with_and_without_a_panel(qapp) -> None:
 def test_bench_refuses_an_unknown_panel(qapp) -> None:
     with pytest.raises(ValueError, match="no panel 'magic'"):
         bench_window("lenet5", "cpu", frames=10, panel="magic")
+
+
+def test_bench_alternates_normal_and_presentation_views(qapp) -> None:
+    report = bench_window("lenet5", "cpu", frames=300, presentation=True)
+    normal, shown = report["normal"], report["presentation"]
+    assert normal["frames"] > 20 and shown["frames"] > 20
+    assert normal["frames"] + shown["frames"] == report["frames_shown"]
+    assert shown["updates_per_s"] > 0 and report["latency_ratio"] > 0
+    assert report["frames_measured"] >= report["frames_requested"] == 300
+
+
+def test_a_bench_cut_short_exits_non_zero(qapp, monkeypatch, capsys) -> None:
+    import argparse
+
+    from viz_app.bench import window
+
+    def short(*_args, **_kwargs) -> dict:
+        report = bench_window("lenet5", "cpu", frames=20)
+        return {**report, "frames_requested": 50, "frames_measured": 20}
+
+    monkeypatch.setattr(window, "bench_window", short)
+    args = argparse.Namespace(bench_model="lenet5", bench_device="cpu", frames=50, rate=120.0, panel=None, json=True)
+    assert window.run_bench(args) == 1
+    assert "only 20 of 50 frames" in capsys.readouterr().err

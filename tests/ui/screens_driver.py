@@ -108,6 +108,9 @@ def main() -> int:
         window.set_presentation(True)
         _draw(session)
         print(json.dumps(report(session, "presentation", args.out, shown)), flush=True)
+        window.presentation.layout_1995.setChecked(True)
+        print(json.dumps(report(session, "presentation_1995", args.out, shown)), flush=True)
+        window.presentation.layout_1995.setChecked(False)
         window.set_presentation(False)
         print(json.dumps(report(session, "after_presentation", args.out, shown)), flush=True)
     for name in filter(None, args.models.split(",")):

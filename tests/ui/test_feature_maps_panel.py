@@ -6,6 +6,7 @@ from viz_app.records.frames import LayerImage
 from viz_app.ui.colours import lut
 from viz_app.ui.panels import feature_maps
 from viz_app.ui.panels.feature_maps import FeatureMapsPanel, map_rows, unit_at
+from viz_app.ui.panels.map_layout import as_column, best_columns
 
 
 def layer(title: str, shape=(4, 6, 6), grid=(2, 2), tile=(6, 6)) -> LayerImage:
@@ -55,3 +56,45 @@ def test_titles_are_not_rewritten_every_frame(qtbot):
     changed = LayerImage("C1", "C1 4@6x6", (4, 6, 6), np.zeros((12, 12), np.uint8), (2, 2), (6, 6), 0.0, 9.0, False)
     panel.show_layers((changed,))  # within the title interval: the image changes, the text waits
     assert panel.cell("C1").text == first
+
+
+def _c1() -> LayerImage:
+    image = np.arange(2 * 3 * 4 * 4, dtype=np.uint8).reshape(2 * 4, 3 * 4)  # 6 tiles of 4x4, each distinct
+    return LayerImage("c1", "C1 6@4x4", (6, 4, 4), image, (2, 3), (4, 4), 0.0, 1.0, False)
+
+
+def test_column_layout_stacks_maps_in_channel_order():
+    c1 = _c1()
+    column = as_column(c1)
+    assert column.grid == (6, 1) and column.image.shape == (24, 4)
+    for channel in range(6):
+        r, c = divmod(channel, 3)
+        np.testing.assert_array_equal(column.image[4 * channel : 4 * channel + 4], c1.image[4 * r : 4 * r + 4, 4 * c : 4 * c + 4])
+        assert unit_at(column, 1, 4 * channel + 1) == channel
+    strip = layer("F6 84", shape=(84,), grid=(1, 1), tile=(1, 84))
+    upright = as_column(strip)
+    assert upright.image.shape == (84, 1) and unit_at(upright, 0.5, 83.5) == 83
+
+
+def test_more_columns_when_the_area_is_wide():
+    shapes = [(56, 84), (28, 42), (40, 40), (20, 20)]  # LeNet-5's four mosaics
+    assert best_columns(shapes, 1600, 300, 16) == 4
+    assert best_columns(shapes, 300, 1600, 16) == 1
+
+
+def test_1995_layout_puts_every_layer_in_one_row_in_order(qtbot):
+    panel = FeatureMapsPanel()
+    qtbot.addWidget(panel)
+    panel.resize(900, 500)
+    panel.show()
+    layers = (_c1(), layer("C3 4@6x6"), layer("F6 84", shape=(84,), grid=(1, 1), tile=(1, 84)))
+    panel.show_layers(layers)
+    panel.set_layout_1995(True)
+    qtbot.wait(50)
+    rects = [panel.map_rect(name) for name in panel.layer_names]
+    assert panel.layer_names == ["c1", "C3", "F6"]
+    assert [r.left() for r in rects] == sorted(r.left() for r in rects)
+    assert all(a.right() < b.left() for a, b in zip(rects, rects[1:]))  # side by side, no overlap
+    assert panel.cell_image("c1").shape[:2] == (24, 4)  # C1 stood upright
+    panel.set_layout_1995(False)
+    assert panel.cell_image("c1").shape[:2] == (8, 12)

@@ -100,3 +100,30 @@ def test_placeholder_goes_under_the_first_stroke(qtbot, lenet_session) -> None:
     text_row = [drawn.pixelColor(x, centre.y()).lightness() for x in range(corner.left() + 40, corner.right() - 40)]
     assert min(text_row) > 240, "the placeholder text is still drawn in the middle of the pad"
     assert min(blank.pixelColor(x, centre.y()).lightness() for x in range(corner.left() + 40, corner.right() - 40)) < 240
+
+
+def test_ctrl_plus_and_minus_scale_the_text_and_ctrl_0_resets(qtbot, lenet_session) -> None:
+    window = lenet_session.window
+    _shown_digit(qtbot, window)
+    titles, answer, label = window.maps.title_font_px(), window.probabilities.prediction.font().pixelSize(), window.font().pixelSize()
+    qtbot.keyClick(window, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+    assert window.maps.title_font_px() > titles and window.font().pixelSize() > label
+    assert window.probabilities.prediction.font().pixelSize() > answer
+    qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert (window.maps.title_font_px(), window.font().pixelSize()) == (titles, label)
+    qtbot.keyClick(window, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    assert window.maps.title_font_px() < titles
+
+
+def test_present_on_a_listed_screen(qtbot, lenet_session) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    window = lenet_session.window
+    menu = window.presentation.screens_menu
+    menu.aboutToShow.emit()
+    assert len(menu.actions()) == len(QGuiApplication.screens()) >= 1
+    menu.actions()[0].trigger()
+    assert window.presenting and window.screen() is QGuiApplication.screens()[0]
+    window.set_presentation(False)
+    assert not window.presenting

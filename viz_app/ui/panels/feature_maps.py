@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import math
 import time
 from dataclasses import dataclass
@@ -11,12 +10,13 @@ import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.GraphicsScene.mouseEvents import MouseClickEvent
 from PySide6.QtCore import QRect, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QPen, QResizeEvent
+from PySide6.QtGui import QPen, QResizeEvent
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QLabel, QWidget
 
 from viz_app.records.frames import LayerImage
 from viz_app.ui.colours import lut
-from viz_app.ui.panels.map_layout import best_columns, grid_path, map_rows, oriented, unit_at
+from viz_app.ui.panels.map_layout import as_column, best_columns, grid_path, map_rows, unit_at
+from viz_app.ui.panels.map_title import MapTitle
 
 __all__ = ["FeatureMapsPanel", "MapCell", "map_rows", "unit_at"]
 
@@ -39,37 +39,6 @@ class MapCell:
     image_shape: tuple[int, int]
     signed: bool
     text: str = ""  # the title shown, with the layer's value range
-
-
-class _Title(pg.LabelItem):
-    """A layer title that never widens its column: text beyond the cell is cut, not overlapped."""
-
-    def __init__(self, text: str, px: int) -> None:
-        self._full = text
-        self._metrics = QFontMetrics(_px_font(px))
-        super().__init__(text, size=f"{px}px", color="#dddddd")
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape)
-        # Static between frames: paint from a cached pixmap instead of laying text out again.
-        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-
-    def setText(self, text: str, **args: object) -> None:  # noqa: N802 - pyqtgraph's name
-        """Show ``text``, with "…" in the middle where the cell is narrower."""
-        self._full = text
-        self._elided_for = int(self.width())
-        width = self._elided_for - 6
-        shown = self._metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, width) if width > 20 else text
-        super().setText(html.escape(shown), **args)
-
-    def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt's name
-        """Elide the title again for a new width (pyqtgraph's setText calls this too)."""
-        super().resizeEvent(event)
-        if int(self.width()) != getattr(self, "_elided_for", -1):
-            self.setText(self._full)
-
-    def updateMin(self) -> None:  # noqa: N802 - pyqtgraph's name
-        """Keep the text's height as the minimum, but not its width."""
-        super().updateMin()
-        self.setMinimumWidth(0)
 
 
 class FeatureMapsPanel(pg.GraphicsLayoutWidget):
@@ -166,13 +135,14 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
         retitle = now - self._titled_at >= TITLE_INTERVAL_S
         for layer in layers:
             cell = self._cells[layer.name]
+            shown = as_column(layer) if self._row_1995 else layer
             if not empty:
                 # Colour in numpy (a 256-entry table lookup) and hand pyqtgraph RGB, which it
                 # wraps in a QImage directly; an indexed image would rebuild its colour table
                 # on every render.
-                cell.image.setImage(oriented(lut(layer.signed)[layer.image], layer, self._row_1995), autoLevels=False, levels=None)
+                cell.image.setImage(lut(layer.signed)[shown.image], autoLevels=False, levels=None)
             if retitle:
-                text = layer.title if empty else f"{layer.title}  [{layer.lo:.3g}, {layer.hi:.3g}]"
+                text = self._title_of(layer, empty)
                 if text != cell.text:
                     cell.title.setText(text)
                     cell.text = text
@@ -232,16 +202,23 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
             self._add_cell(layer, row_index, 0, columns)
             row_index += 2
 
+    def _title_of(self, layer: LayerImage, empty: bool) -> str:
+        """The layer's name (alone in the 1995 layout's narrow columns), with its value range."""
+        if self._row_1995:
+            return layer.title.split(" ")[0]
+        return layer.title if empty else f"{layer.title}  [{layer.lo:.3g}, {layer.hi:.3g}]"
+
     def _add_cell(self, layer: LayerImage, row: int, col: int, colspan: int) -> None:
-        title = _Title(layer.title, self._title_px)
+        shown = as_column(layer) if self._row_1995 else layer
+        title = MapTitle(self._title_of(layer, True), self._title_px)
         self.addItem(title, row=row, col=col, colspan=colspan)
         strip_row = layer.is_strip and not self._row_1995
         view = self.addViewBox(row=row + 1, col=col, colspan=colspan, lockAspect=not strip_row, invertY=True, enableMouse=False)
         view.setMenuEnabled(False)
         image = pg.ImageItem(axisOrder="row-major")
-        image.setImage(oriented(lut(layer.signed)[layer.image], layer, self._row_1995), autoLevels=False, levels=None)
+        image.setImage(lut(layer.signed)[shown.image], autoLevels=False, levels=None)
         view.addItem(image)
-        lines = QGraphicsPathItem(grid_path(layer))
+        lines = QGraphicsPathItem(grid_path(shown))
         pen = QPen(Qt.GlobalColor.black)
         pen.setCosmetic(True)
         pen.setWidth(1)
@@ -250,7 +227,7 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
         view.addItem(lines)
         if strip_row:
             view.setMaximumHeight(STRIP_HEIGHT)
-        image.mouseClickEvent = lambda ev, clicked=layer: self._on_click(clicked, ev)
+        image.mouseClickEvent = lambda ev, clicked=shown: self._on_click(clicked, ev)
         cell = MapCell(title, view, image, lines, layer.shape, layer.image.shape, layer.signed)
         self._cells[layer.name] = cell
         view.sigResized.connect(lambda _view, c=cell: self._fit_view(c))
@@ -283,14 +260,8 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
             cell.image.setOpacity(0.35 if empty else 1.0)
 
     def _on_click(self, layer: LayerImage, event: MouseClickEvent) -> None:
-        x, y = event.pos().x(), event.pos().y()
-        index = unit_at(layer, y, x) if layer.is_strip and self._row_1995 else unit_at(layer, x, y)
+        index = unit_at(layer, event.pos().x(), event.pos().y())
         if index is not None:
             self.unit_clicked.emit(layer.name, index)
             event.accept()
 
-
-def _px_font(px: int) -> QFont:
-    font = QFont()
-    font.setPixelSize(px)
-    return font

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from PySide6.QtGui import QPainterPath
 
 from viz_app.records.frames import LayerImage
+
+COLUMN_MAPS = 32  # the 1995 layout stacks a layer's maps in one column up to this many
 
 
 def best_columns(shapes: list[tuple[int, ...]], width: float, height: float, title_h: float) -> int:
@@ -44,7 +48,7 @@ def map_rows(maps: list[LayerImage], per_row: int = 4) -> list[list[LayerImage]]
 def unit_at(layer: LayerImage, x: float, y: float) -> int | None:
     """The channel (or unit of a strip) under image coordinates (x, y)."""
     if layer.is_strip:
-        i = int(x)
+        i = int(y if layer.image.shape[1] == 1 and layer.shape[0] > 1 else x)  # an upright strip counts down
         return i if 0 <= i < layer.shape[0] else None
     tile_h, tile_w = layer.tile
     rows, cols = layer.grid
@@ -55,9 +59,17 @@ def unit_at(layer: LayerImage, x: float, y: float) -> int | None:
     return None
 
 
-def oriented(rgb: np.ndarray, layer: LayerImage, columns: bool) -> np.ndarray:
-    """A dense layer's strip stood upright (one unit per row) in the side-by-side layout."""
-    return np.ascontiguousarray(rgb.transpose(1, 0, 2)) if columns and layer.is_strip else rgb
+def as_column(layer: LayerImage) -> LayerImage:
+    """``layer`` stood upright for the 1995 layout: a strip's units and (up to COLUMN_MAPS) a mosaic's maps one above the other."""
+    image = layer.image
+    if layer.is_strip:
+        return replace(layer, image=np.ascontiguousarray(image.T))
+    n = layer.shape[0]
+    if n > COLUMN_MAPS or layer.grid[1] == 1:
+        return layer
+    (rows, cols), (th, tw) = layer.grid, layer.tile
+    tiles = image[: rows * th, : cols * tw].reshape(rows, th, cols, tw).transpose(0, 2, 1, 3).reshape(rows * cols, th, tw)
+    return replace(layer, image=np.ascontiguousarray(tiles[:n].reshape(n * th, tw)), grid=(n, 1))
 
 
 def grid_path(layer: LayerImage) -> QPainterPath:

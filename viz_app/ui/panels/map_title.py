@@ -1,0 +1,47 @@
+"""A feature map's title: elided to its cell, never widening the column it heads."""
+
+from __future__ import annotations
+
+import html
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import QGraphicsItem
+
+
+class MapTitle(pg.LabelItem):
+    """A layer title that never widens its column: text beyond the cell is cut, not overlapped."""
+
+    def __init__(self, text: str, px: int) -> None:
+        self._full = text
+        self._metrics = QFontMetrics(_px_font(px))
+        super().__init__(text, size=f"{px}px", color="#dddddd")
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape)
+        # Static between frames: paint from a cached pixmap instead of laying text out again.
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+    def setText(self, text: str, **args: object) -> None:  # noqa: N802 - pyqtgraph's name
+        """Show ``text``, with "…" in the middle where the cell is narrower."""
+        self._full = text
+        self._elided_for = int(self.width())
+        width = self._elided_for - 6
+        shown = self._metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, width) if width > 20 else text
+        super().setText(html.escape(shown), **args)
+
+    def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt's name
+        """Elide the title again for a new width (pyqtgraph's setText calls this too)."""
+        super().resizeEvent(event)
+        if int(self.width()) != getattr(self, "_elided_for", -1):
+            self.setText(self._full)
+
+    def updateMin(self) -> None:  # noqa: N802 - pyqtgraph's name
+        """Keep the text's height as the minimum, but not its width."""
+        super().updateMin()
+        self.setMinimumWidth(0)
+
+
+def _px_font(px: int) -> QFont:
+    font = QFont()
+    font.setPixelSize(px)
+    return font
