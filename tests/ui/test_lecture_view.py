@@ -18,6 +18,8 @@ def _draw(window, digit: int = 3) -> None:
 
 
 def _shown_digit(qtbot, window, digit: int = 3) -> None:
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)  # the keys below go to the active window's shortcuts
     _draw(window, digit)
     qtbot.waitUntil(lambda: window.probabilities.prediction.text() == str(digit), timeout=10_000)
 
@@ -120,6 +122,7 @@ def test_present_on_a_listed_screen(qtbot, lenet_session) -> None:
     from PySide6.QtGui import QGuiApplication
 
     window = lenet_session.window
+    window.activateWindow()
     menu = window.presentation.screens_menu
     menu.aboutToShow.emit()
     assert len(menu.actions()) == len(QGuiApplication.screens()) >= 1

@@ -84,3 +84,29 @@ def test_a_clicked_unit_opens_the_unit_panel_and_asks_for_it(qtbot):
     window.show_model(ModelInfo("lenet5", "LeNet-5", "MNIST zoo", "CPU", tuple("0123456789"), (32, 32), 1, "lenet5.pt", True))
     assert window.panel("unit").params() is None  # a new model has other layers: the unit is forgotten
     assert dict(asked) == {key: None for key in PANELS}  # the unit panel in view asks for nothing
+
+
+def test_space_means_freeze_even_on_a_tab_with_its_own_space_shortcut(qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QKeySequence, QShortcut
+    from PySide6.QtWidgets import QWidget
+
+    window = _window(qtbot)
+    tab = QWidget()
+    own = QShortcut(QKeySequence(Qt.Key.Key_Space), tab)  # e.g. the camera tab's old "freeze the camera"
+    window.inputs.setCurrentIndex(window.add_input_tab(tab, "Camera"))
+    assert not own.isEnabled()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)  # shortcuts reach the active window
+    with qtbot.waitSignal(window.freeze_toggled) as toggled:
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert toggled.args == [True] and window.frozen
+
+
+def test_window_fits_its_screen_when_first_shown(qtbot):
+    window = MainWindow(MODELS)
+    qtbot.addWidget(window)
+    window.show()
+    available = window.screen().availableGeometry()
+    assert window.minimumSizeHint().width() <= 1024 and window.minimumSizeHint().height() <= 700
+    assert available.contains(window.frameGeometry()) or window.isMaximized()
