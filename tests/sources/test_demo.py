@@ -89,3 +89,11 @@ def test_the_demo_refuses_what_it_cannot_play(seven):
         DemoSource(get_scene("scale"), np.zeros((280, 280), np.uint8))
     with pytest.raises(ValueError, match="rate must be positive"):
         DemoSource(get_scene("scale"), seven, rate=0)
+
+
+def test_the_source_string_names_a_scene():
+    from viz_app.sources.spec import parse_source
+
+    assert parse_source("demo") == parse_source("demo:")
+    spec = parse_source("demo:Rotation")
+    assert spec.kind == "demo" and spec.scene == "rotation" and str(spec) == "demo:rotation"

@@ -18,6 +18,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QMetaObject, QObject, Qt, Signal, Slot
 
 from viz_app.app.camera_tab import CameraTab
+from viz_app.app.demo_tab import DemoTab
 from viz_app.app.mnist_tab import MnistTab
 from viz_app.app.source_tabs import FileTab, SourceTab
 from viz_app.app.threads import LatestMailbox
@@ -52,11 +53,13 @@ class SourceController(QObject):
         self.camera = CameraTab(self)
         self.files = FileTab(self)
         self.mnist = MnistTab(window, self)
+        self.demo = DemoTab(window, self)
         self.tabs: tuple[SourceTab, ...] = (
             SourceTab("pad", "Draw", window.pad, lambda: self.pad),
             self.camera.entry(),
             self.files.entry(),
             self.mnist.entry(),
+            self.demo.entry(),
         )
         self._indices = {tab.kind: self._add_tab(tab) for tab in self.tabs}
         self.drop_filter = FileDropFilter(window)
@@ -83,6 +86,7 @@ class SourceController(QObject):
             if tab.view is not None:
                 tab.view.roi_changed.connect(self._on_roi_changed)
         self.camera.restart_requested.connect(lambda: self.show("camera"))
+        self.demo.restart_requested.connect(lambda: self.show("demo"))
         self.files.panel.open_requested.connect(self.open_file)
         self.drop_filter.dropped.connect(self.open_file)
         self.drop_filter.install()
@@ -105,6 +109,12 @@ class SourceController(QObject):
         elif spec.kind in ("video", "image"):
             assert spec.path is not None
             self.open_file(str(spec.path))
+        elif spec.kind == "demo":
+            try:
+                self.demo.choose(spec.scene)
+            except ValueError as exc:
+                self.window.show_message(str(exc))
+            self.show("demo")
         else:
             self.show(spec.kind)
 

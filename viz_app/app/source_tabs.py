@@ -23,7 +23,7 @@ from viz_app.ui.sources.frame_view import FrameView
 class SourceTab:
     """One input tab: the registry entry the controller starts, routes and shows by."""
 
-    kind: str  # the --source kind that shows it: "pad", "camera", "file", "mnist"
+    kind: str  # the --source kind that shows it: "pad", "camera", "file", "mnist", "demo"
     title: str
     widget: QWidget
     make_source: Callable[[], Source | None]  # when the tab is shown; None: nothing to run yet

@@ -1,4 +1,4 @@
-"""The `--source` strings: pad, camera[:INDEX], video:PATH, image:PATH, mnist."""
+"""The `--source` strings: pad, camera[:INDEX], video:PATH, image:PATH, mnist, demo[:SCENE]."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ from pathlib import Path
 
 from viz_app.errors import UserError
 
-KINDS = ("pad", "camera", "video", "image", "mnist")
+KINDS = ("pad", "camera", "video", "image", "mnist", "demo")
 VIDEO_SUFFIXES = (".avi", ".mp4", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv")
-SOURCE_HELP = "input to start with: pad (default), camera[:INDEX], video:PATH, image:PATH (file or folder) or mnist"
+SOURCE_HELP = (
+    "input to start with: pad (default), camera[:INDEX], video:PATH, image:PATH (file or folder), mnist, "
+    "or demo[:SCENE] (translation, scale, rotation, squeeze, stroke, salt_pepper, gaussian, styles)"
+)
 
 
 class SourceSpecError(UserError, ValueError):
@@ -23,12 +26,15 @@ class SourceSpec:
     kind: str
     index: int = 0
     path: Path | None = None
+    scene: str = ""  # the demo's scene ("": the first)
 
     def __str__(self) -> str:
         if self.kind == "camera":
             return f"camera:{self.index}"
         if self.path is not None:
             return f"{self.kind}:{self.path}"
+        if self.scene:
+            return f"demo:{self.scene}"
         return self.kind
 
 
@@ -47,6 +53,8 @@ def parse_source(text: str) -> SourceSpec:
         if arg:
             raise SourceSpecError(f"source {kind!r} takes no argument (got {text!r})")
         return SourceSpec(kind)
+    if kind == "demo":
+        return SourceSpec("demo", scene=arg.strip().lower())
     if kind == "camera":
         if not arg:
             return SourceSpec("camera", 0)

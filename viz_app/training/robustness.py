@@ -81,3 +81,27 @@ def format_table(curves: Sequence[Curve]) -> str:
     for i, step in enumerate(curves[0].steps):
         lines.append(f"{step.value:>34g}" + "".join(f"{c.steps[i].accuracy:>14.2%}" for c in curves))
     return "\n".join(lines)
+
+
+def run_robustness(models: Sequence[str], scenes: Sequence[str], data: str | None, as_json: bool) -> int:
+    """`cnn-viz robustness`: every model's accuracy at every step of every scene, on the
+    10,000 MNIST test digits; one table per scene (or JSON). Returns the exit status."""
+    import json
+    from dataclasses import asdict
+
+    from viz_app.models import load_model
+    from viz_app.sources.scenes import get_scene
+    from viz_app.training.mnist import load_split
+
+    chosen = [get_scene(name) for name in scenes]
+    loaded = [load_model(name, "cpu", strict=True) for name in models]
+    digits = load_split("test", data)
+    cpu = torch.device("cpu")
+    report: dict[str, list[Curve]] = {}
+    for scene in chosen:
+        report[scene.name] = [robustness(m.model, m.spec, digits, scene, cpu) for m in loaded]
+        if not as_json:
+            print(format_table(report[scene.name]) + "\n", flush=True)
+    if as_json:
+        print(json.dumps({name: [asdict(c) for c in curves] for name, curves in report.items()}, indent=1))
+    return 0

@@ -1,0 +1,118 @@
+"""The Demo tab: pick a scene of the 1995 demo and a digit, watch it play, and the curve of the
+true class's probability along the scene's parameter grow as it plays."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
+
+from viz_app.ui.sources.frame_view import lay_out_source_tab
+
+LIVE_PEN = pg.mkPen("#f2c14e", width=3)
+REFERENCE_PEN = pg.mkPen("#7fb3ff", width=2, style=pg.QtCore.Qt.PenStyle.DashLine)
+
+
+class DemoPanel(QWidget):
+    """Scene, digit and speed controls; the step being played; the robustness curve."""
+
+    scene_picked = Signal(str)  # a scene's name
+    digit_picked = Signal(int)  # an MNIST test index, or -1 for the pad's drawing
+    play_toggled = Signal(bool)  # True: playing
+    rate_picked = Signal(float)  # steps per second
+    keep_reference_clicked = Signal()
+
+    def __init__(self, scenes: Sequence[tuple[str, str]], parent: QWidget | None = None) -> None:
+        """``scenes``: (name, title) of every scene, in menu order."""
+        super().__init__(parent)
+        self.scene_box = QComboBox()
+        for name, title in scenes:
+            self.scene_box.addItem(title, name)
+        self.scene_box.activated.connect(lambda i: self.scene_picked.emit(self.scene_box.itemData(i)))
+        self.digit_box = QSpinBox(minimum=-1, maximum=9999, value=0)
+        self.digit_box.setPrefix("Digit ")
+        self.digit_box.setSpecialValueText("Digit: the pad's drawing")
+        self.digit_box.setToolTip("An MNIST test digit by its index, or -1 for what is drawn on the pad")
+        self.digit_box.editingFinished.connect(lambda: self.digit_picked.emit(self.digit_box.value()))
+        self.play_button = QPushButton("Pause", checkable=True)
+        self.play_button.toggled.connect(self._on_play_toggled)
+        self.rate_box = QSpinBox(minimum=1, maximum=60, value=30, suffix=" steps/s")
+        self.rate_box.editingFinished.connect(lambda: self.rate_picked.emit(float(self.rate_box.value())))
+        self.keep_button = QPushButton("Keep as reference")
+        self.keep_button.setToolTip("Hold this curve, switch the model, and compare the two")
+        self.keep_button.clicked.connect(self.keep_reference_clicked)
+        self._build_views()
+        self.verdict = QLabel("")
+        self.verdict.setStyleSheet("font-size: 14pt;")
+        controls = (self.scene_box, self.digit_box, self.play_button, self.rate_box, self.keep_button)
+        lay_out_source_tab(self, controls, self._views, self.verdict)
+        self._values: tuple[float, ...] = ()
+        self._points: dict[int, float] = {}
+
+    def _build_views(self) -> None:
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.setBackground("#1e1e1e")
+        box = self.view.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
+        box.setMenuEnabled(False)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        box.addItem(self.image)
+        box.setRange(xRange=(0, 28), yRange=(0, 28), padding=0)
+        self.curve_plot = pg.PlotWidget(background="#1e1e1e")
+        self.curve_plot.setMenuEnabled(False)
+        self.curve_plot.setMouseEnabled(x=False, y=False)
+        self.curve_plot.setYRange(0, 1.02, padding=0)
+        self.curve_plot.setLabel("left", "P(true class)")
+        self.curve_plot.addLegend(offset=(-10, 10))
+        self.live = self.curve_plot.plot([], [], pen=LIVE_PEN, symbol="o", symbolSize=6, symbolBrush="#f2c14e", name="now")
+        self.reference = self.curve_plot.plot([], [], pen=REFERENCE_PEN, name="reference")
+        self.marker = pg.InfiniteLine(angle=90, pen=pg.mkPen("#ffffff", width=1))
+        self.curve_plot.addItem(self.marker)
+        self._views = QWidget()
+        layout = QVBoxLayout(self._views)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view, 3)
+        layout.addWidget(self.curve_plot, 2)
+
+    # --- what the tab shows ---------------------------------------------------------------
+    def set_scene(self, name: str, parameter: str, values: Sequence[float]) -> None:
+        """A new scene: its axis, and an empty live curve."""
+        self.scene_box.setCurrentIndex(max(0, self.scene_box.findData(name)))
+        self._values = tuple(values)
+        self._points = {}
+        self.live.setData([], [])
+        self.curve_plot.setLabel("bottom", parameter)
+        self.curve_plot.setXRange(min(values), max(values), padding=0.05)
+
+    def show_step(self, image: np.ndarray, value: float) -> None:
+        """The frame being played and where it is on the scene's axis."""
+        self.image.setImage(image, autoLevels=False, levels=(0, 255))
+        self.marker.setValue(value)
+
+    def add_point(self, index: int, probability: float, answer: str, correct: bool | None) -> None:
+        """The model's answer at step ``index``: the curve's point there, and the verdict."""
+        self._points[index] = probability
+        xs = sorted(self._points)
+        self.live.setData([self._values[i] for i in xs], [self._points[i] for i in xs])
+        mark = "" if correct is None else (" ✓" if correct else " ✗")
+        colour = "#6fcf6f" if correct or correct is None else "#ff6b6b"
+        self.verdict.setText(f"{self._values[index]:g}: model says <span style='color:{colour}'>{answer}{mark}</span> ({probability:.0%})")
+
+    def keep_reference(self, label: str) -> None:
+        """Hold the live curve as the dashed reference, labelled ``label`` (the model's name)."""
+        xs, ys = self.live.getData()
+        self.reference.setData(xs if xs is not None else [], ys if ys is not None else [])
+        legend = self.curve_plot.plotItem.legend
+        legend.removeItem(self.reference)
+        legend.addItem(self.reference, label)
+
+    @property
+    def curve(self) -> dict[float, float]:
+        """The live curve: parameter value -> probability of the true class."""
+        return {self._values[i]: p for i, p in self._points.items()}
+
+    def _on_play_toggled(self, paused: bool) -> None:
+        self.play_button.setText("Play" if paused else "Pause")
+        self.play_toggled.emit(not paused)
