@@ -8,9 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
-
-from viz_app.ui.sources.frame_view import lay_out_source_tab
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QPushButton, QSizePolicy, QSpinBox, QVBoxLayout, QWidget
 
 LIVE_PEN = pg.mkPen("#f2c14e", width=3)
 REFERENCE_PEN = pg.mkPen("#7fb3ff", width=2, style=pg.QtCore.Qt.PenStyle.DashLine)
@@ -34,23 +32,41 @@ class DemoPanel(QWidget):
         self.scene_box.activated.connect(lambda i: self.scene_picked.emit(self.scene_box.itemData(i)))
         self.digit_box = QSpinBox(minimum=-1, maximum=9999, value=0)
         self.digit_box.setPrefix("Digit ")
-        self.digit_box.setSpecialValueText("Digit: the pad's drawing")
+        self.digit_box.setSpecialValueText("The pad's drawing")
         self.digit_box.setToolTip("An MNIST test digit by its index, or -1 for what is drawn on the pad")
         self.digit_box.editingFinished.connect(lambda: self.digit_picked.emit(self.digit_box.value()))
         self.play_button = QPushButton("Pause", checkable=True)
         self.play_button.toggled.connect(self._on_play_toggled)
         self.rate_box = QSpinBox(minimum=1, maximum=60, value=30, suffix=" steps/s")
         self.rate_box.editingFinished.connect(lambda: self.rate_picked.emit(float(self.rate_box.value())))
-        self.keep_button = QPushButton("Keep as reference")
+        self.keep_button = QPushButton("Keep curve")
         self.keep_button.setToolTip("Hold this curve, switch the model, and compare the two")
         self.keep_button.clicked.connect(self.keep_reference_clicked)
         self._build_views()
         self.verdict = QLabel("")
-        self.verdict.setStyleSheet("font-size: 14pt;")
-        controls = (self.scene_box, self.digit_box, self.play_button, self.rate_box, self.keep_button)
-        lay_out_source_tab(self, controls, self._views, self.verdict)
+        self.verdict.setWordWrap(True)
+        self.verdict.setStyleSheet("font-size: 13pt;")
+        self._lay_out()
         self._values: tuple[float, ...] = ()
         self._points: dict[int, float] = {}
+
+    def _lay_out(self) -> None:
+        """Controls on three short rows (the input column can be narrow), the views, the verdict."""
+        grid = QGridLayout()
+        grid.setContentsMargins(2, 2, 2, 2)
+        grid.addWidget(self.scene_box, 0, 0, 1, 2)
+        grid.addWidget(self.digit_box, 1, 0)
+        grid.addWidget(self.rate_box, 1, 1)
+        grid.addWidget(self.play_button, 2, 0)
+        grid.addWidget(self.keep_button, 2, 1)
+        for widget in (self.scene_box, self.digit_box, self.rate_box, self.play_button, self.keep_button):
+            widget.setMinimumWidth(0)
+            widget.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(grid)
+        layout.addWidget(self._views, 1)
+        layout.addWidget(self.verdict)
 
     def _build_views(self) -> None:
         self.view = pg.GraphicsLayoutWidget()
@@ -98,7 +114,7 @@ class DemoPanel(QWidget):
         self.live.setData([self._values[i] for i in xs], [self._points[i] for i in xs])
         mark = "" if correct is None else (" ✓" if correct else " ✗")
         colour = "#6fcf6f" if correct or correct is None else "#ff6b6b"
-        self.verdict.setText(f"{self._values[index]:g}: model says <span style='color:{colour}'>{answer}{mark}</span> ({probability:.0%})")
+        self.verdict.setText(f"at {self._values[index]:g}: <span style='color:{colour}'>{answer}{mark}</span> ({probability:.0%})")
 
     def keep_reference(self, label: str) -> None:
         """Hold the live curve as the dashed reference, labelled ``label`` (the model's name)."""
