@@ -92,7 +92,8 @@ class DemoTab(QObject):
             self._reference_class = result.prediction  # the pad's drawing: the class read untransformed
         target = self._reference_class if self._reference_class is not None else result.prediction
         correct = None if self._reference_class is None else result.prediction == self._reference_class
-        self.panel.add_point(step.index, float(result.probabilities[target]), result.classes[result.prediction], correct)
+        self.panel.add_point(step.index, float(result.probabilities[target]), result.classes[result.prediction], correct,
+                             self.scene.label(step.value))
 
     def _on_scene_picked(self, name: str) -> None:
         self.choose(name)

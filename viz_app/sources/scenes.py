@@ -33,6 +33,13 @@ class Scene:
     values: tuple[float, ...]
     render: Render
     neutral: float = 0.0  # the value that leaves the digit as it is
+    names: tuple[str, ...] = ()  # a name for each value, where the values only number the steps
+
+    def label(self, value: float) -> str:
+        """How a step is called: its name, or its value."""
+        if self.names:
+            return self.names[int(value) % len(self.names)]
+        return f"{value:g}"
 
     def apply(self, digit: np.ndarray, value: float, seed: int = 0) -> np.ndarray:
         """The 28x28 uint8 image the network sees for ``digit`` at ``value`` (noise seeded)."""
@@ -161,8 +168,9 @@ SCENES: dict[str, Scene] = {
         Scene("squeeze", "Squeezing", "width factor", _steps(0.4, 1.6, 0.1), squeeze, neutral=1.0),
         Scene("stroke", "Stroke width", "pixels", _steps(-1, 3, 1), stroke),
         Scene("salt_pepper", "Noise: salt and pepper", "density", _steps(0.0, 0.5, 0.05), salt_and_pepper),
-        Scene("gaussian", "Noise: Gaussian", "sigma (grey levels)", _steps(0, 160, 20), gaussian_noise),
-        Scene("styles", "Unusual styles", "style", tuple(float(i) for i in range(len(STYLES))), style),
+        Scene("gaussian", "Noise: Gaussian", "sigma, grey levels", _steps(0, 160, 20), gaussian_noise),
+        Scene("styles", "Unusual styles", "style", tuple(float(i) for i in range(len(STYLES))), style,
+              names=tuple(name for name, _ in STYLES)),
     )
 }
 

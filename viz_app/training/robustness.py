@@ -16,7 +16,7 @@ from torch import nn
 
 from viz_app.models.inputs import digits_to_tensor
 from viz_app.models.registry import ModelSpec
-from viz_app.sources.scenes import Scene
+from viz_app.sources.scenes import Scene, get_scene
 from viz_app.training.mnist import Digits
 
 
@@ -76,10 +76,11 @@ def robustness(model: nn.Module, spec: ModelSpec, digits: Digits, scene: Scene, 
 
 def format_table(curves: Sequence[Curve]) -> str:
     """Curves of one scene (one column per model) as a plain-text table."""
-    head = f"{curves[0].scene} ({curves[0].parameter})"
+    scene = get_scene(curves[0].scene)
+    head = f"{scene.name} ({scene.parameter})"
     lines = [f"{head:<34}" + "".join(f"{c.model:>14}" for c in curves)]
     for i, step in enumerate(curves[0].steps):
-        lines.append(f"{step.value:>34g}" + "".join(f"{c.steps[i].accuracy:>14.2%}" for c in curves))
+        lines.append(f"{scene.label(step.value):>34}" + "".join(f"{c.steps[i].accuracy:>14.2%}" for c in curves))
     return "\n".join(lines)
 
 
@@ -90,7 +91,6 @@ def run_robustness(models: Sequence[str], scenes: Sequence[str], data: str | Non
     from dataclasses import asdict
 
     from viz_app.models import load_model
-    from viz_app.sources.scenes import get_scene
     from viz_app.training.mnist import load_split
 
     chosen = [get_scene(name) for name in scenes]

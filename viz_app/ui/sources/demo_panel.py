@@ -107,14 +107,14 @@ class DemoPanel(QWidget):
         self.image.setImage(image, autoLevels=False, levels=(0, 255))
         self.marker.setValue(value)
 
-    def add_point(self, index: int, probability: float, answer: str, correct: bool | None) -> None:
+    def add_point(self, index: int, probability: float, answer: str, correct: bool | None, step: str = "") -> None:
         """The model's answer at step ``index``: the curve's point there, and the verdict."""
         self._points[index] = probability
         xs = sorted(self._points)
         self.live.setData([self._values[i] for i in xs], [self._points[i] for i in xs])
         mark = "" if correct is None else (" ✓" if correct else " ✗")
         colour = "#6fcf6f" if correct or correct is None else "#ff6b6b"
-        self.verdict.setText(f"at {self._values[index]:g}: <span style='color:{colour}'>{answer}{mark}</span> ({probability:.0%})")
+        self.verdict.setText(f"at {step or format(self._values[index], 'g')}: <span style='color:{colour}'>{answer}{mark}</span> ({probability:.0%})")
 
     def keep_reference(self, label: str) -> None:
         """Hold the live curve as the dashed reference, labelled ``label`` (the model's name)."""
