@@ -9,6 +9,7 @@ camera path can be measured without a camera.
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 
 import numpy as np
@@ -114,10 +115,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fps", type=float, default=30.0)
     parser.add_argument("--data", type=Path, help="folder with the MNIST IDX files (default: $CNN_VIZ_DATA)")
     args = parser.parse_args(argv)
+    n = int(args.seconds * args.fps) if math.isfinite(args.seconds * args.fps) else 0
+    if not 1 <= n <= 1_000_000 or not 0 < args.fps <= 240:
+        parser.error(f"--seconds {args.seconds:g} at --fps {args.fps:g} must give 1 to 1,000,000 frames at up to 240 fps")
+    from viz_app.errors import UserError
     from viz_app.training.mnist import load_split
 
-    digits = load_split("test", args.data)
-    n = int(args.seconds * args.fps)
+    try:
+        digits = load_split("test", args.data)
+    except UserError as exc:
+        parser.exit(2, f"{parser.prog}: error: {exc}\n")
     write_digit_video(args.video, digits.images[: max(1, n // 30)], args.fps, n)
     print(f"wrote {args.video}: {n} frames at {args.fps:g} fps")
     return 0

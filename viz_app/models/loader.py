@@ -124,7 +124,7 @@ def _fetch(
     url = spec.weights_url
     assert url is not None
     if path in _failed_downloads:
-        warnings.append(f"{spec.name}: the pretrained weights could not be downloaded earlier - showing untrained weights")
+        warnings.append(f"{spec.name}: the pretrained weights could not be downloaded earlier; showing untrained weights instead")
         return None
     try:
         download(url, path, progress)
@@ -134,7 +134,7 @@ def _fetch(
             raise WeightsError(f"could not download the weights of {spec.name}: {exc}") from exc
         warnings.append(
             f"{spec.name}: could not download the pretrained weights ({exc}); put {path.name} into "
-            f"{path.parent} or open a weights file - showing untrained weights"
+            f"{path.parent} or open a weights file; showing untrained weights instead"
         )
         return None
     return path
