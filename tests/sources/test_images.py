@@ -47,6 +47,37 @@ def test_rgba_is_laid_over_white_paper(tmp_path: Path) -> None:
     assert (out[:5] == 0).all() and (out[5:] == 255).all()
 
 
+def test_white_ink_on_a_transparent_sheet_is_laid_over_black_paper(tmp_path: Path) -> None:
+    rgba = np.zeros((10, 10, 4), np.uint8)
+    rgba[:5, :] = 255  # top half: opaque white ink; bottom half: transparent
+    path = tmp_path / "chalk.png"
+    Image.fromarray(rgba, "RGBA").save(path)
+    out = read_image(path)
+    assert (out[:5] == 255).all() and (out[5:] == 0).all()  # the ink still contrasts with its paper
+
+
+def test_white_digit_on_a_transparent_sheet_is_read(tmp_path: Path) -> None:
+    from viz_app.models import load_model
+    from viz_app.probe.pipeline import Pipeline
+    from viz_app.records.frames import Frame
+    from viz_app.sources.photo import extract_ink
+
+    rgba = np.zeros((64, 64, 4), np.uint8)
+    cv2.putText(rgba, "7", (16, 52), cv2.FONT_HERSHEY_SIMPLEX, 2, (255, 255, 255, 255), 5)
+    path = tmp_path / "seven.png"
+    cv2.imwrite(str(path), rgba)
+    with Pipeline(load_model("lenet5"), layers=[]) as pipeline:
+        result = pipeline.process(Frame(extract_ink(read_image(path)), 0.0))
+    assert not result.empty and result.classes[result.prediction] == "7"
+
+
+def test_opencv_keeps_its_own_warnings_off_stderr(capfd: pytest.CaptureFixture[str]) -> None:
+    cap = cv2.VideoCapture(63)  # no such camera: OpenCV would print several WARN and ERROR lines
+    assert not cap.isOpened()
+    err = capfd.readouterr().err
+    assert "WARN" not in err and "ERROR" not in err
+
+
 def test_palette_image_is_expanded(tmp_path: Path, rgb: np.ndarray) -> None:
     path = tmp_path / "p.png"
     Image.fromarray(rgb).convert("P").save(path)
