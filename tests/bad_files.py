@@ -69,6 +69,8 @@ def write_weights(kind: str, folder: Path, marker: Path) -> Path:
         path.write_bytes(_saved(state))
     elif kind == "foreign":  # a real state dict, of another digit model
         path.write_bytes(_saved(get_spec("resnet").build().state_dict()))
+    elif kind == "legacy":  # PyTorch's pre-1.6 format: tensor sizes only inside the pickle
+        torch.save(_lenet_state(), path, _use_new_zipfile_serialization=False)
     elif kind == "not_a_state_dict":
         path.write_bytes(_saved([torch.zeros(3)]))
     else:
@@ -88,6 +90,7 @@ WEIGHTS_KINDS = {
     "nan": "NaN",
     "foreign": "does not fit",
     "not_a_state_dict": "state dict",
+    "legacy": "current format",
 }
 
 

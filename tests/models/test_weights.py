@@ -97,5 +97,5 @@ def test_wrapped_state_dict_is_accepted(tmp_path, good_state):
 def test_plain_text_file_is_refused(tmp_path):
     path = tmp_path / "notes.pt"
     path.write_text("this is not a weights file")
-    with pytest.raises(WeightsError, match="not a readable"):
+    with pytest.raises(WeightsError, match="not a PyTorch weights file"):
         read_state_dict(path)

@@ -51,7 +51,7 @@ def read_state_dict(path: str | Path, max_bytes: int = MAX_WEIGHTS_BYTES, label:
     size = path.stat().st_size
     if size == 0:
         raise WeightsError(f"weights file is empty: {path}")
-    declared = _declared_bytes(path, size)
+    declared = _declared_bytes(path)
     if declared > max_bytes:
         raise WeightsError(
             f"{path.name} is too large for {label}: it declares {_mib(declared)} of data, "
@@ -75,11 +75,21 @@ def read_state_dict(path: str | Path, max_bytes: int = MAX_WEIGHTS_BYTES, label:
     return state
 
 
-def _declared_bytes(path: Path, size: int) -> int:
-    """What reading ``path`` may allocate: the uncompressed sizes its zip entries declare
-    (torch's format since 1.6), or the file's own size for the older, uncompressed format."""
+def _declared_bytes(path: Path) -> int:
+    """What reading ``path`` may allocate: the uncompressed sizes its zip entries declare.
+
+    Only torch's zip format (torch.save's default since PyTorch 1.6) is read: the older
+    format declares its tensors' sizes inside the pickle, where nothing can check them first.
+    """
+    with path.open("rb") as file:
+        zip_like = file.read(4) == b"PK\x03\x04"
     if not zipfile.is_zipfile(path):
-        return size
+        if zip_like:
+            raise WeightsError(f"{path.name} is not a readable PyTorch weights file (damaged or cut short?)")
+        raise WeightsError(
+            f"{path.name} is not a PyTorch weights file of the current format (a zip archive, torch.save's "
+            "default since PyTorch 1.6); re-save the state dict with torch.save(state_dict, path)"
+        )
     try:
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
