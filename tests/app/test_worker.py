@@ -140,9 +140,12 @@ def test_a_bad_weights_file_is_refused_and_the_running_model_stays(kind, inferen
 
 
 def test_an_unknown_model_keeps_the_running_one_without_a_traceback(inference, qtbot, capfd):
+    refused: list[tuple[str, str]] = []
+    inference.worker.load_failed.connect(lambda name, current: refused.append((name, current)))
     with qtbot.waitSignal(inference.worker.failed, timeout=10_000) as signal:
         inference.request.load.emit("nosuchmodel", None)
     assert "unknown model 'nosuchmodel'" in signal.args[0] and "still showing" in signal.args[0]
+    assert refused == [("nosuchmodel", "lenet5")]  # what the window's picker goes back to
     assert "Traceback" not in capfd.readouterr().err
 
 

@@ -44,6 +44,7 @@ class InferenceWorker(QObject):
     result_ready = Signal(object)  # FrameResult
     model_loaded = Signal(object)  # ModelInfo
     failed = Signal(str)  # a message for the user; the worker carries on
+    load_failed = Signal(str, str)  # the model that did not open, the model that runs now ("" while none)
     input_rejected = Signal(str)  # a frame that cannot become an input (its ROI, its shape): the user's message
     download_progress = Signal(str, int, int)  # model name, bytes done, bytes in all (0: unknown)
     summary_ready = Signal(object, object, object)  # ModelSummary, [(path, title)] choices, default paths
@@ -147,8 +148,10 @@ class InferenceWorker(QObject):
     def _on_load_failed(self, name: str, weights: object, exc: Exception) -> None:
         """Say why ``name`` did not open and what is shown instead."""
         reason = f"Could not open {name}: {exc}"
-        if self._pipeline is not None:
-            self.failed.emit(f"{reason}; still showing {self._pipeline.loaded.spec.title}")
+        current = self._pipeline.loaded.spec if self._pipeline is not None else None
+        self.load_failed.emit(name, current.name if current else "")  # a picker showing ``name`` can go back
+        if current is not None:
+            self.failed.emit(f"{reason}; still showing {current.title}")
         elif weights:
             self.failed.emit(f"{reason}; opening it with its own weights instead")
             self.load(name, None)
