@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from bad_files import write_mnist
 
 from viz_app.app.mnist_tab import model_classifier
 from viz_app.models import load_model
@@ -87,3 +88,13 @@ def test_missing_data_is_a_message(tmp_path) -> None:
     assert not frames and "Could not open the MNIST test set" in messages[0]
     browser.step(1)  # nothing to step through, no crash
     assert browser.next_misclassified() is None
+
+
+def test_a_data_folder_without_images_is_a_message_not_a_thread_crash(tmp_path, capfd) -> None:
+    folder = write_mnist("no_images", tmp_path / "data")
+    browser = MnistBrowser(load=lambda: load_split("test", folder))
+    frames, messages = [], []
+    browser.start(frames.append, messages.append)
+    assert not browser.wait_loaded(timeout=10)
+    assert frames == [] and len(messages) == 1 and "hold no images" in messages[0]
+    assert "Traceback" not in capfd.readouterr().err
