@@ -22,11 +22,11 @@ class MapTitle(pg.LabelItem):
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def setText(self, text: str, **args: object) -> None:  # noqa: N802 - pyqtgraph's name
-        """Show ``text``, with "…" in the middle where the cell is narrower."""
+        """Show ``text``, its end cut with "…" where the cell is narrower (the name stays)."""
         self._full = text
         self._elided_for = int(self.width())
         width = self._elided_for - 6
-        shown = self._metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, width) if width > 20 else text
+        shown = self._metrics.elidedText(text, Qt.TextElideMode.ElideRight, width) if width > 20 else text
         super().setText(html.escape(shown), **args)
 
     def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt's name

@@ -95,7 +95,8 @@ class ProbabilitiesPanel(QWidget):
         self.prediction.setText(text)
 
     def _set_ticks(self, indices: np.ndarray) -> None:
-        room = max(3, int(self.plot.width() / max(1, len(indices)) / (0.6 * self._label_px)))  # characters per bar
+        per_bar = self.plot.width() / max(1, len(indices))
+        room = max(1, int(per_bar / (0.75 * self._label_px)) - 1)  # characters per bar, with a gap between names
         ticks = [(i, self._classes[k][:room]) for i, k in enumerate(indices)]
         self.plot.getAxis("bottom").setTicks([ticks])
         self.plot.setXRange(-0.6, len(indices) - 0.4, padding=0)
