@@ -83,10 +83,7 @@ class MainWindow(QMainWindow):
         self.inputs.setDocumentMode(True)
         self.inputs.addTab(self.pad, "Draw")
         self.inputs.setMinimumWidth(240)  # a source tab's controls must not widen the window
-        self.frozen_label = QLabel("FROZEN – Space resumes")
-        self.frozen_label.setObjectName("frozen")
-        self.frozen_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.frozen_label.hide()
+        self.frozen_label = QLabel("FROZEN – Space resumes", objectName="frozen", alignment=Qt.AlignmentFlag.AlignCenter, visible=False)
 
     def _build_layout(self) -> None:
         """Inputs | feature maps and colour scale | probabilities over the side tabs."""
