@@ -120,6 +120,9 @@ def write_mnist(kind: str, folder: Path) -> Path:
         return folder / "nowhere"
     if kind == "empty_folder":
         return folder
+    if kind == "a_file":
+        (folder / "t10k-images-idx3-ubyte.gz").write_bytes(b"")
+        return folder / "t10k-images-idx3-ubyte.gz"
     n, side, label = {"no_images": (0, 28, 1), "small_images": (4, 5, 1), "bad_label": (4, 28, 200), "mismatch": (4, 28, 1)}[kind]
     images = np.zeros((n, side, side), np.uint8)
     labels = np.full(n - 1 if kind == "mismatch" else n, label, np.uint8)
@@ -132,6 +135,7 @@ def write_mnist(kind: str, folder: Path) -> Path:
 DATA_KINDS = {
     "missing": "not found",
     "empty_folder": "not found",
+    "a_file": "is a file",
     "no_images": "no images",
     "small_images": "28x28",
     "bad_label": "label 200",

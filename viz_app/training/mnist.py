@@ -80,6 +80,8 @@ def data_folder(data: str | Path | None = None) -> Path:
     chosen = data or os.environ.get("CNN_VIZ_DATA")
     if chosen:
         folder = Path(chosen).expanduser()
+        if folder.is_file():
+            raise DataNotFoundError(f"{folder} is a file; --data takes the folder holding the four MNIST IDX files")
         if not folder.is_dir():
             raise DataNotFoundError(f"MNIST folder not found: {folder}")
         return folder
