@@ -125,7 +125,7 @@ class InferenceWorker(QObject):
             # replaced by untrained weights.
             path = Path(str(weights)) if weights else None
             loaded = cancellable(self._closing, load_model, name, device, path, strict=path is not None,
-                                 progress=lambda done, total: self.download_progress.emit(name, done, total))
+                                 progress=lambda done, total: self._on_download_progress(name, done, total))
             pipeline = cancellable(self._closing, Pipeline, loaded, norm=self._norm, sync_timing=self._sync_timing)
         except Cancelled:
             return  # closing: nobody is waiting for this model any more
@@ -144,6 +144,12 @@ class InferenceWorker(QObject):
             self.failed.emit(warning)
         self._costs.run(cancellable, self._closing, cached_summary, loaded.spec.name, context=loaded.spec)
         self._rerun()
+
+    def _on_download_progress(self, name: str, done: int, total: int) -> None:
+        """Pass a download's progress on; closing stops the download at its next chunk."""
+        if self._closing.is_set():
+            raise Cancelled("stopped on request")
+        self.download_progress.emit(name, done, total)
 
     def _on_load_failed(self, name: str, weights: object, exc: Exception) -> None:
         """Say why ``name`` did not open and what is shown instead."""
