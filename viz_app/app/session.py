@@ -23,7 +23,7 @@ from PySide6.QtCore import (
     Slot,
     qInstallMessageHandler,
 )
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
 from viz_app.app.lecture import LectureTools
@@ -237,8 +237,11 @@ def run_app(args: argparse.Namespace) -> int:
     log = PredictionLog(args.log_predictions) if args.log_predictions else None
     if session.geometry_restored:
         session.window.show()
-    else:
-        session.window.showMaximized()  # the first start: the whole screen
+    else:  # the first start: the whole screen, also where no window manager maximises
+        screen = session.window.screen() or QGuiApplication.primaryScreen()
+        if screen is not None:
+            session.window.setGeometry(screen.availableGeometry())
+        session.window.showMaximized()
     if log:
         session.window.result_shown.connect(log.write)
         session.window.model_shown.connect(lambda _info: log.write_ready(session.window))
