@@ -165,14 +165,17 @@ class Presentation(QObject):
 
 
 def _action(window: QWidget, text: str, shortcut: QKeySequence | QKeySequence.StandardKey, checkable: bool = False) -> QAction:
-    action = QAction(text, window, shortcut=shortcut, checkable=checkable)
+    """A window-wide action (its shortcut works while the menu bar is hidden in presentation)."""
+    action = QAction(text, window, shortcut=QKeySequence(shortcut), checkable=checkable)
     action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
     return action
 
 
 def _splitter_sizes(window: QWidget) -> dict[int, list[int]]:
+    """Every splitter's sizes, by splitter."""
     return {id(s): s.sizes() for s in window.findChildren(QSplitter)}
 
 
 def _ceil(value: float) -> int:
+    """``value`` rounded up (a share of the screen that must be reached, not nearly)."""
     return int(-(-value // 1))
