@@ -64,10 +64,11 @@ def _check_spec(spec: str) -> None:
     parsed = parse_source(spec)
     if parsed.kind not in ("camera", "video"):
         raise UserError(f"bench --source takes camera[:INDEX] or video:PATH, not {spec!r}")
-    if parsed.kind == "video" and (parsed.path is None or not parsed.path.is_file()):
-        raise UserError(f"no such video: {parsed.path}")
-    if parsed.kind == "video" and not video_opens(parsed.path):
-        raise UserError(f"{parsed.path.name} is not a video OpenCV can play")
+    if parsed.kind == "video":
+        if parsed.path is None or not parsed.path.is_file():
+            raise UserError(f"no such video: {parsed.path}")
+        if not video_opens(parsed.path):
+            raise UserError(f"{parsed.path.name} is not a video OpenCV can play")
     if parsed.kind == "camera" and not camera_opens(parsed.index):
         raise UserError(f"camera {parsed.index} cannot be opened (not connected, or in use by another program)")
 
