@@ -98,3 +98,23 @@ def test_predict_reports_unreadable_files_and_goes_on(mnist_test, tmp_path):
 def test_module_entry_point_works():
     out = subprocess.run([sys.executable, "-m", "viz_app", "models"], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0 and "lenet5" in out.stdout
+
+
+def test_robustness_scores_every_step_of_a_scene_on_the_test_set(mnist_dir):
+    out = run("robustness", "lenet5", "--scene", "stroke", "--data", str(mnist_dir), "--json")
+    assert out.returncode == 0, out.stderr
+    curve = json.loads(out.stdout)["stroke"][0]
+    assert curve["model"] == "lenet5" and curve["n"] == 10_000
+    by_value = {step["value"]: step["accuracy"] for step in curve["steps"]}
+    assert list(by_value) == [-1.0, 0.0, 1.0, 2.0, 3.0]
+    assert by_value[0.0] == 0.9934  # what `cnn-viz eval lenet5` reports: the pen as drawn
+    assert by_value[3.0] < by_value[2.0] < by_value[0.0]  # a fatter pen, a worse reading
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [(("lenet5", "--scene", "spin"), "no scene 'spin'"), (("imagenet_resnet18",), "does not read MNIST digits")],
+)
+def test_robustness_refuses_what_it_cannot_measure(args, message, mnist_dir):
+    out = run("robustness", *args, "--data", str(mnist_dir))
+    assert out.returncode == 2 and message in out.stderr and "Traceback" not in out.stderr

@@ -10,11 +10,20 @@ import traceback
 from pathlib import Path
 from typing import NoReturn
 
+from viz_app.arguments import (
+    DEVICE_HELP,
+    appendable_file,
+    device_name,
+    model_name,
+    output_file,
+    panel_key,
+    positive_float,
+    positive_int,
+    present_device,
+)
 from viz_app.errors import UserError
 from viz_app.sources.spec import SOURCE_HELP, argparse_source  # no Qt, no torch: cheap
 from viz_app.ui.panels.registry import panel_help  # no Qt either: the panels are named, not imported
-
-DEVICE_HELP = "auto (CUDA when present, else CPU), cpu, cuda or cuda:N"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -22,93 +31,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
-
-
-def positive_int(text: str) -> int:
-    """``type=`` for counts that must be 1 or more (epochs, frames, runs, images)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    """``type=`` for rates that must be above zero."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a number above 0, got {text}")
-    return value
-
-
-def device_name(text: str) -> str:
-    """``type=`` for --device: auto, cpu, cuda or cuda:N by spelling (no torch import)."""
-    spec = text.strip().lower()
-    kind, _, index = spec.partition(":")
-    if spec in ("auto", "cpu", "cuda") or (kind == "cuda" and index.isdigit()):
-        return spec
-    raise argparse.ArgumentTypeError(f"unknown device {text!r}: use {DEVICE_HELP}")
-
-
-def present_device(text: str) -> str:
-    """``type=`` for commands that measure or train: the device must be on this machine."""
-    spec = device_name(text)
-    if spec != "auto":
-        from viz_app.models.device import DeviceError, resolve_device
-
-        try:
-            resolve_device(spec)
-        except DeviceError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-    return spec
-
-
-def model_name(text: str) -> str:
-    """``type=`` for a registered model name (imports the registry, so torch)."""
-    from viz_app.models import get_spec
-
-    try:
-        return get_spec(text).name
-    except KeyError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def panel_key(text: str) -> str:
-    """``type=`` for --panel: a key of the panel registry."""
-    from viz_app.ui.panels.registry import PANELS
-
-    if text not in PANELS:
-        raise argparse.ArgumentTypeError(f"unknown panel {text!r}: choose one of {', '.join(PANELS)}")
-    return text
-
-
-def output_file(text: str) -> Path:
-    """``type=`` for a file written at the end of a long run: its folder must take it now."""
-    path = Path(text).expanduser()
-    if path.is_dir():
-        raise argparse.ArgumentTypeError(f"{path} is a folder; name the file to write")
-    folder = path.parent
-    if not folder.is_dir():
-        raise argparse.ArgumentTypeError(f"cannot write {path.name}: folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise argparse.ArgumentTypeError(f"cannot write {path.name}: folder {folder} is not writable")
-    return path
-
-
-def appendable_file(text: str) -> Path:
-    """``type=`` for a log file: it must open for appending now, before any thread starts."""
-    path = Path(text).expanduser()
-    try:
-        with path.open("a", encoding="utf-8"):
-            pass
-    except OSError as exc:
-        raise argparse.ArgumentTypeError(f"cannot write to {path}: {exc.strerror or exc}") from None
-    return path
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -160,6 +82,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--source", dest="bench_source", type=argparse_source, metavar="SOURCE",
                    help="measure camera[:INDEX] or video:PATH instead of the scripted stroke: frame age (capture to display), shown fps, dropped frames")
     p.add_argument("--view", choices=("normal", "presentation"), default="normal", help="the window's view while measuring")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("robustness", help="accuracy on the MNIST test digits at every step of the 1995 demo's scenes")
+    p.add_argument("names", nargs="+", metavar="MODEL", help="one or more digit models, compared side by side")
+    p.add_argument("--scene", action="append", metavar="SCENE",
+                   help="translation, scale, rotation, squeeze, stroke, salt_pepper, gaussian or styles (repeatable; default: all)")
+    p.add_argument("--data", type=Path)
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("summary", help="per-layer output shape, parameters and multiply-accumulates of a model")
@@ -297,4 +226,14 @@ def _summary(args: argparse.Namespace) -> int:
     return run_summary(args)
 
 
-_COMMANDS = {"models": _models, "train": _train, "eval": _eval, "predict": _predict, "bench": _bench, "summary": _summary}
+def _robustness(args: argparse.Namespace) -> int:
+    from viz_app.sources.scenes import SCENES
+    from viz_app.training.robustness import run_robustness
+
+    return run_robustness(args.names, args.scene or list(SCENES), args.data, args.json)
+
+
+_COMMANDS = {
+    "models": _models, "train": _train, "eval": _eval, "predict": _predict, "bench": _bench,
+    "summary": _summary, "robustness": _robustness,
+}  # fmt: skip

@@ -90,10 +90,13 @@ def run_robustness(models: Sequence[str], scenes: Sequence[str], data: str | Non
     import json
     from dataclasses import asdict
 
-    from viz_app.models import load_model
+    from viz_app.models import get_spec, load_model
     from viz_app.training.mnist import load_split
 
     chosen = [get_scene(name) for name in scenes]
+    for spec in (get_spec(name) for name in models):
+        if spec.channels != 1 or len(spec.classes) != 10:
+            raise ValueError(f"{spec.name} does not read MNIST digits: choose a model of the MNIST zoo")
     loaded = [load_model(name, "cpu", strict=True) for name in models]
     digits = load_split("test", data)
     cpu = torch.device("cpu")
