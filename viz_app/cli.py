@@ -38,10 +38,10 @@ def _parser() -> argparse.ArgumentParser:
         prog="cnn-viz",
         description="Watch a convolutional network think: draw a digit and see every layer live.",
     )
-    parser.add_argument("--model", default="lenet5", help="model to open (see `cnn-viz models`)")
+    parser.add_argument("--model", help="model to open (see `cnn-viz models`; default: the last one, or lenet5)")
     parser.add_argument("--device", type=device_name, default="auto", help=DEVICE_HELP)
     parser.add_argument("--weights", type=Path, help="load this state dict instead of the shipped weights")
-    parser.add_argument("--source", type=argparse_source, default="pad", metavar="SOURCE", help=SOURCE_HELP)
+    parser.add_argument("--source", type=argparse_source, metavar="SOURCE", help=SOURCE_HELP + " (default: the last one)")
     parser.add_argument("--log-predictions", type=appendable_file, metavar="FILE", help="append each shown prediction to FILE as a JSON line")
     parser.add_argument("--reset-settings", action="store_true", help="forget the remembered window, model, layers and source")
     parser.add_argument("--debug", action="store_true", help="show the Python traceback of an error (also CNN_VIZ_DEBUG=1)")

@@ -230,10 +230,10 @@ def run_app(args: argparse.Namespace) -> int:
         store.clear()
     session = Session(args.model, args.device, args.weights, settings=store)
     source = args.source
-    if session.remembered is not None and (source is None or getattr(source, "kind", source) == "pad"):
+    if session.remembered is not None and source is None:
         session.remembered.apply_source()  # no --source given: the input of last time
     else:
-        attach_sources(session, source)
+        attach_sources(session, source or "pad")
     log = PredictionLog(args.log_predictions) if args.log_predictions else None
     if session.geometry_restored:
         session.window.show()
