@@ -237,3 +237,12 @@ def test_every_zoo_model_opens_from_the_picker_and_reads_a_drawn_digit(session, 
         if box["r"].prediction != 3:
             wrong[name] = box["r"].prediction
     assert not wrong, wrong  # every model reads the drawn 3
+
+
+def test_a_model_that_does_not_open_puts_the_picker_back(lenet_session, qtbot, tmp_path):
+    window = lenet_session.window
+    picker = window.model_picker
+    picker.setCurrentIndex(picker.findData("alexnet"))  # as if the user picked it
+    window.model_requested.emit("alexnet", str(tmp_path / "missing.pt"))
+    qtbot.waitUntil(lambda: picker.currentData() == "lenet5", timeout=20_000)
+    assert window.model.name == "lenet5"

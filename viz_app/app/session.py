@@ -182,12 +182,20 @@ class Session:
             (worker.failed, window.show_message),
             (worker.download_progress, window.show_download),
             (worker.summary_ready, window.show_costs),
+            (worker.load_failed, self._on_load_failed),
             (worker.released, self._collector.collect),
             (window.zoo_chart.measure_requested, self.zoo_bench.start),
         ]
         self._links = [signal.connect(slot) for signal, slot in links]
         self._links.append(worker.result_ready.connect(self._results.put, direct))
         window.closing.connect(self.close)
+
+    def _on_load_failed(self, _name: str, current: str) -> None:
+        """A model that did not open: the picker goes back to the one really shown."""
+        picker = self.window.model_picker
+        index = picker.findData(current)
+        if index >= 0:
+            picker.setCurrentIndex(index)
 
     def close(self) -> None:
         """Stop the sources, the side threads and the inference thread, then cut every line

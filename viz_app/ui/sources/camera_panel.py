@@ -33,7 +33,7 @@ class CameraPanel(QWidget):
         self.resolution_picker.activated.connect(self._on_resolution_activated)
         self.freeze_button = QPushButton("Freeze")
         self.freeze_button.setCheckable(True)
-        self.freeze_button.setToolTip("Hold the picture (Space)")
+        self.freeze_button.setToolTip("Hold the picture (Space freezes the whole window, this picture with it)")
         self.freeze_button.toggled.connect(self._on_freeze_toggled)
         self.mirror_box = QCheckBox("Mirror")
         self.mirror_box.setToolTip("Flip left and right, like a mirror")
