@@ -39,6 +39,7 @@ class TopClassesExtra:
     """The "top" extra (probe/extras/top_classes.py): the k most probable classes; params {"k": int}."""
 
     key = "top"
+    grad_at: str | None = None  # no gradient needed: the frame stays in inference mode
 
     def __init__(self, loaded: LoadedModel, params: dict[str, Any]) -> None:
         self.k = int(params.get("k", 3))

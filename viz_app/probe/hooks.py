@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import torch
@@ -79,6 +80,40 @@ def _first_tensor(value: Any) -> torch.Tensor | None:
     if isinstance(value, dict):
         return _first_tensor(list(value.values()))
     return None
+
+
+@contextmanager
+def gradient_leaves(model: nn.Module, paths: Iterable[str]) -> Iterator[dict[str, torch.Tensor]]:
+    """Within: each named module's output becomes a fresh autograd leaf, kept in the yielded dict.
+
+    For one forward under ``torch.enable_grad()`` on a model whose parameters do not require
+    grad: nothing records a graph before a leaf, everything after does, so the gradient of the
+    logits with respect to a leaf costs one backward through the rest of the network only. The
+    module passes on ``leaf + 0`` (not the leaf), so in-place operations downstream
+    (``ReLU(inplace=True)``) stay legal. A module that fires more than once keeps its last leaf.
+    The hooks are taken off on leaving, whatever happens.
+    """
+    modules = dict(model.named_modules())
+    unknown = [p for p in paths if p not in modules]
+    if unknown:
+        raise KeyError(f"no such layer(s) in the model: {', '.join(unknown)}")
+    leaves: dict[str, torch.Tensor] = {}
+
+    def swap(path: str) -> Callable[[nn.Module, Any, Any], Any]:
+        def hook(module: nn.Module, inputs: Any, output: Any) -> Any:
+            if not isinstance(output, torch.Tensor):
+                raise TypeError(f"{path} returns {type(output).__name__}, not a tensor: no gradient there")
+            leaves[path] = output.detach().requires_grad_(True)
+            return leaves[path] + 0
+
+        return hook
+
+    handles = [modules[p].register_forward_hook(swap(p)) for p in paths]
+    try:
+        yield leaves
+    finally:
+        for handle in handles:
+            handle.remove()
 
 
 def count_hooks(model: nn.Module) -> int:

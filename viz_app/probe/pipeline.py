@@ -1,4 +1,8 @@
-"""One frame in, one FrameResult out: preprocess, forward with hooks, mosaics, one copy to the host."""
+"""One frame in, one FrameResult out: preprocess, forward with hooks, mosaics, one copy to the host.
+
+The forward runs in inference mode, unless an extra needs a gradient (``FrameExtra.grad_at``):
+then the same, single forward records autograd from that point on (see ``gradient_leaves``).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ import torch
 from viz_app.models.inputs import frame_to_tensor, input_pixels, network_pixels
 from viz_app.models.loader import LoadedModel
 from viz_app.probe.extras.base import ExtraContext, FrameExtra
-from viz_app.probe.hooks import LayerProbe
+from viz_app.probe.hooks import LayerProbe, gradient_leaves
 from viz_app.probe.mosaic import as_maps, normalise, tile
 from viz_app.probe.transfer import to_host
 from viz_app.records.frames import Frame, FrameResult, LayerImage, NormMode, Timings
@@ -32,7 +36,8 @@ class Pipeline:
     needs to know which model is current and the "preprocess" timing covers all of it.
 
     Owns the probe's hooks: call ``close()`` (or use it as a context manager) before the
-    model is dropped, so that no hook outlives its model.
+    model is dropped, so that no hook outlives its model. Turns off ``requires_grad`` on the
+    model's parameters: an extra's gradient starts where it asks for it, never at the weights.
     """
 
     def __init__(
@@ -54,6 +59,7 @@ class Pipeline:
         self.sync_timing = sync_timing and self.device.type == "cuda"
         ranges = loaded.card.get("activation_ranges", {}) if loaded.trained else {}
         self.fixed = {name: tuple(ranges.get(name, DEFAULT_FIXED)) for name in names}
+        loaded.model.requires_grad_(False)
         self.probe = LayerProbe(loaded.model, names).attach()
         self.extras: list[FrameExtra] = []
         self.signed = self._calibrate()
@@ -94,6 +100,25 @@ class Pipeline:
             extra.close()
             self.extras.remove(extra)
 
+    def _forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, dict[str, torch.Tensor]]:
+        """The frame's one forward: (the input tensor it ran on, logits, the gradient leaves the extras asked for).
+
+        Extras get that very input tensor as ``ctx.x`` (``ForwardCapture`` finds its forward by it).
+
+        No extra with a ``grad_at``: plain inference mode, as ever. Otherwise autograd records
+        from the leaves on (and only there: the parameters do not require grad); the graph
+        lives in ``logits`` until an extra's ``autograd.grad`` (or the frame's end) frees it.
+        """
+        targets = sorted({e.grad_at for e in self.extras if e.grad_at is not None})
+        if not targets:
+            return x, self.loaded.model(x), {}
+        with torch.inference_mode(False), torch.enable_grad():
+            inp = x.clone()  # a normal tensor: autograd may record what uses it
+            with gradient_leaves(self.loaded.model, [t for t in targets if t]) as leaves:
+                if "" in targets:
+                    leaves[""] = inp.requires_grad_(True)
+                return inp, self.loaded.model(inp), leaves
+
     @torch.inference_mode()
     def process(self, frame: Frame) -> FrameResult:
         """One raw frame through the model, prepared here for this model (InputError if it cannot be)."""
@@ -103,8 +128,8 @@ class Pipeline:
         t1 = self._sync()
 
         self.probe.reset()
-        logits = self.loaded.model(x)
-        probs = torch.softmax(logits.float(), dim=1)[0]
+        x, logits, leaves = self._forward(x)
+        probs = torch.softmax(logits.detach().float(), dim=1)[0]
         t2 = self._sync()
 
         tensors, meta = [], []
@@ -115,7 +140,7 @@ class Pipeline:
             tensors += [mosaic, torch.stack([lo, hi]).float()]
             meta.append((name, tuple(maps.shape), grid, tile_hw))
         tensors += [input_pixels(x, self.spec), probs]
-        ctx = ExtraContext(self.loaded, x, logits, probs, self.probe.outputs)
+        ctx = ExtraContext(self.loaded, x, logits, probs, self.probe.outputs, leaves)
         extra_parts = [extra.compute(ctx) for extra in self.extras]
         for parts in extra_parts:
             tensors += parts

@@ -4,12 +4,16 @@ An extra computes device tensors from the frame's forward pass; the pipeline cop
 the host together with everything else (one transfer per frame) and hands the numpy arrays
 back to the extra, whose ``unpack`` turns them into the plain record the panel receives in
 ``FrameResult.extras[extra.key]``.
+
+An extra that needs a gradient names where (``grad_at``): the frame's own forward then records
+autograd from that point on and the extra finds the tensor to differentiate against in
+``ExtraContext.grad_leaves`` (no second forward). Everything else runs in inference mode.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
@@ -23,16 +27,38 @@ class ExtraContext:
     """What one frame's forward pass produced."""
 
     loaded: LoadedModel
-    x: torch.Tensor  # 1 x C x H x W network input on the device
+    x: torch.Tensor  # 1 x C x H x W network input on the device: the very tensor the model ran on
     logits: torch.Tensor  # 1 x classes
     probabilities: torch.Tensor  # classes
-    outputs: dict[str, torch.Tensor]  # the probe's captured layers
+    outputs: dict[str, torch.Tensor]  # the probe's captured layers (detached)
+    grad_leaves: dict[str, torch.Tensor] = field(default_factory=dict)
+    """For each ``grad_at`` the extras asked for, the leaf the logits depend on there.
+
+    ``""``: the network input (1 x C x H x W); a module path: that module's (last) output.
+    Only then does ``logits`` carry an autograd graph, from the leaves on; ask for it once,
+    with ``score_gradient`` (the graph is freed with it).
+    """
+
+
+def score_gradient(logits: torch.Tensor, leaf: torch.Tensor, class_index: torch.Tensor) -> torch.Tensor:
+    """d logits[0, class_index] / d leaf, from the frame's graph (one backward, which frees it).
+
+    ``compute`` runs in inference mode, where indexing records no graph: the score is picked
+    out with autograd on.
+    """
+    with torch.inference_mode(False), torch.enable_grad():
+        score = logits[0, class_index]
+    (grads,) = torch.autograd.grad(score, leaf)
+    return grads
 
 
 class FrameExtra(Protocol):
     """A per-frame computation a panel asks for, registered in ``EXTRAS`` under the panel's key."""
 
     key: str
+    grad_at: str | None
+    """Where this extra needs the gradient of the logits: ``""`` the input, a module path
+    that module's output, None no gradient (the frame stays in inference mode)."""
 
     def compute(self, ctx: ExtraContext) -> list[torch.Tensor]:
         """Device tensors to copy to the host for this frame."""

@@ -49,6 +49,7 @@ class FiltersExtra:
     """Sends the first convolution's learned filters (they change only with the weights)."""
 
     key = "filters"
+    grad_at: str | None = None  # no gradient: the frame stays in inference mode
 
     def __init__(self, loaded: LoadedModel, params: dict[str, Any]) -> None:
         self.record = filters_record(loaded.model)

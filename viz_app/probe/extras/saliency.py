@@ -2,10 +2,12 @@
 
 Two standard methods for the predicted class: Grad-CAM on the last convolutional stage
 (Selvaraju et al. 2017) and the gradient of the class score with respect to the input
-pixels (Simonyan et al. 2014). The pipeline runs under ``torch.inference_mode``, so each
-frame makes its own forward and backward pass on the hook-free twin of the model, with a
-forward hook that exists only for the length of that pass (removed in ``finally``): no hook
-and no autograd graph outlives a frame.
+pixels (Simonyan et al. 2014). No second forward: the extra declares where it needs the
+gradient (``grad_at``: the layer's module path, or ``""`` for the input), the frame's own
+forward records autograd from there on, and ``compute`` asks autograd for the gradient of the
+class score with respect to that leaf only (one backward through the rest of the network).
+The pipeline's gradient hook lives only for the forward, and the graph is freed by the
+backward: no hook and no autograd graph outlives a frame.
 
 Grad-CAM's coarse map is laid back on the input where its units look: each unit's value sits
 at the centre of its receptive field (found once, as for the unit zoom). Stretching the map
@@ -24,7 +26,7 @@ from torch import nn
 
 from viz_app.models.inputs import input_pixels
 from viz_app.models.loader import LoadedModel
-from viz_app.probe.extras.base import ExtraContext
+from viz_app.probe.extras.base import ExtraContext, score_gradient
 from viz_app.probe.extras.se import hook_free_twin
 from viz_app.probe.extras.unit import FieldModel, layer_output, receptive_field
 from viz_app.records.panels import SaliencyRecord
@@ -76,16 +78,16 @@ def default_method(spec: Any) -> str:
     return "gradient" if spec.channels == 1 else "gradcam"
 
 
-def input_gradient(model: nn.Module, x: torch.Tensor, class_index: int | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """(H x W map of |d score / d pixel| in 0..1, class used, raw maximum) for the first input of ``x``."""
-    with torch.inference_mode(False), torch.enable_grad():
-        inp = x[:1].clone().requires_grad_(True)  # 1 x C x H x W, a normal tensor
-        logits = model(inp)  # 1 x classes
-        cls = logits[0].argmax() if class_index is None else torch.tensor(class_index, device=x.device)
-        (grads,) = torch.autograd.grad(logits[0, cls], inp)
+def input_gradient(logits: torch.Tensor, inp: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(H x W map of |d score / d pixel| in 0..1, class used, raw maximum) for the predicted class.
+
+    ``logits`` (1 x classes) must have been computed from ``inp`` (1 x C x H x W, requiring grad).
+    """
+    cls = logits[0].detach().argmax()
+    grads = score_gradient(logits, inp, cls)
     saliency = grads[0].abs().amax(0)  # H x W, strongest colour channel
     peak = saliency.max()
-    return (saliency / peak.clamp_min(1e-12)).clamp_(0, 1), cls.detach(), peak
+    return (saliency / peak.clamp_min(1e-12)).clamp_(0, 1), cls, peak
 
 
 def placement_grid(field: FieldModel, cam_size: tuple[int, int], device: torch.device) -> torch.Tensor | None:
@@ -106,34 +108,24 @@ def placement_grid(field: FieldModel, cam_size: tuple[int, int], device: torch.d
 
 
 def grad_cam(
-    model: nn.Module, layer: nn.Module, x: torch.Tensor, class_index: int | None = None, grid: torch.Tensor | None = None
+    logits: torch.Tensor, activation: torch.Tensor, size: tuple[int, int], grid: torch.Tensor | None = None
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """(H x W map in 0..1 at the input's size, class used, raw maximum) for the first input of ``x``.
+    """(H x W map in 0..1 at the input's ``size``, class used, raw maximum) for the predicted class.
 
-    ``class_index`` None: the predicted class. ``grid`` (from ``placement_grid``) lays the map
-    on the input where its units look; None stretches it over the input. Works inside or
-    outside inference mode.
+    ``logits`` (1 x classes) must have been computed from ``activation`` (1 x C x h x w,
+    requiring grad: the frame's leaf at the layer). ``grid`` (from ``placement_grid``) lays
+    the map on the input where its units look; None stretches it over the input.
     """
-    captured: list[torch.Tensor] = []
-    handle = layer.register_forward_hook(lambda m, i, out: captured.append(out))
-    try:
-        with torch.inference_mode(False), torch.enable_grad():
-            inp = x[:1].clone().requires_grad_(True)  # a normal tensor: autograd can record it
-            logits = model(inp)  # 1 x classes
-            cls = logits[0].argmax() if class_index is None else torch.tensor(class_index, device=x.device)
-            activation = captured[-1]  # 1 x C x h x w
-            (grads,) = torch.autograd.grad(logits[0, cls], activation)
-            weights = grads.mean(dim=(2, 3), keepdim=True)  # 1 x C x 1 x 1
-            cam = F.relu((weights * activation).sum(1, keepdim=True)).detach()  # 1 x 1 x h x w
-    finally:
-        handle.remove()
-        captured.clear()
+    cls = logits[0].detach().argmax()
+    grads = score_gradient(logits, activation, cls)
+    weights = grads.mean(dim=(2, 3), keepdim=True)  # 1 x C x 1 x 1
+    cam = F.relu((weights * activation.detach()).sum(1, keepdim=True))  # 1 x 1 x h x w
     if grid is not None:
         cam = F.grid_sample(cam, grid, mode="bilinear", padding_mode="border", align_corners=True)[0, 0]  # H x W
     else:
-        cam = F.interpolate(cam, size=x.shape[-2:], mode="bilinear", align_corners=False)[0, 0]  # H x W
+        cam = F.interpolate(cam, size=size, mode="bilinear", align_corners=False)[0, 0]  # H x W
     peak = cam.max()
-    return (cam / peak.clamp_min(1e-12)).clamp_(0, 1), cls.detach(), peak
+    return (cam / peak.clamp_min(1e-12)).clamp_(0, 1), cls, peak
 
 
 class SaliencyExtra:
@@ -161,21 +153,25 @@ class SaliencyExtra:
         if self.method == "auto":
             self.method = default_method(self.spec)
         self.layer_name = str(layer) if self.method == "gradcam" else "input"
-        self.layer = modules[str(layer)]
+        self.grad_at: str | None = str(layer) if self.method == "gradcam" else ""
+        module = modules[str(layer)]
         self.grid: torch.Tensor | None = None
         if self.method == "gradcam":
             h, w = self.spec.input_size
             with torch.inference_mode():
-                cam_size = layer_output(self.model, self.layer, torch.zeros(1, self.spec.channels, h, w, device=loaded.device)).shape[-2:]
-            field = receptive_field(self.model, self.layer, 0, (self.spec.channels, h, w), loaded.device)
+                cam_size = layer_output(self.model, module, torch.zeros(1, self.spec.channels, h, w, device=loaded.device)).shape[-2:]
+            field = receptive_field(self.model, module, 0, (self.spec.channels, h, w), loaded.device)
             self.grid = placement_grid(field, (int(cam_size[0]), int(cam_size[1])), loaded.device) if field else None
 
     def compute(self, ctx: ExtraContext) -> list[torch.Tensor]:
         """Device tensors: the heat map and the input pixels."""
+        if self.grad_at is None:  # closed
+            raise RuntimeError("the saliency extra is closed")
+        leaf = ctx.grad_leaves[self.grad_at]
         if self.method == "gradcam":
-            cam, cls, peak = grad_cam(self.model, self.layer, ctx.x, grid=self.grid)
+            cam, cls, peak = grad_cam(ctx.logits, leaf, (ctx.x.shape[-2], ctx.x.shape[-1]), self.grid)
         else:
-            cam, cls, peak = input_gradient(self.model, ctx.x)
+            cam, cls, peak = input_gradient(ctx.logits, leaf)
         heat = cam.mul(255.0).round_().to(torch.uint8)  # H x W
         return [heat, input_pixels(ctx.x, self.spec), cls.reshape(1), peak.float().reshape(1)]
 
@@ -185,5 +181,5 @@ class SaliencyExtra:
         return SaliencyRecord(heat, pixels, int(cls[0]), self.layer_name, float(peak[0]), self.method)
 
     def close(self) -> None:
-        """Let go of the layer (Grad-CAM's hooks live only within one frame)."""
-        self.layer = None
+        """Ask for no more gradients (the pipeline's gradient hooks live only within one frame)."""
+        self.grad_at = None

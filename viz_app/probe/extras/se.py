@@ -136,6 +136,7 @@ class SEExtra:
     """Sends every SE block's gate (C values in 0..1) for the frame's input."""
 
     key = "se"
+    grad_at: str | None = None  # no gradient: the frame stays in inference mode
 
     def __init__(self, loaded: LoadedModel, params: dict[str, Any]) -> None:
         gates = find_se_gates(loaded.model)

@@ -196,6 +196,7 @@ class UnitExtra:
     """
 
     key = "unit"
+    grad_at: str | None = None  # no gradient: the frame stays in inference mode
 
     def __init__(self, loaded: LoadedModel, params: dict[str, Any]) -> None:
         self.spec = loaded.spec
