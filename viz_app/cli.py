@@ -70,19 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--weights", dest="predict_weights", type=Path)
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("bench", help="measure latency and update rate of the live window, headless")
-    p.add_argument("--model", dest="bench_model", type=model_name, default="lenet5")
-    p.add_argument("--device", dest="bench_device", type=present_device, default="auto", help=DEVICE_HELP)
-    p.add_argument("--frames", type=positive_int, default=600)
-    p.add_argument("--rate", type=positive_float, default=120.0, help="input events per second of the scripted stroke")
-    panels = panel_help().replace("%", "%%")
-    p.add_argument("--panel", type=panel_key, metavar="PANEL", help=f"also time frames with this insight panel in view, alternating with it hidden: {panels}")
-    p.add_argument("--zoo", action="store_true", help="time every MNIST-zoo model on --device: accuracy, images/s at batch 64, latency, parameters")
-    p.add_argument("--runs", type=positive_int, default=10, help="with --zoo: timed runs per model (median)")
-    p.add_argument("--source", dest="bench_source", type=argparse_source, metavar="SOURCE",
-                   help="measure camera[:INDEX] or video:PATH instead of the scripted stroke: frame age (capture to display), shown fps, dropped frames")
-    p.add_argument("--view", choices=("normal", "presentation"), default="normal", help="the window's view while measuring")
-    p.add_argument("--json", action="store_true")
+    _add_bench(sub)
 
     p = sub.add_parser("robustness", help="accuracy on the MNIST test digits at every step of the 1995 demo's scenes")
     p.add_argument("names", nargs="+", metavar="MODEL", help="one or more digit models, compared side by side")
@@ -97,6 +85,23 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--depth", type=positive_int, help="fold modules nested deeper than this (default: every module)")
     p.add_argument("--json", action="store_true")
     return parser
+
+
+def _add_bench(sub: argparse._SubParsersAction) -> None:
+    """`cnn-viz bench`: the live window, a source, the zoo or a panel, measured."""
+    p = sub.add_parser("bench", help="measure latency and update rate of the live window, headless")
+    p.add_argument("--model", dest="bench_model", type=model_name, default="lenet5")
+    p.add_argument("--device", dest="bench_device", type=present_device, default="auto", help=DEVICE_HELP)
+    p.add_argument("--frames", type=positive_int, default=600)
+    p.add_argument("--rate", type=positive_float, default=120.0, help="input events per second of the scripted stroke")
+    panels = panel_help().replace("%", "%%")
+    p.add_argument("--panel", type=panel_key, metavar="PANEL", help=f"also time frames with this insight panel in view, alternating with it hidden: {panels}")
+    p.add_argument("--zoo", action="store_true", help="time every MNIST-zoo model on --device: accuracy, images/s at batch 64, latency, parameters")
+    p.add_argument("--runs", type=positive_int, default=10, help="with --zoo: timed runs per model (median)")
+    p.add_argument("--source", dest="bench_source", type=argparse_source, metavar="SOURCE",
+                   help="measure camera[:INDEX] or video:PATH instead of the scripted stroke: frame age (capture to display), shown fps, dropped frames")
+    p.add_argument("--view", choices=("normal", "presentation"), default="normal", help="the window's view while measuring")
+    p.add_argument("--json", action="store_true")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -129,9 +129,9 @@ def test_bad_weights_file_gives_a_message_not_a_crash(qtbot, tmp_path):
     s.window.show()
     try:
         qtbot.waitUntil(lambda: s.window.messages.isVisible(), timeout=30_000)
-        assert "broken.pt" in s.window.messages.text() and "untrained" in s.window.messages.text()
-        assert "UNTRAINED" in s.window.weights_label.text()
-        draw_with_mouse(s.window.pad, 1)  # the app keeps working with untrained weights
+        assert "broken.pt" in s.window.messages.text() and "its own weights instead" in s.window.messages.text()
+        qtbot.waitUntil(lambda: "99." in s.window.weights_label.text(), timeout=30_000)  # the shipped weights
+        draw_with_mouse(s.window.pad, 1)  # the app keeps working
         qtbot.waitUntil(lambda: s.window.maps.shown > 0, timeout=10_000)
     finally:
         s.close()
