@@ -110,7 +110,8 @@ class DemoTab(QObject):
 
     def _on_keep_reference(self) -> None:
         model = self._window.model
-        self.panel.keep_reference(model.title if model else "reference")
+        self.panel.keep_reference(model.title.split(" (")[0] if model else "reference")
 
     def _on_model_shown(self, info: ModelInfo) -> None:
         self.panel.set_scene(self.scene.name, self.scene.parameter, self.scene.values)
+        self.panel.name_curve(info.title.split(" (")[0])

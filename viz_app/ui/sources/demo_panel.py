@@ -124,6 +124,12 @@ class DemoPanel(QWidget):
         legend.removeItem(self.reference)
         legend.addItem(self.reference, label)
 
+    def name_curve(self, label: str) -> None:
+        """Call the live curve ``label`` in the legend (the model that draws it)."""
+        legend = self.curve_plot.plotItem.legend
+        legend.removeItem(self.live)
+        legend.addItem(self.live, label)
+
     @property
     def curve(self) -> dict[float, float]:
         """The live curve: parameter value -> probability of the true class."""
