@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from typing import Any
 
@@ -170,6 +171,8 @@ def test_saliency_frames_leave_no_hook_grad_or_graph_behind(mnist_test, method) 
         pipeline.process(Frame(mnist_test.images[0], time.perf_counter()))
         assert count_hooks(loaded.model) == hooks
     assert all(p.grad is None and not p.requires_grad for p in loaded.model.parameters())
+    gc.collect()
+    assert not [t for t in gc.get_objects() if issubclass(type(t), torch.Tensor) and t.requires_grad]  # no graph outlives a frame
     with_saliency, without = spy.seen[:3], spy.seen[3]
     assert all(seen["logits_grad"] and not seen["outputs_grad"] for seen in with_saliency)  # layer outputs stay detached
     assert without == {"logits_inference": True, "logits_grad": False, "outputs_grad": False, "outputs_inference": True}

@@ -3,7 +3,8 @@
 An extra computes device tensors from the frame's forward pass (``compute``); the pipeline
 copies them to the host with everything else (one transfer per frame) and hands the numpy
 arrays back to the extra's ``unpack``, which makes the numpy-only record a panel receives in
-``FrameResult.extras[key]``. The protocol is in ``base.py``.
+``FrameResult.extras[key]``. The protocol is in ``base.py``; an extra that needs a gradient
+(the saliency maps) says where with ``grad_at`` and gets it from the frame's own forward.
 
 A new extra is one module here and one line in ``EXTRAS``, under the key its panel asks for
 (``viz_app.ui.panels.registry``).
