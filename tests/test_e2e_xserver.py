@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from xserver import start_xvfb
 
 from viz_app.sources.scripted import scaled_strokes
 
@@ -27,15 +28,8 @@ def display():
     missing = [name for name, path in TOOLS.items() if path is None]
     if missing:
         pytest.fail(f"needs {', '.join(missing)} (see .ci/run for the packages)")
-    number = next(n for n in range(90, 140) if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists())
-    server = subprocess.Popen([TOOLS["Xvfb"], f":{number}", "-screen", "0", "1600x1000x24", "-nolisten", "tcp"], stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 20
-    while not Path(f"/tmp/.X11-unix/X{number}").exists():
-        if time.monotonic() > deadline or server.poll() is not None:
-            server.kill()
-            pytest.fail("Xvfb did not start")
-        time.sleep(0.1)
-    yield f":{number}"
+    server, display = start_xvfb("1600x1000", first=90)
+    yield display
     server.send_signal(signal.SIGTERM)
     server.wait(10)
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from xserver import start_xvfb
 
 pytestmark = pytest.mark.xserver
 
@@ -38,24 +37,10 @@ def _inside(rect: list[int], box: list[int], slack: int = 1) -> bool:
     return x >= bx - slack and y >= by - slack and x + w <= bx + bw + slack and y + h <= by + bh + slack
 
 
-def _xvfb(size: str) -> tuple[subprocess.Popen, str]:
-    if shutil.which("Xvfb") is None:
-        pytest.fail("needs Xvfb (see .ci/run for the packages)")
-    number = next(n for n in range(140, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists())
-    server = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", f"{size}x24", "-nolisten", "tcp"], stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 20
-    while not Path(f"/tmp/.X11-unix/X{number}").exists():
-        if time.monotonic() > deadline or server.poll() is not None:
-            server.kill()
-            pytest.fail("Xvfb did not start")
-        time.sleep(0.1)
-    return server, f":{number}"
-
-
 @pytest.mark.parametrize(("size", "scale", "steps"), SCREENS, ids=[f"{s}@{f}x" for s, f, _ in SCREENS])
 def test_everything_fits_the_screen(size: str, scale: str, steps: list[str], mnist_dir: Path) -> None:
     out = ROOT / "test-artefacts" / "screens" / f"{size}@{scale}x"
-    server, display = _xvfb(size)
+    server, display = start_xvfb(size, first=140)
     try:
         env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "QT_SCALE_FACTOR": scale, "CNN_VIZ_DATA": str(mnist_dir)}
         run = subprocess.run([sys.executable, str(DRIVER), str(out), *steps], env=env, capture_output=True, text=True, timeout=400)
