@@ -10,6 +10,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QPushButton, QSizePolicy, QSpinBox, QVBoxLayout, QWidget
 
+from viz_app.ui.sources.frame_view import digit_view
+
 LIVE_PEN = pg.mkPen("#f2c14e", width=3)
 REFERENCE_PEN = pg.mkPen("#7fb3ff", width=2, style=pg.QtCore.Qt.PenStyle.DashLine)
 
@@ -69,13 +71,7 @@ class DemoPanel(QWidget):
         layout.addWidget(self.verdict)
 
     def _build_views(self) -> None:
-        self.view = pg.GraphicsLayoutWidget()
-        self.view.setBackground("#1e1e1e")
-        box = self.view.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
-        box.setMenuEnabled(False)
-        self.image = pg.ImageItem(axisOrder="row-major")
-        box.addItem(self.image)
-        box.setRange(xRange=(0, 28), yRange=(0, 28), padding=0)
+        self.view, self.image = digit_view()
         self.curve_plot = pg.PlotWidget(background="#1e1e1e")
         self.curve_plot.setMenuEnabled(False)
         self.curve_plot.setMouseEnabled(x=False, y=False)

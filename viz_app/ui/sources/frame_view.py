@@ -98,3 +98,15 @@ def lay_out_source_tab(owner: QWidget, controls: Sequence[QWidget], view: QWidge
     layout.addLayout(row)
     layout.addWidget(view, 1)
     layout.addWidget(footer)
+
+
+def digit_view(size: int = 28) -> tuple[pg.GraphicsLayoutWidget, pg.ImageItem]:
+    """A dark, square, fixed view of one size x size digit: (the widget, the image item to fill)."""
+    view = pg.GraphicsLayoutWidget()
+    view.setBackground("#1e1e1e")
+    box = view.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
+    box.setMenuEnabled(False)
+    image = pg.ImageItem(axisOrder="row-major")
+    box.addItem(image)
+    box.setRange(xRange=(0, size), yRange=(0, size), padding=0)
+    return view, image

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QSpinBox, QWidget
 
-from viz_app.ui.sources.frame_view import lay_out_source_tab
+from viz_app.ui.sources.frame_view import digit_view, lay_out_source_tab
 
 
 class MnistPanel(QWidget):
@@ -19,13 +18,7 @@ class MnistPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.view = pg.GraphicsLayoutWidget()
-        self.view.setBackground("#1e1e1e")
-        box = self.view.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
-        box.setMenuEnabled(False)
-        self.image = pg.ImageItem(axisOrder="row-major")
-        box.addItem(self.image)
-        box.setRange(xRange=(0, 28), yRange=(0, 28), padding=0)
+        self.view, self.image = digit_view()
         self.index_box = QSpinBox(minimum=0, maximum=0)
         self.index_box.setPrefix("Test digit ")
         self.index_box.editingFinished.connect(lambda: self.index_requested.emit(self.index_box.value()))
