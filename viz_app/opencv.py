@@ -11,6 +11,11 @@ import os
 
 _QT_VARIABLES = ("QT_QPA_PLATFORM_PLUGIN_PATH", "QT_QPA_FONTDIR")
 _before = {name: os.environ.get(name) for name in _QT_VARIABLES}
+_QUIET = os.environ.get("CNN_VIZ_DEBUG", "") in ("", "0")
+if _QUIET:
+    # FFmpeg inside OpenCV prints its own lines while a video writer tries encoders
+    # ("[h264_v4l2m2m ...] Could not find a valid device"); it reads its level at import.
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET
 
 import cv2  # noqa: E402
 
@@ -23,7 +28,7 @@ for _name, _value in _before.items():
 # OpenCV's own "[ WARN:0@...]" and "[ERROR:0@...]" lines (a missing camera, an unreadable
 # video) would leak to the terminal; the app says what went wrong in its own words.
 # CNN_VIZ_DEBUG=1 lets them through.
-if os.environ.get("CNN_VIZ_DEBUG", "") in ("", "0"):
+if _QUIET:
     cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
 
 __all__ = ["cv2"]

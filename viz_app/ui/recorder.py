@@ -28,7 +28,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 from viz_app.opencv import cv2
 from viz_app.ui.capture import ensure_folder, grab_window, image_to_bgr
 
-MP4_CODECS = ("avc1", "H264", "mp4v")  # H.264 where the platform's OpenCV has it, else MPEG-4 part 2
+MP4_CODECS = ("avc1", "mp4v")  # H.264 where the platform's OpenCV has it (FFmpeg names it avc1 in MP4), else MPEG-4 part 2
 FPS = {"mp4": 30.0, "gif": 10.0}  # GIF frame times are in 1/100 s: 10 fps is exact
 GIF_MAX_WIDTH = 960  # a GIF is a palette image per frame: keep it small enough to hold in memory
 QUEUE_FRAMES = 8  # grabs waiting for the encoder; more are dropped (and counted)
