@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
+import json
+
 import pytest
 
-from viz_app.bench.window import bench_window
+from viz_app.bench.window import bench_window, run_bench
 
 
 def test_bench_reports_latency_and_stages(qapp) -> None:
@@ -54,3 +57,10 @@ def test_a_bench_cut_short_exits_non_zero(qapp, monkeypatch, capsys) -> None:
     args = argparse.Namespace(bench_model="lenet5", bench_device="cpu", frames=50, rate=120.0, panel=None, json=True)
     assert window.run_bench(args) == 1
     assert "only 20 of 50 frames" in capsys.readouterr().err
+
+
+def test_json_of_the_presentation_bench_is_json_alone(qapp, capsys) -> None:
+    args = argparse.Namespace(bench_model="lenet5", bench_device="cpu", frames=120, rate=120.0, panel=None, json=True, view="presentation")
+    assert run_bench(args) == 0
+    report = json.loads(capsys.readouterr().out)  # nothing but the report on stdout
+    assert report["frames_measured"] == 120 and {"normal", "presentation"} <= set(report)

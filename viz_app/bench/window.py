@@ -51,7 +51,7 @@ def run_bench(args: argparse.Namespace) -> int:
         print(f"{report['model']} on {report['device']}: {report['updates_per_s']:.1f} updates/s, "
               f"latency median {lat['median']:.2f} ms, p95 {lat['p95']:.2f} ms (input event -> panels updated)")
         print("stages (median ms): " + ", ".join(f"{k} {v['median']:.3f}" for k, v in report["stages_ms"].items()))
-    if presentation and "latency_ratio" in report:
+    if presentation and "latency_ratio" in report and not args.json:
         for key in ("normal", "presentation"):
             part = report[key]
             print(f"{key} view: {part['frames']} frames, {part['updates_per_s']:.1f} updates/s, latency median "
