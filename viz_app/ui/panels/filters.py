@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QPainterPath, QPen
+from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QWidget
 
 from viz_app.records.frames import ModelInfo
 from viz_app.records.panels import FiltersRecord
 from viz_app.ui.colours import lut
+from viz_app.ui.panels.map_layout import tile_grid_path
 
 
 class FiltersPanel(pg.GraphicsLayoutWidget):
@@ -60,17 +61,3 @@ class FiltersPanel(pg.GraphicsLayoutWidget):
         h, w = record.image.shape[:2]
         self.view.setRange(xRange=(0, w), yRange=(0, h), padding=0.02)
         self.shown += 1
-
-
-def tile_grid_path(grid: tuple[int, int], tile: tuple[int, int]) -> QPainterPath:
-    """Lines between the (rows, cols) tiles of (height, width) pixels of a mosaic."""
-    path = QPainterPath()
-    rows, cols = grid
-    th, tw = tile
-    for r in range(1, rows):
-        path.moveTo(0, r * th)
-        path.lineTo(cols * tw, r * th)
-    for c in range(1, cols):
-        path.moveTo(c * tw, 0)
-        path.lineTo(c * tw, rows * th)
-    return path

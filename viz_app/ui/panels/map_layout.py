@@ -74,15 +74,18 @@ def as_column(layer: LayerImage) -> LayerImage:
 
 def grid_path(layer: LayerImage) -> QPainterPath:
     """Lines between the tiles of a mosaic (none for a strip)."""
+    return QPainterPath() if layer.is_strip else tile_grid_path(layer.grid, layer.tile)
+
+
+def tile_grid_path(grid: tuple[int, int], tile: tuple[int, int]) -> QPainterPath:
+    """Lines between the (rows, cols) tiles of (height, width) pixels of a mosaic."""
     path = QPainterPath()
-    if layer.is_strip:
-        return path
-    rows, cols = layer.grid
-    tile_h, tile_w = layer.tile
+    rows, cols = grid
+    th, tw = tile
     for r in range(1, rows):
-        path.moveTo(0, r * tile_h)
-        path.lineTo(cols * tile_w, r * tile_h)
+        path.moveTo(0, r * th)
+        path.lineTo(cols * tw, r * th)
     for c in range(1, cols):
-        path.moveTo(c * tile_w, 0)
-        path.lineTo(c * tile_w, rows * tile_h)
+        path.moveTo(c * tw, 0)
+        path.lineTo(c * tw, rows * th)
     return path

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsRectItem, QWidget
 from viz_app.records.frames import ModelInfo
 from viz_app.records.panels import UnitRecord
 from viz_app.ui.colours import SEQUENTIAL, lut
-from viz_app.ui.panels.filters import tile_grid_path
+from viz_app.ui.panels.map_layout import tile_grid_path
 
 _FIELD_PEN = QPen(Qt.GlobalColor.green)
 _FIELD_PEN.setCosmetic(True)
