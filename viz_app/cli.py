@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import json
+import importlib
 import os
 import sys
 import traceback
@@ -21,6 +21,7 @@ from viz_app.arguments import (
     positive_int,
     present_device,
 )
+from viz_app.commands import COMMAND_MODULES
 from viz_app.errors import UserError
 from viz_app.sources.spec import SOURCE_HELP, argparse_source  # no Qt, no torch: cheap
 from viz_app.ui.panels.registry import panel_help  # no Qt either: the panels are named, not imported
@@ -47,7 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show the Python traceback of an error (also CNN_VIZ_DEBUG=1)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    sub.add_parser("models", help="list the registered models")
+    commands = {name: importlib.import_module(f"viz_app.commands.{name}") for name in COMMAND_MODULES}
+    commands["models"].add_parser(sub)
 
     p = sub.add_parser("train", help="train a model on MNIST and write its weights and model card")
     p.add_argument("name")
@@ -58,11 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--device", dest="train_device", type=present_device, default="auto", help=DEVICE_HELP)
     p.add_argument("--limit", type=positive_int, help="train on the first N training images only (for a quick check)")
 
-    p = sub.add_parser("eval", help="accuracy on the 10,000-image MNIST test set")
-    p.add_argument("name")
-    p.add_argument("--data", type=Path)
-    p.add_argument("--weights", dest="eval_weights", type=Path)
-    p.add_argument("--json", action="store_true")
+    commands["eval"].add_parser(sub)
 
     p = sub.add_parser("predict", help="classify image files through the window's preprocessing")
     p.add_argument("name")
@@ -84,6 +82,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--input", metavar="CxHxW", help="another input shape, e.g. 3x448x448 or 1x3x448x448")
     p.add_argument("--depth", type=positive_int, help="fold modules nested deeper than this (default: every module)")
     p.add_argument("--json", action="store_true")
+    for name in COMMAND_MODULES[2:]:
+        commands[name].add_parser(sub)
     return parser
 
 
@@ -117,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
             from viz_app.app.session import run_app
 
             _exit_at_once(run_app(args))
+        if args.command in COMMAND_MODULES:
+            return int(importlib.import_module(f"viz_app.commands.{args.command}").run(args))
         return _COMMANDS[args.command](args)
     except KeyboardInterrupt:
         return 130
@@ -145,25 +147,6 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(text.split()) or type(exc).__name__
 
 
-def _models(args: argparse.Namespace) -> int:
-    from viz_app.models import list_specs
-    from viz_app.models.loader import default_weights_path
-    from viz_app.models.weights import read_card
-
-    specs = list_specs()
-    width = max(len(spec.name) for spec in specs)
-    for spec in specs:
-        path = default_weights_path(spec)
-        card = read_card(path) if path else {}
-        accuracy = f"{card['test_accuracy']:.2%}" if "test_accuracy" in card else "-"
-        if spec.group == "ImageNet":
-            shipped = "download"  # published weights, fetched once into torch's cache
-        else:
-            shipped = "trained" if path and path.is_file() else "untrained"
-        print(f"{spec.name:<{width}}  {spec.group:<10} {shipped:<10} {accuracy:>7}  {spec.title}")
-    return 0
-
-
 def _train(args: argparse.Namespace) -> int:
     from viz_app.models import get_spec
     from viz_app.models.device import resolve_device
@@ -185,23 +168,6 @@ def _train(args: argparse.Namespace) -> int:
     )
     card = result.card
     print(f"wrote {result.weights} and its model card: test accuracy {card['test_accuracy']:.2%} ({card['test_errors']} errors), {card['train_seconds']:.0f} s")
-    return 0
-
-
-def _eval(args: argparse.Namespace) -> int:
-    import torch
-
-    from viz_app.models import load_model
-    from viz_app.training.evaluate import evaluate
-    from viz_app.training.mnist import load_split
-
-    loaded = load_model(args.name, "cpu", args.eval_weights, strict=True)
-    digits = load_split("test", args.data)
-    result = evaluate(loaded.model, loaded.spec, digits, torch.device("cpu"))
-    if args.json:
-        print(json.dumps({"model": args.name, "accuracy": result.accuracy, "n": result.n, "errors": result.errors, "weights": loaded.weights}))
-    else:
-        print(f"{args.name}: {result.accuracy:.2%} accuracy on the {result.n:,} MNIST test images ({result.errors} errors)")
     return 0
 
 
@@ -239,6 +205,6 @@ def _robustness(args: argparse.Namespace) -> int:
 
 
 _COMMANDS = {
-    "models": _models, "train": _train, "eval": _eval, "predict": _predict, "bench": _bench,
+    "train": _train, "predict": _predict, "bench": _bench,
     "summary": _summary, "robustness": _robustness,
 }  # fmt: skip
