@@ -1,4 +1,4 @@
-"""ImageNet models: metadata from torchvision's weights, safe loading from torch's cache, no network."""
+"""ImageNet models: metadata equal to torchvision's weights' (kept so that listing needs no torchvision), safe loading from torch's cache, no network."""
 
 from __future__ import annotations
 
@@ -53,6 +53,7 @@ def test_all_lecture_models_are_registered_from_their_weights_metadata() -> None
         assert spec.input_size == (t.crop_size[0], t.crop_size[0]) and spec.resize_size == t.resize_size[0]
         assert spec.mean == tuple(t.mean) and spec.std == tuple(t.std)
         assert spec.channels == 3 and spec.weights_file is None and spec.weights_url == weights.url
+        assert spec.recipe["acc@1"] == weights.meta["_metrics"]["ImageNet-1K"]["acc@1"] and spec.family == type(weights).__name__.split("_Weights")[0]
     assert get_spec("imagenet_inception_v3").input_size == (299, 299)
 
 

@@ -1,9 +1,11 @@
 """The lecture's ImageNet architectures, as torchvision builds them, with its published weights.
 
-Everything a model eats and says comes from torchvision's weights enum: class names from
-``weights.meta["categories"]``, input size and mean/std from ``weights.transforms()``. The
+Everything a model eats and says is what torchvision's weights enum says (class names, input
+size, mean/std), kept in ``imagenet_meta`` so that listing the models does not import
+torchvision (about a second at start-up); torchvision is imported when a model is built. The
 models are built without weights (no network needed); ``loader.load_model`` takes the
-published state dict from torch's cache, or downloads it there once.
+published state dict from torch's cache, or downloads it there once. Any other classifier
+of torchvision opens as ``torchvision:NAME`` (``viz_app.models.custom``).
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from functools import partial
 from typing import Any
 
 from torch import nn
-from torchvision.models import WeightsEnum, get_model, get_model_weights
 
+from viz_app.models.imagenet_meta import CATEGORIES, MEAN, STD, WEIGHTS
 from viz_app.models.registry import ModelSpec, register_model
 
 GROUP = "ImageNet"
@@ -114,40 +116,34 @@ def adapt_state_dict(state: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def default_weights(arch: str) -> WeightsEnum:
-    """torchvision's recommended weights of an architecture (their metadata needs no network)."""
-    return get_model_weights(arch).DEFAULT
-
-
 def build(arch: str, num_classes: int) -> nn.Module:
     """The architecture without weights, shaped so that its published state dict fits."""
+    from torchvision.models import get_model  # about a second: only when a model is built
+
     return get_model(arch, weights=None, num_classes=num_classes, **_BUILD_ARGS.get(arch, {}))
 
 
-def imagenet_spec(arch: str, weights: WeightsEnum | None = None) -> ModelSpec:
-    """A registry entry for torchvision's ``arch`` with the metadata of ``weights``."""
-    weights = weights or default_weights(arch)
-    transforms = weights.transforms()
-    classes = tuple(weights.meta["categories"])
-    crop = transforms.crop_size[0]
-    builder: Callable[[], nn.Module] = partial(build, arch, len(classes))
+def imagenet_spec(arch: str) -> ModelSpec:
+    """A registry entry for the lecture's torchvision ``arch``, from the kept weights metadata."""
+    weights_id, url, crop, resize, acc = WEIGHTS[arch]
+    builder: Callable[[], nn.Module] = partial(build, arch, len(CATEGORIES))
     return ModelSpec(
         name=PREFIX + arch,
         title=TITLES.get(arch, arch),
         builder=builder,
         group=GROUP,
-        family=type(weights).__name__.split("_Weights")[0],
+        family=weights_id.split("_Weights")[0],
         input_size=(crop, crop),
         channels=3,
-        mean=tuple(transforms.mean),
-        std=tuple(transforms.std),
-        classes=classes,
+        mean=MEAN,
+        std=STD,
+        classes=CATEGORIES,
         layers=LAYERS[arch],
         weights_file=None,
-        recipe={"source": "torchvision", "arch": arch, "weights": str(weights), "acc@1": weights.meta.get("_metrics", {}).get("ImageNet-1K", {}).get("acc@1")},
-        weights_url=weights.url,
-        weights_id=str(weights),
-        resize_size=transforms.resize_size[0],
+        recipe={"source": "torchvision", "arch": arch, "weights": weights_id, "acc@1": acc},
+        weights_url=url,
+        weights_id=weights_id,
+        resize_size=resize,
         adapt_state_dict=adapt_state_dict,
         aliases=(arch,),
     )
