@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-from torchvision.models.densenet import _DenseBlock, _Transition
-from torchvision.ops import Conv2dNormActivation
 
 from viz_app.models.registry import ModelSpec, register_model
+from viz_app.models.zoo.blocks import conv_norm_act, dense_block, transition
 from viz_app.models.zoo.recipes import RECIPE
 
 GROWTH = 12
@@ -20,13 +19,13 @@ class DenseNet(nn.Module):
 
     def __init__(self, growth: int = GROWTH, blocks: tuple[int, ...] = BLOCKS, stem: int = 16, num_classes: int = 10) -> None:
         super().__init__()
-        self.stem = nn.Sequential(Conv2dNormActivation(1, stem, 3), nn.MaxPool2d(2))  # N x 16 x 16 x 16
+        self.stem = nn.Sequential(conv_norm_act(1, stem, 3), nn.MaxPool2d(2))  # N x 16 x 16 x 16
         channels = stem
         for i, layers in enumerate(blocks, start=1):
-            self.add_module(f"dense{i}", _DenseBlock(layers, channels, bn_size=2, growth_rate=growth, drop_rate=0.0))
+            self.add_module(f"dense{i}", dense_block(layers, channels, growth))
             channels += layers * growth  # 16 + 2*12 = 40, then 20 + 36 = 56, then 28 + 36 = 64
             if i < len(blocks):
-                self.add_module(f"transition{i}", _Transition(channels, channels // 2))  # halves C, H and W
+                self.add_module(f"transition{i}", transition(channels, channels // 2))  # halves C, H and W
                 channels //= 2
         self.blocks = len(blocks)
         self.head = nn.Sequential(nn.BatchNorm2d(channels), nn.ReLU(inplace=True), nn.AdaptiveAvgPool2d(1), nn.Flatten())

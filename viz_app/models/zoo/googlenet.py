@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-from torchvision.ops import Conv2dNormActivation
 
 from viz_app.models.registry import ModelSpec, register_model
+from viz_app.models.zoo.blocks import conv_norm_act
 from viz_app.models.zoo.recipes import RECIPE
 
 
-def conv_bn_relu(cin: int, cout: int, kernel: int) -> Conv2dNormActivation:
+def conv_bn_relu(cin: int, cout: int, kernel: int) -> nn.Sequential:
     """A convolution with same padding, BatchNorm and ReLU: the building brick of every path."""
-    return Conv2dNormActivation(cin, cout, kernel)  # conv (same padding) + BatchNorm + ReLU
+    return conv_norm_act(cin, cout, kernel)  # conv (same padding) + BatchNorm + ReLU
 
 
 class Inception(nn.Module):

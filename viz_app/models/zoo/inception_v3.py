@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-from torchvision.ops import Conv2dNormActivation
 
 from viz_app.models.registry import ModelSpec, register_model
+from viz_app.models.zoo.blocks import conv_norm_act
 from viz_app.models.zoo.recipes import RECIPE
 
 
-def bn_conv(cin: int, cout: int, kernel: int | tuple[int, int], stride: int = 1) -> Conv2dNormActivation:
+def bn_conv(cin: int, cout: int, kernel: int | tuple[int, int], stride: int = 1) -> nn.Sequential:
     """Conv (no bias) + BatchNorm + ReLU with "same" padding (for stride 1)."""
     k = (kernel, kernel) if isinstance(kernel, int) else kernel
-    return Conv2dNormActivation(cin, cout, k, stride=stride, padding=(k[0] // 2, k[1] // 2))
+    return conv_norm_act(cin, cout, k, stride=stride, padding=(k[0] // 2, k[1] // 2))
 
 
 class InceptionA(nn.Module):

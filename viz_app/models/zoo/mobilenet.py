@@ -7,9 +7,9 @@ from collections import OrderedDict
 
 import torch
 from torch import nn
-from torchvision.ops import Conv2dNormActivation
 
 from viz_app.models.registry import ModelSpec, register_model
+from viz_app.models.zoo.blocks import conv_norm_act
 from viz_app.models.zoo.recipes import RECIPE
 
 # (output channels, stride) of each depthwise separable block.
@@ -20,8 +20,8 @@ def separable(cin: int, cout: int, stride: int) -> nn.Sequential:
     """Depthwise 3x3 (one filter per channel, H and W / stride) then pointwise 1x1 (cin -> cout)."""
     return nn.Sequential(
         OrderedDict(
-            depthwise=Conv2dNormActivation(cin, cin, 3, stride=stride, groups=cin),
-            pointwise=Conv2dNormActivation(cin, cout, 1),
+            depthwise=conv_norm_act(cin, cin, 3, stride=stride, groups=cin),
+            pointwise=conv_norm_act(cin, cout, 1),
         )
     )
 
@@ -31,7 +31,7 @@ class MobileNet(nn.Module):
 
     def __init__(self, num_classes: int = 10) -> None:
         super().__init__()
-        self.stem = Conv2dNormActivation(1, 16, 3)  # N x 16 x 32 x 32
+        self.stem = conv_norm_act(1, 16, 3)  # N x 16 x 32 x 32
         blocks, cin = [], 16
         for cout, stride in BLOCKS:
             blocks.append(separable(cin, cout, stride))

@@ -7,10 +7,9 @@ from collections.abc import Sequence
 
 import torch
 from torch import nn
-from torchvision.models.resnet import BasicBlock
-from torchvision.ops import Conv2dNormActivation
 
 from viz_app.models.registry import ModelSpec, register_model
+from viz_app.models.zoo import blocks
 from viz_app.models.zoo.recipes import RECIPE
 
 
@@ -21,9 +20,9 @@ def projection(cin: int, cout: int, stride: int) -> nn.Module | None:
     return nn.Sequential(nn.Conv2d(cin, cout, 1, stride=stride, bias=False), nn.BatchNorm2d(cout))
 
 
-def basic_block(cin: int, cout: int, stride: int = 1) -> BasicBlock:
+def basic_block(cin: int, cout: int, stride: int = 1) -> nn.Module:
     """Two 3x3 convolutions with a shortcut (projected where the shape changes)."""
-    return BasicBlock(cin, cout, stride, downsample=projection(cin, cout, stride))
+    return blocks.basic_block(cin, cout, stride, projection(cin, cout, stride))
 
 
 class ResNet(nn.Module):
@@ -31,10 +30,10 @@ class ResNet(nn.Module):
 
     def __init__(self, stages: Sequence[Sequence[nn.Module]], channels: int, stem: int = 16, num_classes: int = 10) -> None:
         super().__init__()
-        self.stem = nn.Sequential(Conv2dNormActivation(1, stem, 3), nn.MaxPool2d(2))  # N x stem x 16 x 16
+        self.stem = nn.Sequential(blocks.conv_norm_act(1, stem, 3), nn.MaxPool2d(2))  # N x stem x 16 x 16
         self.layers = len(stages)
-        for i, blocks in enumerate(stages, start=1):
-            self.add_module(f"layer{i}", nn.Sequential(*blocks))
+        for i, stage in enumerate(stages, start=1):
+            self.add_module(f"layer{i}", nn.Sequential(*stage))
         self.avgpool = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten())  # N x channels
         self.fc = nn.Linear(channels, num_classes)  # N x 10
 

@@ -3,20 +3,22 @@ of cardinality 8 (Xie, Girshick, Dollar, Tu, He 2016)."""
 
 from __future__ import annotations
 
-from torchvision.models.resnet import Bottleneck
+from torch import nn
 
 from viz_app.models.registry import ModelSpec, register_model
+from viz_app.models.zoo.blocks import bottleneck
 from viz_app.models.zoo.recipes import RECIPE
 from viz_app.models.zoo.resnet import ResNet, projection
 
 CARDINALITY = 8
+EXPANSION = 4  # torchvision's Bottleneck.expansion: the block's output is 4x its planes
 
 
-def resnext_block(cin: int, planes: int, stride: int = 1) -> Bottleneck:
+def resnext_block(cin: int, planes: int, stride: int = 1) -> nn.Module:
     """1x1 reduce to 2*planes -> grouped 3x3 (8 groups of planes/4 channels) -> 1x1 expand to 4*planes."""
-    cout = planes * Bottleneck.expansion
+    cout = planes * EXPANSION
     # torchvision's width = planes * base_width / 64 * groups; base_width 16 gives 8 groups of planes/4 channels.
-    return Bottleneck(cin, planes, stride, projection(cin, cout, stride), groups=CARDINALITY, base_width=16)
+    return bottleneck(cin, planes, stride, projection(cin, cout, stride), groups=CARDINALITY, base_width=16)
 
 
 def resnext() -> ResNet:
@@ -27,7 +29,7 @@ def resnext() -> ResNet:
             [resnext_block(32, 16, 2)],  # N x 64 x 8 x 8 (grouped 3x3 on 32 channels)
             [resnext_block(64, 32, 2)],  # N x 128 x 4 x 4 (grouped 3x3 on 64 channels)
         ],
-        channels=32 * Bottleneck.expansion,
+        channels=32 * EXPANSION,
     )
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-from torchvision.models.resnet import BasicBlock
-from torchvision.ops import SqueezeExcitation
 
 from viz_app.models.registry import ModelSpec, register_model
+from viz_app.models.zoo.blocks import basic_block, squeeze_excitation
 from viz_app.models.zoo.recipes import RECIPE
 from viz_app.models.zoo.resnet import ResNet, projection
 
@@ -16,12 +15,21 @@ from viz_app.models.zoo.resnet import ResNet, projection
 SE_GATE = "se.scale_activation"
 
 
-class SEBasicBlock(BasicBlock):
-    """A basic residual block whose residual branch is rescaled per channel before the sum."""
+class SEBasicBlock(nn.Module):
+    """A basic residual block whose residual branch is rescaled per channel before the sum.
+
+    Its layers are those of torchvision's BasicBlock, under the same names (so weights keep
+    their keys), taken from one built when the model is (torchvision is not imported before).
+    """
 
     def __init__(self, cin: int, cout: int, stride: int = 1, reduction: int = 4) -> None:
-        super().__init__(cin, cout, stride, downsample=projection(cin, cout, stride))
-        self.se = SqueezeExcitation(cout, max(4, cout // reduction))  # se.scale_activation: the sigmoid gate
+        super().__init__()
+        downsample = projection(cin, cout, stride)
+        block = basic_block(cin, cout, stride, downsample)
+        for name, module in block.named_children():  # conv1, bn1, relu, conv2, bn2, downsample
+            self.add_module(name, module)
+        self.downsample = downsample  # None where the shortcut is the identity
+        self.se = squeeze_excitation(cout, max(4, cout // reduction))  # se.scale_activation: the sigmoid gate
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         identity = x if self.downsample is None else self.downsample(x)

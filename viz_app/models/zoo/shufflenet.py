@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-from torchvision.models.shufflenetv2 import channel_shuffle
-from torchvision.ops import Conv2dNormActivation
 
 from viz_app.models.registry import ModelSpec, register_model
+from viz_app.models.zoo.blocks import channel_shuffle, conv_norm_act
 from viz_app.models.zoo.recipes import RECIPE
 
 GROUPS = 4
@@ -24,9 +23,9 @@ class ShuffleUnit(nn.Module):
         branch_out = cout - cin if stride == 2 else cout
         first_groups = 1 if cin < 4 * groups * 2 else groups  # the first unit's input is too thin to split
         self.groups = first_groups
-        self.compress = Conv2dNormActivation(cin, mid, 1, groups=first_groups)
-        self.depthwise = Conv2dNormActivation(mid, mid, 3, stride=stride, groups=mid, activation_layer=None)
-        self.expand = Conv2dNormActivation(mid, branch_out, 1, groups=groups, activation_layer=None)
+        self.compress = conv_norm_act(cin, mid, 1, groups=first_groups)
+        self.depthwise = conv_norm_act(mid, mid, 3, stride=stride, groups=mid, activation_layer=None)
+        self.expand = conv_norm_act(mid, branch_out, 1, groups=groups, activation_layer=None)
         self.shortcut = nn.AvgPool2d(3, stride=2, padding=1) if stride == 2 else None
         self.relu = nn.ReLU(inplace=True)
 
@@ -48,7 +47,7 @@ class ShuffleNet(nn.Module):
 
     def __init__(self, num_classes: int = 10) -> None:
         super().__init__()
-        self.stem = Conv2dNormActivation(1, 16, 3)  # N x 16 x 32 x 32
+        self.stem = conv_norm_act(1, 16, 3)  # N x 16 x 32 x 32
         self.stage2 = stage(16, 64, 3)  # N x 64 x 16 x 16
         self.stage3 = stage(64, 128, 3)  # N x 128 x 8 x 8
         self.stage4 = stage(128, 256, 2)  # N x 256 x 4 x 4
