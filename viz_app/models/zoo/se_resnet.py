@@ -22,6 +22,12 @@ class SEBasicBlock(nn.Module):
     their keys), taken from one built when the model is (torchvision is not imported before).
     """
 
+    conv1: nn.Conv2d
+    bn1: nn.BatchNorm2d
+    relu: nn.ReLU
+    conv2: nn.Conv2d
+    bn2: nn.BatchNorm2d
+
     def __init__(self, cin: int, cout: int, stride: int = 1, reduction: int = 4) -> None:
         super().__init__()
         downsample = projection(cin, cout, stride)
