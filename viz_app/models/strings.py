@@ -17,14 +17,28 @@ import torch
 
 from viz_app.errors import UserError
 from viz_app.models.decode import StringReading, best_path, column_centre, read_logits
-from viz_app.models.registry import MNIST_MEAN, MNIST_STD
+from viz_app.models.registry import MNIST_MEAN, MNIST_STD, ModelSpec
 from viz_app.models.zoo.sdnn import FIELD, STRIDE
 from viz_app.opencv import cv2
 from viz_app.sources.photo import contrast, ink_is_dark, noise_level, to_gray
 
 __all__ = [
-    "INK_HEIGHT", "MARGIN", "MAX_STRIP_WIDTH", "STRIP_HEIGHT", "NoInkError", "Strip", "StripError", "StringReading",
-    "best_path", "column_centre", "make_strip", "normalise_strip", "prepare_strip", "read_logits", "string_ink",
+    "INK_HEIGHT",
+    "MARGIN",
+    "MAX_STRIP_WIDTH",
+    "STRIP_HEIGHT",
+    "NoInkError",
+    "Strip",
+    "StripError",
+    "StringReading",
+    "best_path",
+    "column_centre",
+    "has_string_head",
+    "make_strip",
+    "normalise_strip",
+    "prepare_strip",
+    "read_logits",
+    "string_ink",
 ]
 
 STRIP_HEIGHT = FIELD  # 32
@@ -61,6 +75,11 @@ class Strip:
     def column_x(self, t: int | float) -> float:
         """The picture x at the centre of output column ``t``."""
         return self.x0 + (STRIDE * t + FIELD / 2 - MARGIN) / self.scale
+
+
+def has_string_head(spec: ModelSpec) -> bool:
+    """Whether a model reads strings: one output column per position, the last class the blank."""
+    return spec.classes[-1:] == ("blank",) and spec.channels == 1
 
 
 def normalise_strip(pixels: np.ndarray) -> torch.Tensor:

@@ -86,6 +86,11 @@ def train(
     log: Callable[[str], None] = _print,
 ) -> TrainResult:
     """Train ``spec`` from scratch with its recipe and write ``out`` plus ``out.json``."""
+    if spec.recipe.get("trainer") == "strings":  # a string reader: composed strings and CTC
+        from viz_app.training.train_strings import train_strings
+
+        card = train_strings(spec, train_set, test_set, out, epochs=epochs, seed=seed, device=device, limit=limit, log=log)
+        return TrainResult(out, card)
     if epochs is not None and epochs < 1:
         raise UserError(f"epochs must be 1 or more, got {epochs}")
     if limit is not None and limit < 1:

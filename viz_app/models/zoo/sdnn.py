@@ -71,7 +71,7 @@ SDNN_SPEC = register_model(
         # `cnn-viz train sdnn` trains on composed strings with CTC (viz_app.training.train_strings).
         recipe={
             "trainer": "strings",
-            "epochs": 7,
+            "epochs": 6,
             "steps_per_epoch": 1000,
             "batch_size": 48,
             "optimizer": "AdamW",
@@ -79,7 +79,7 @@ SDNN_SPEC = register_model(
             "weight_decay": 1e-4,
             "schedule": "OneCycle",
             "loss": "CTC",
-            "digits_per_string": [0, 7],
+            "digits_per_string": [0, 6],
             "augment": {"degrees": 8.0, "scale": [0.85, 1.1], "shear": 0.25, "thickness": [-1, 1]},
         },
     )

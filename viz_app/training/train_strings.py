@@ -1,0 +1,155 @@
+"""Training the space-displacement network on composed strings with CTC.
+
+Every step composes a fresh batch of strings from MNIST training digits (0-7 digits each,
+each gap drawn between overlapping and wide, each digit slightly rotated, scaled, sheared,
+thickened or thinned; all from one seeded generator), prepares them as the reader does
+(``viz_app.models.strings``) and scores the network's columns against the strings' text
+with the connectionist temporal classification loss (Graves et al. 2006), whose eleventh
+class is the blank, "no digit centred here". CTC sums over every way of aligning the text
+with the columns (runs of a digit, blanks between): it is the modern equal of the 1998
+paper's discriminative training of a graph transformer network (LeCun et al. 1998, section
+VI), which also scored the whole string through a graph of segmentations instead of
+labelling each column by hand.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from viz_app.errors import UserError
+from viz_app.models.decode import read_batch
+from viz_app.models.registry import ModelSpec
+from viz_app.models.strings import make_strip, normalise_strip
+from viz_app.models.weights import write_card
+from viz_app.models.zoo.sdnn import BLANK
+from viz_app.training.mnist import Digits
+from viz_app.training.strings import Distortion, random_string
+
+
+def strings_batch(source: Digits, size: int, rng: np.random.Generator, max_digits: int, distortion: Distortion | None) -> tuple[torch.Tensor, list[str]]:
+    """``size`` composed training strips, N x 1 x 32 x W (padded with background), and their text."""
+    # One length per batch: strips of one length have about one width, so little is padding.
+    lengths = np.full(size, rng.choice(np.arange(max_digits + 1), p=_length_weights(max_digits)))
+    strips, texts = [], []
+    for n in lengths:
+        s = random_string(source, int(n), "mixed", rng, distortion)
+        strips.append(make_strip(s.ink, clean=True).pixels if s.text else np.zeros((32, 32 + 4 * int(rng.integers(0, 16))), np.uint8))
+        texts.append(s.text)
+    width = max(p.shape[1] for p in strips)
+    pixels = np.zeros((size, 32, width), np.uint8)
+    for i, p in enumerate(strips):
+        pixels[i, :, : p.shape[1]] = p
+    return normalise_strip(pixels), texts
+
+
+def _length_weights(max_digits: int) -> np.ndarray:
+    """A few empty strips and lone digits, then strings of 2 to ``max_digits`` equally often."""
+    w = np.ones(max_digits + 1)
+    w[0], w[1] = 0.15, 0.6
+    return w / w.sum()
+
+
+def ctc_loss(logits: torch.Tensor, texts: list[str]) -> torch.Tensor:
+    """CTC loss of N x 11 x T logits against the strings' digits (blank = class 10)."""
+    log_probs = F.log_softmax(logits, dim=1).permute(2, 0, 1)  # T x N x 11
+    targets = torch.tensor([int(c) for t in texts for c in t], dtype=torch.long)
+    target_lengths = torch.tensor([len(t) for t in texts], dtype=torch.long)
+    input_lengths = torch.full((len(texts),), log_probs.shape[0], dtype=torch.long)
+    return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=BLANK, zero_infinity=True)
+
+
+def train_strings(
+    spec: ModelSpec,
+    train_set: Digits,
+    test_set: Digits,
+    out: Path,
+    *,
+    epochs: int | None = None,
+    seed: int = 0,
+    device: torch.device | str = "cpu",
+    limit: int | None = None,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """Train ``spec`` (a string model) from scratch and write ``out`` plus its card; the card."""
+    from viz_app.training.string_eval import evaluate_sdnn, lone_digit_accuracy
+
+    if epochs is not None and epochs < 1:
+        raise UserError(f"epochs must be 1 or more, got {epochs}")
+    if limit is not None and limit < 1:
+        raise UserError(f"limit must be 1 or more images, got {limit}")
+    recipe = spec.recipe
+    epochs = epochs if epochs is not None else int(recipe["epochs"])
+    source = Digits(train_set.images[:limit], train_set.labels[:limit], train_set.checksum) if limit else train_set
+    torch.manual_seed(seed)
+    model = spec.build().to(device)
+    started = time.perf_counter()
+    _fit(model, source, recipe, epochs, np.random.default_rng(seed), torch.device(device), log)
+    seconds = time.perf_counter() - started
+    model.eval().cpu()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    torch.save({k: v.detach().clone().contiguous() for k, v in model.state_dict().items()}, out)
+    strings = evaluate_sdnn(model, test_set)
+    single = lone_digit_accuracy(model, test_set)
+    log(f"strings: {strings['string_accuracy']:.2%} read exactly, digits {strings['digit_accuracy']:.2%}; lone digits {single:.2%}")
+    card = {
+        "model": spec.name,
+        "title": spec.title,
+        "test_accuracy": single,
+        "test_set": "the MNIST test digits, one at a time (T = 1)",
+        "test_errors": round((1.0 - single) * len(test_set)),
+        "n_test": len(test_set),
+        "strings": strings,
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "recipe": {**recipe, "epochs": epochs, "train_samples": len(source)},
+        "seed": seed,
+        "train_seconds": round(seconds, 1),
+        "train_device": f"cpu ({torch.get_num_threads()} threads)",
+        "data": {"train_sha256": train_set.checksum, "test_sha256": test_set.checksum},
+    }
+    write_card(out, card)
+    return card
+
+
+def _fit(
+    model: nn.Module, source: Digits, recipe: dict[str, Any], epochs: int, rng: np.random.Generator, device: torch.device, log: Callable[[str], None]
+) -> None:
+    """AdamW with a one-cycle schedule over ``epochs`` x ``steps_per_epoch`` fresh batches."""
+    steps = int(recipe["steps_per_epoch"])
+    batch = int(recipe["batch_size"])
+    lr = float(recipe["lr"])
+    max_digits = int(recipe["digits_per_string"][1])
+    a = recipe["augment"]
+    thickness = (int(a["thickness"][0]), int(a["thickness"][1]))
+    distortion = Distortion(float(a["degrees"]), (float(a["scale"][0]), float(a["scale"][1])), float(a["shear"]), thickness)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=float(recipe["weight_decay"]))
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=epochs * steps, pct_start=0.15)
+    started = time.perf_counter()
+    # The next batch is composed on a second thread while this one trains (one generator, in order).
+    with ThreadPoolExecutor(1) as pool:
+        ahead = pool.submit(strings_batch, source, batch, rng, max_digits, distortion)
+        for epoch in range(epochs):
+            model.train()
+            total, right, seen = 0.0, 0, 0
+            for _ in range(steps):
+                x, texts = ahead.result()
+                ahead = pool.submit(strings_batch, source, batch, rng, max_digits, distortion)
+                logits = model(x.to(device))
+                loss = ctc_loss(logits.cpu(), texts)
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                optimizer.step()
+                schedule.step()
+                total += float(loss.detach())
+                right += sum(a == b for a, b in zip(read_batch(logits), texts))
+                seen += len(texts)
+            elapsed = time.perf_counter() - started
+            log(f"epoch {epoch + 1}/{epochs}  CTC loss {total / steps:.4f}  strings read exactly {right / seen:.2%}  ({elapsed:.0f} s)")
