@@ -8,6 +8,7 @@ its weights but carries none of the probe's hooks, for the extras' own forward p
 
 from __future__ import annotations
 
+import sys
 import weakref
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -16,7 +17,6 @@ from typing import Any
 import numpy as np
 import torch
 from torch import nn
-from torchvision.ops import SqueezeExcitation
 
 from viz_app.models.loader import LoadedModel
 from viz_app.probe.extras.base import ExtraContext
@@ -99,11 +99,14 @@ def find_se_gates(model: nn.Module) -> list[tuple[str, nn.Module]]:
     pool and a sigmoid / hard-sigmoid while none of its children holds both (the innermost
     such module); its gate is the last sigmoid inside it.
     """
+    # A model holds torchvision's blocks only if torchvision is imported: no need to import it here.
+    ops = sys.modules.get("torchvision.ops")
+    squeeze_excitation = ops.SqueezeExcitation if ops is not None else ()
     found: list[tuple[str, nn.Module]] = []
     for name, module in model.named_modules():
         if any(name.startswith(f"{block}.") for block, _ in found):
             continue
-        if isinstance(module, SqueezeExcitation):
+        if isinstance(module, squeeze_excitation):
             found.append((name, module.scale_activation))
             continue
         if not name or not (_contains(module, POOL_TYPES) and _contains(module, GATE_TYPES)):
