@@ -97,7 +97,8 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
     panels = panel_help().replace("%", "%%")
     p.add_argument("--panel", type=panel_key, metavar="PANEL", help=f"also time frames with this insight panel in view, alternating with it hidden: {panels}")
     p.add_argument("--zoo", action="store_true", help="time every MNIST-zoo model on --device: accuracy, images/s at batch 64, latency, parameters")
-    p.add_argument("--runs", type=positive_int, default=10, help="with --zoo: timed runs per model (median)")
+    p.add_argument("--runs", type=positive_int, help="with --zoo: timed runs per model (default 10); with --startup: starts (default 5)")
+    p.add_argument("--startup", action="store_true", help="seconds from process start to the window's first frame of --model (fresh settings)")
     p.add_argument("--source", dest="bench_source", type=argparse_source, metavar="SOURCE",
                    help="measure camera[:INDEX] or video:PATH instead of the scripted stroke: frame age (capture to display), shown fps, dropped frames")
     p.add_argument("--view", choices=("normal", "presentation"), default="normal", help="the window's view while measuring")
@@ -181,7 +182,11 @@ def _bench(args: argparse.Namespace) -> int:
     if args.zoo:
         from viz_app.bench.zoo import run_zoo_bench
 
-        return run_zoo_bench(args.bench_device, args.json, runs=args.runs)
+        return run_zoo_bench(args.bench_device, args.json, runs=args.runs or 10)
+    if args.startup:
+        from viz_app.bench.startup import run_startup_bench
+
+        return run_startup_bench(args.runs or 5, args.bench_device, args.bench_model, args.json)
     if args.bench_source is not None:
         from viz_app.bench.sources import print_source_bench
 
