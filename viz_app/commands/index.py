@@ -3,16 +3,40 @@
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("index", help="find each unit's strongest MNIST test digits (for the unit panel)")
     p.add_argument("name", help="a zoo model, or 'all'")
-    p.add_argument("--data", type=Path)
+    p.add_argument("--data", type=Path, help="folder with the MNIST IDX files (default: $CNN_VIZ_DATA, else a download)")
+    p.add_argument("--device", default="cpu")
 
 
 def run(args: argparse.Namespace) -> int:
     from viz_app.errors import UserError
+    from viz_app.models import get_spec, load_model
+    from viz_app.models.registry import specs_in_group
+    from viz_app.probe.unit_index import build_index, index_path, save_index
+    from viz_app.training.mnist import load_split
 
-    raise UserError("unit indexes are not built yet")
+    zoo = [spec for spec in specs_in_group("MNIST zoo") if spec.weights_file]
+    if args.name == "all":
+        specs = zoo
+    else:
+        spec = get_spec(args.name)
+        if spec not in zoo:
+            raise UserError(f"{spec.name} is not an MNIST zoo model with shipped weights; indexes are made for: {', '.join(s.name for s in zoo)}")
+        specs = [spec]
+    digits = load_split("test", args.data)
+    for spec in specs:
+        started = time.perf_counter()
+        loaded = load_model(spec, args.device, strict=True)
+        index = build_index(loaded, digits.images, digits.labels)
+        path = index_path(spec)
+        size = save_index(index, path)
+        units = sum(len(layer.mean) for layer in index.layers.values())
+        print(f"{spec.name}: {units} units in {len(index.layers)} layers over {len(digits):,} test digits, "
+              f"{time.perf_counter() - started:.1f} s -> {path} ({size / 1024:.0f} KiB)", flush=True)  # fmt: skip
+    return 0

@@ -22,8 +22,9 @@ from viz_app.models.loader import LoadedModel
 from viz_app.probe.extras.base import ExtraContext
 from viz_app.probe.extras.se import ForwardCapture, hook_free_twin
 from viz_app.probe.mosaic import normalise, tile
+from viz_app.probe.unit_top import top_images
 from viz_app.records.frames import NormMode
-from viz_app.records.panels import UnitRecord
+from viz_app.records.units import UnitInsight
 
 RF_SAMPLES = 2  # random inputs per probed unit (the probe runs on a linearised network, so one would do)
 RECTIFIERS: tuple[type[nn.Module], ...] = (nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.Hardtanh, nn.ELU, nn.SELU, nn.GELU, nn.SiLU, nn.Hardswish)
@@ -215,6 +216,7 @@ class UnitExtra:
         layer = dict(twin.named_modules())[self.layer]
         self.field = receptive_field(twin, layer, self.index, shape, loaded.device)
         self._kernels = self._incoming(layer, channels)
+        self._top = top_images(loaded, self.layer, self.index, self.field)
         index = self.index
         self._capture = ForwardCapture(loaded.model, [modules[self.layer]], lambda out: out[:1, index])
 
@@ -240,14 +242,15 @@ class UnitExtra:
         activation = values[0][0].float()  # H x W, or a scalar for a dense unit
         return [activation.reshape(activation.shape if activation.dim() == 2 else (1, 1)), input_pixels(ctx.x, self.spec)]
 
-    def unpack(self, arrays: list[np.ndarray]) -> UnitRecord:
-        """The frame's UnitRecord."""
+    def unpack(self, arrays: list[np.ndarray]) -> UnitInsight:
+        """The frame's record: the unit's activation, kernels and field, with its top digits."""
         activation, pixels = arrays
         row, col = np.unravel_index(int(np.argmax(activation)), activation.shape)
         peak = (int(row), int(col))
         rect = None if self.field is None else self.field.rect(*peak)
         kernels, grid, value_range, source = self._kernels
-        return UnitRecord(self.layer, self.index, activation, pixels, kernels, grid, value_range, source, rect, peak)
+        top, message = self._top
+        return UnitInsight(self.layer, self.index, activation, pixels, kernels, grid, value_range, source, rect, peak, top, message)
 
     def close(self) -> None:
         """Take off the hook that captures the selected layer."""

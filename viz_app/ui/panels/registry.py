@@ -31,7 +31,7 @@ class PanelEntry:
 PANELS: dict[str, PanelEntry] = {
     "se": PanelEntry("SE gates", "viz_app.ui.panels.se_weights:SEWeightsPanel"),
     "augment": PanelEntry("Augment", "viz_app.ui.panels.augmentations:AugmentationsPanel"),
-    "unit": PanelEntry("Unit", "viz_app.ui.panels.unit_zoom:UnitZoomPanel"),
+    "unit": PanelEntry("Unit", "viz_app.app.favourite:UnitTab"),
     "filters": PanelEntry("Filters", "viz_app.ui.panels.filters:FiltersPanel"),
     "saliency": PanelEntry("Looks at", "viz_app.ui.panels.saliency:SaliencyPanel"),
 }

@@ -111,7 +111,7 @@ class UnitZoomPanel(pg.GraphicsLayoutWidget):
                 tile = (record.kernels.shape[0] // rows, record.kernels.shape[1] // cols)
                 self.kernel_lines.setPath(tile_grid_path(record.kernel_grid, tile))
             lo_k, hi_k = record.kernel_range
-            kernel_text = f"incoming weights of {record.kernel_source}[{record.index}]  [{lo_k:.3g}, {hi_k:.3g}], 0 in the middle"
+            kernel_text = f"weights into {record.kernel_source}[{record.index}]: {lo_k:.2g} to {hi_k:.2g}"
         h, w = a.shape
         text = f"{record.layer} #{record.index}: {w}x{h}, peak {record.value:.3g} at {record.peak}"
         if text != self._text:

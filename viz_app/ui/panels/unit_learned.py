@@ -1,0 +1,136 @@
+"""What a unit has learned: its nine strongest test digits and its favourite input.
+
+The top digits arrive with every unit record (``UnitInsight.top``); the favourite input is
+asked for with the button (``favourite_clicked``) and shown when it arrives (``show_favourite``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from viz_app.records.units import Favourite, TopImages
+from viz_app.ui.fit import wrapping_label
+
+TILE = 40  # on-screen size of one top digit, pixels
+DREAM = 84  # on-screen size of the favourite input
+STYLE = "color: #dddddd; font-size: 8pt;"
+
+
+def pixmap(image: np.ndarray, size: int) -> QPixmap:
+    """A uint8 gray (H x W) or RGB (H x W x 3) image scaled to fit ``size`` pixels, square pixels kept."""
+    data = np.ascontiguousarray(image)
+    fmt = QImage.Format.Format_RGB888 if data.ndim == 3 else QImage.Format.Format_Grayscale8
+    qimage = QImage(data.data, data.shape[1], data.shape[0], data.strides[0], fmt).copy()
+    return QPixmap.fromImage(qimage).scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation)
+
+
+def _label(text: str = "", style: str = STYLE) -> QLabel:
+    label = QLabel(text)
+    label.setStyleSheet(style)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    return label
+
+
+class LearnedView(QWidget):
+    """Top digits in a 3 x 3 grid with value and label; the current input on their scale; the favourite input."""
+
+    favourite_clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setStyleSheet("background: #1e1e1e;")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(3)
+        self.heading = wrapping_label(_label("Strongest MNIST test digits"))
+        layout.addWidget(self.heading)
+        self.message = wrapping_label(_label("", "color: #e0b050; font-size: 8pt;"))
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.message)
+        row = QHBoxLayout()
+        row.setSpacing(6)
+        grid = QGridLayout()
+        grid.setSpacing(1)
+        self.tiles: list[QLabel] = []
+        self.captions: list[QLabel] = []
+        for i in range(9):
+            tile, caption = _label(), _label()
+            tile.setFixedSize(TILE, TILE)
+            grid.addWidget(tile, 2 * (i // 3), i % 3, Qt.AlignmentFlag.AlignCenter)
+            grid.addWidget(caption, 2 * (i // 3) + 1, i % 3, Qt.AlignmentFlag.AlignCenter)
+            self.tiles.append(tile)
+            self.captions.append(caption)
+        row.addLayout(grid)
+        side = QVBoxLayout()
+        side.setSpacing(3)
+        self.button = QPushButton("Favourite input")
+        self.button.setToolTip("Gradient ascent on the input (jitter, smoothness, decay): the image this unit likes best")
+        self.button.clicked.connect(self.favourite_clicked)
+        side.addWidget(self.button)
+        self.dream = _label()
+        self.dream.setFixedSize(DREAM, DREAM)
+        side.addWidget(self.dream, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.dream_caption = wrapping_label(_label(""))
+        self.dream_caption.setMinimumWidth(DREAM)
+        side.addWidget(self.dream_caption)
+        side.addStretch(1)
+        row.addLayout(side, 1)
+        layout.addLayout(row)
+        self.current = wrapping_label(_label(""))
+        layout.addWidget(self.current)
+        layout.addStretch(1)
+        self.top: TopImages | None = None
+        self._top_id: int | None = None
+        self.clear()
+
+    def clear(self) -> None:
+        """Nothing selected: no digits, no favourite."""
+        self.top, self._top_id = None, None
+        self.show_top(None, "Click a unit to see the digits that excite it most.")
+        self.clear_favourite()
+        self.button.setEnabled(False)
+        self.current.setText("")
+
+    def show_top(self, top: TopImages | None, message: str = "") -> None:
+        """Draw the top digits (once per selection) or the message saying how to get them."""
+        if top is not None and id(top) == self._top_id:
+            return
+        self.top, self._top_id = top, (id(top) if top is not None else None)
+        self.message.setText(message)
+        self.message.setVisible(bool(message))
+        for i, (tile, caption) in enumerate(zip(self.tiles, self.captions)):
+            if top is None or i >= len(top.values):
+                tile.clear()
+                caption.setText("")
+                continue
+            tile.setPixmap(pixmap(top.crops[i], TILE))
+            caption.setText(f"{top.labels[i]}: {top.values[i]:.3g}")
+            caption.setToolTip(f"test digit #{top.indices[i]}, a {top.labels[i]}; activation {top.values[i]:.4g}")
+        if top is not None:
+            where = "whole digits" if top.whole else "cut to its receptive field"
+            self.heading.setText(f"Strongest of 10,000 test digits, {where} (label: activation)")
+
+    def show_current(self, value: float) -> None:
+        """The current input's activation on the top digits' scale."""
+        if self.top is None or self.top.best <= 0:
+            self.current.setText(f"this input: {value:.3g}")
+            return
+        self.current.setText(f"this input: {value:.3g} = {value / self.top.best:.2f}x its best, mean {self.top.mean:.3g}")
+
+    def clear_favourite(self, text: str = "") -> None:
+        """No favourite input shown (``text`` says why, e.g. that it is being computed)."""
+        self.dream.clear()
+        self.dream_caption.setText(text)
+
+    def show_favourite(self, favourite: Favourite) -> None:
+        """Draw the favourite input with the value it reaches, on the top digits' scale where known."""
+        self.dream.setPixmap(pixmap(favourite.image, DREAM))
+        scale = ""
+        if self.top is not None and self.top.best > 0:
+            scale = f" = {favourite.value / self.top.best:.2f}x its best digit"
+            if self.top.mean > 0:
+                scale += f" and {favourite.value / self.top.mean:.0f}x its mean"
+        self.dream_caption.setText(f"reaches {favourite.value:.3g}{scale} ({favourite.steps} steps, {favourite.seconds:.1f} s)")

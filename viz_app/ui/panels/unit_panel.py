@@ -1,0 +1,140 @@
+"""The unit tab: the zoom on the selected unit beside what it has learned.
+
+Keeps the unit zoom's contract (``select``, ``params``, ``selection``) and adds the top
+digits and the favourite input (``viz_app.ui.panels.unit_learned``). The favourite input is
+computed elsewhere: the panel asks with ``favourite_requested(FavouriteRequest)`` and draws what
+comes back with ``show_favourite`` or ``favourite_failed`` (the app connects a runner).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QScrollArea, QSplitter, QVBoxLayout, QWidget
+
+from viz_app.records.frames import ModelInfo
+from viz_app.records.panels import UnitRecord
+from viz_app.records.units import Favourite, FavouriteRequest, UnitInsight
+from viz_app.ui.panels.unit_learned import LearnedView
+from viz_app.ui.panels.unit_zoom import UnitZoomPanel
+
+SIDE_BY_SIDE = 1.1  # width / height above which the two parts sit side by side
+
+
+class UnitPanel(QWidget):
+    """The selected unit: activation, kernels and field, with its top digits and favourite input."""
+
+    params_changed = Signal(object)  # {"layer": ..., "index": ...} for the unit extra
+    favourite_requested = Signal(object)  # FavouriteRequest
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.zoom = UnitZoomPanel()
+        self.learned = LearnedView()
+        self.scroll = QScrollArea()
+        self.scroll.setWidget(self.learned)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setMinimumWidth(self.learned.minimumSizeHint().width() + 16)
+        self.split = QSplitter(Qt.Orientation.Vertical)
+        self.split.setChildrenCollapsible(False)
+        self.split.addWidget(self.zoom)
+        self.split.addWidget(self.scroll)
+        self.zoom.setMinimumSize(120, 120)
+        self.split.setSizes([1, 1])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.split)
+        self.zoom.params_changed.connect(self._on_zoom_params)
+        self.learned.favourite_clicked.connect(self._on_favourite_clicked)
+        self.model: ModelInfo | None = None
+        self._asked: FavouriteRequest | None = None
+
+    # --- the Panel contract ------------------------------------------------------------------
+    @property
+    def shown(self) -> int:
+        """Records drawn so far."""
+        return self.zoom.shown
+
+    @property
+    def selection(self) -> tuple[str, int] | None:
+        """(layer, index) of the selected unit, or None."""
+        return self.zoom.selection
+
+    @property
+    def field_rect(self) -> QRectF | None:
+        """The receptive-field outline drawn on the input."""
+        return self.zoom.field_rect
+
+    def params(self) -> dict | None:
+        """The unit extra's parameters: the selection, or None before a click."""
+        return self.zoom.params()
+
+    def select(self, layer: str, index: int) -> None:
+        """Zoom in on unit ``index`` of ``layer``."""
+        self.learned.clear()
+        self._asked = None
+        self.zoom.select(layer, index)
+
+    def clear_selection(self) -> None:
+        """Forget the selection."""
+        self.zoom.clear_selection()
+        self.learned.clear()
+        self._asked = None
+
+    def model_changed(self, info: ModelInfo) -> None:
+        """Another model: forget the selection."""
+        self.model = info
+        self.zoom.model_changed(info)
+        self.learned.clear()
+        self._asked = None
+
+    def show_record(self, record: UnitRecord) -> None:
+        """Draw the zoom, the top digits and the current input on their scale."""
+        self.zoom.show_record(record)
+        if isinstance(record, UnitInsight):
+            self.learned.show_top(record.top, record.top_message)
+        self.learned.show_current(record.value)
+        self.learned.button.setEnabled(self.model is not None)
+
+    # --- the favourite input ---------------------------------------------------------------------
+    def favourite_request(self) -> FavouriteRequest | None:
+        """What to compute for the selected unit of the model shown, or None."""
+        if self.model is None or self.selection is None:
+            return None
+        weights = self.model.weights if self.model.trained else ""
+        return FavouriteRequest(self.model.name, weights, self.selection[0], self.selection[1])
+
+    def request_favourite(self) -> None:
+        """Ask for the selected unit's favourite input (the button does this)."""
+        request = self.favourite_request()
+        if request is None:
+            return
+        self._asked = request
+        self.learned.clear_favourite("computing its favourite input…")
+        self.favourite_requested.emit(request)
+
+    def show_favourite(self, favourite: Favourite) -> None:
+        """Draw a favourite input that arrived, if it is still the selected unit's."""
+        if favourite.request == self.favourite_request():
+            self.learned.show_favourite(favourite)
+
+    def favourite_failed(self, request: FavouriteRequest, message: str) -> None:
+        """Say why the favourite input could not be computed."""
+        if request == self.favourite_request():
+            self.learned.clear_favourite(f"no favourite input: {message}")
+
+    def _on_favourite_clicked(self) -> None:
+        self.request_favourite()
+
+    def _on_zoom_params(self, params: object) -> None:
+        self.params_changed.emit(params)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Side by side on a wide tab, one above the other on a narrow one."""
+        size = event.size()
+        wide = size.width() > SIDE_BY_SIDE * size.height() and size.width() >= 2 * self.scroll.minimumWidth()
+        orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
+        if self.split.orientation() != orientation:
+            self.split.setOrientation(orientation)
+        super().resizeEvent(event)
