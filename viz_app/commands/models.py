@@ -6,7 +6,8 @@ import argparse
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    sub.add_parser("models", help="list the registered models")
+    p = sub.add_parser("models", help="list the registered models")
+    p.add_argument("--all", action="store_true", help="also every torchvision:NAME classifier and how to open a model file of your own")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -25,4 +26,18 @@ def run(args: argparse.Namespace) -> int:
         else:
             shipped = "trained" if path and path.is_file() else "untrained"
         print(f"{spec.name:<{width}}  {spec.group:<10} {shipped:<10} {accuracy:>7}  {spec.title}")
+    if getattr(args, "all", False):
+        _print_more({spec.name for spec in specs} | {a for spec in specs for a in spec.aliases})
     return 0
+
+
+def _print_more(known: set[str]) -> None:
+    """torchvision's other classifiers, and the forms a user's own model takes."""
+    from viz_app.models.torchvision_any import classification_names
+
+    names = [f"torchvision:{n}" for n in classification_names() if n not in known]
+    print(f"\ntorchvision classifiers ({len(names)} more; published weights downloaded once, else untrained):")
+    for i in range(0, len(names), 4):
+        print("  " + "  ".join(f"{n:<34}" for n in names[i : i + 4]).rstrip())
+    print("\nyour own model: FILE.py[:FUNCTION] (default build), FILE.onnx; with --weights, and a FILE.json beside it"
+          " for input size, mean/std and class names")

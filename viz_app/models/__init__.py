@@ -15,4 +15,8 @@ from viz_app.models import zoo
 # isort: split
 from viz_app.models import imagenet
 
-__all__ = ["LoadedModel", "ModelSpec", "WeightsError", "get_spec", "imagenet", "list_specs", "load_model", "register_model", "zoo"]
+# isort: split
+# Model files and torchvision:NAME open through get_spec (no torchvision import until then).
+from viz_app.models import custom
+
+__all__ = ["LoadedModel", "ModelSpec", "WeightsError", "custom", "get_spec", "imagenet", "list_specs", "load_model", "register_model", "zoo"]

@@ -90,6 +90,8 @@ def load_model(
     """
     spec = get_spec(name) if isinstance(name, str) else name
     device = torch.device(device)
+    # A user's model names its weights on purpose: weights that do not fit are an error, not a fallback.
+    strict = strict or (spec.group == "Your models" and (weights is not None or spec.weights_file is not None))
     model = spec.build()
     warnings: list[str] = []
     path = Path(weights) if weights is not None else default_weights_path(spec)
@@ -97,7 +99,11 @@ def load_model(
         path = _fetch(spec, path, progress, download or download_file, warnings, strict)
     card: dict[str, Any] = {}
     source, trained = UNTRAINED, False
-    if path is None:
+    if path is None and spec.own_weights is not None:
+        source, trained = spec.own_weights, True
+    elif path is None and spec.group == "Your models":
+        warnings.append(f"{spec.title}: no weights file given (--weights or the sidecar's \"weights\"): showing the weights the model file builds")
+    elif path is None:
         if not warnings:
             warnings.append(f"{spec.name} ships no trained weights: showing untrained weights")
     else:

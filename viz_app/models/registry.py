@@ -51,6 +51,9 @@ class ModelSpec:
     # Other names ``get_spec`` finds the model by when no model has that exact name
     # (torchvision's "resnet18" for "imagenet_resnet18").
     aliases: tuple[str, ...] = ()
+    # Where the weights come from when the builder brings its own (an ONNX file): the model
+    # is then trained as built, and no weights file is looked for.
+    own_weights: str | None = None
 
     def build(self) -> nn.Module:
         """A fresh, untrained instance of the model."""
@@ -66,13 +69,25 @@ class UnknownModelError(UserError, KeyError):
 
 _REGISTRY: dict[str, ModelSpec] = {}
 _ALIASES: dict[str, str] = {}  # alias -> registered name
+# Turn a text that names no registered model into a spec ("torchvision:NAME", "net.py:build",
+# "net.onnx"), or None when the text is not theirs; the spec is then registered under its name.
+Resolver = Callable[[str], "ModelSpec | None"]
+_RESOLVERS: list[Resolver] = []
 
 
-def register_model(spec: ModelSpec) -> ModelSpec:
-    """Add a model to the registry; names are unique, and so are aliases."""
-    if spec.name in _REGISTRY:
+def add_resolver(resolver: Resolver) -> None:
+    """Let ``get_spec`` open texts that are not registered names (model files, other libraries)."""
+    _RESOLVERS.append(resolver)
+
+
+def register_model(spec: ModelSpec, replace: bool = False) -> ModelSpec:
+    """Add a model to the registry; names are unique, and so are aliases.
+
+    ``replace`` puts a newer spec under a registered name (a user's model file opened again).
+    """
+    if spec.name in _REGISTRY and not replace:
         raise ValueError(f"model {spec.name!r} is registered twice")
-    taken = [alias for alias in spec.aliases if alias in _ALIASES]
+    taken = [alias for alias in spec.aliases if alias in _ALIASES and _ALIASES[alias] != spec.name]
     if taken:
         raise ValueError(f"model {spec.name!r}: alias {taken[0]!r} already names {_ALIASES[taken[0]]!r}")
     _REGISTRY[spec.name] = spec
@@ -84,12 +99,19 @@ def get_spec(name: str) -> ModelSpec:
     """The spec of a registered model, or an UnknownModelError (a KeyError) that lists the known names.
 
     Exact names come first; an alias (torchvision's ``resnet18``) finds its model only where
-    no model has that name (the MNIST zoo has its own ``alexnet``).
+    no model has that name (the MNIST zoo has its own ``alexnet``). Other texts go to the
+    resolvers (``add_resolver``): a model file or ``torchvision:NAME`` is opened and registered.
     """
     spec = _REGISTRY.get(name) or _REGISTRY.get(_ALIASES.get(name, ""))
+    for resolver in _RESOLVERS if spec is None else ():
+        spec = resolver(name)
+        if spec is not None:
+            return register_model(spec, replace=True)
     if spec is None:
         known = ", ".join(sorted(_REGISTRY))
-        raise UnknownModelError(f"unknown model {name!r}; registered models: {known}")
+        raise UnknownModelError(
+            f"unknown model {name!r}; registered models: {known} (or open torchvision:NAME, FILE.py:build or FILE.onnx)"
+        )
     return spec
 
 

@@ -1,0 +1,58 @@
+"""``torchvision:NAME``: any classifier torchvision lists, with its default published weights.
+
+The lecture's twelve are the registered ImageNet models; every other name gets a spec here,
+built from its weights enum (class names, input size, mean/std, the download address) and
+with its layers chosen by ``auto_layers`` on the meta device (no memory, no arithmetic).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from viz_app.models.auto_layers import choose_layers, meta_trace
+from viz_app.models.custom import ModelFileError
+from viz_app.models.imagenet import GROUP, PREFIX, TITLES, adapt_state_dict, build
+from viz_app.models.registry import ModelSpec, get_spec
+
+
+def classification_names() -> list[str]:
+    """torchvision's image classifiers (``list_models(module=torchvision.models)``), sorted."""
+    import torchvision
+
+    return sorted(torchvision.models.list_models(module=torchvision.models))
+
+
+def torchvision_spec(arch: str) -> ModelSpec:
+    """The spec of torchvision's ``arch``; the lecture's own entry where it has one."""
+    if arch in TITLES:
+        return get_spec(PREFIX + arch)
+    names = classification_names()
+    if arch not in names:
+        raise ModelFileError(f"torchvision has no image classifier {arch!r}; see `cnn-viz models --all` ({len(names)} names)")
+    from torchvision.models import get_model_weights
+
+    weights = get_model_weights(arch).DEFAULT
+    transforms = weights.transforms()
+    classes = tuple(weights.meta["categories"])
+    crop = transforms.crop_size[0]
+    builder = partial(build, arch, len(classes))
+    _, outputs, out_shape = meta_trace(builder, (3, crop, crop))
+    acc = weights.meta.get("_metrics", {}).get("ImageNet-1K", {}).get("acc@1")
+    return ModelSpec(
+        name="torchvision:" + arch,
+        title=f"{arch} (torchvision)",
+        builder=builder,
+        group=GROUP,
+        family=type(weights).__name__.split("_Weights")[0],
+        input_size=(crop, crop),
+        channels=3,
+        mean=tuple(transforms.mean),
+        std=tuple(transforms.std),
+        classes=classes,
+        layers=choose_layers(outputs, out_shape, (3, crop, crop)),
+        recipe={"source": "torchvision", "arch": arch, "weights": str(weights), "acc@1": acc},
+        weights_url=weights.url,
+        weights_id=str(weights),
+        resize_size=transforms.resize_size[0],
+        adapt_state_dict=adapt_state_dict,
+    )
