@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -10,8 +11,9 @@ import torch
 
 from viz_app.models import get_spec, load_model
 from viz_app.models.inputs import digits_to_tensor, frame_to_tensor, normalise
+from viz_app.probe.extras import augment as augment_module
 from viz_app.probe.extras import make_extra
-from viz_app.probe.extras.augment import LinearAugmenter, augment_batch, build_transforms, to_uint8
+from viz_app.probe.extras.augment import LinearAugmenter, augment_batch, build_transforms, linear_augmenter, to_uint8
 from viz_app.probe.hooks import count_hooks
 from viz_app.probe.pipeline import Pipeline
 from viz_app.records.frames import Frame
@@ -104,6 +106,8 @@ def test_bad_parameters_are_refused_clearly(lenet) -> None:
         make_extra("augment", lenet, {"names": ["sepia"]})
     with pytest.raises(ValueError, match="strength"):
         make_extra("augment", lenet, {"strength": 0.5})
+    with pytest.raises(ValueError, match="refresh_hz"):
+        make_extra("augment", lenet, {"refresh_hz": -1})
 
 
 def test_ride_along_leaves_the_frame_alone_and_its_hooks_go(lenet, mnist_test) -> None:
@@ -129,3 +133,41 @@ def test_ride_along_leaves_the_frame_alone_and_its_hooks_go(lenet, mnist_test) -
     for a, b in zip(separate.extras["augment"].variants, riding.extras["augment"].variants):
         np.testing.assert_array_equal(a.image, b.image)
         assert a.prediction == b.prediction and a.confidence == pytest.approx(b.confidence, rel=1e-5)
+
+
+def test_linear_map_is_built_once_per_setting() -> None:
+    """The panel coming back into view (a new extra, same settings) reuses the map: no 0.1 s rebuild."""
+    cpu = torch.device("cpu")
+    first = linear_augmenter(AUGMENTATIONS, {"rotation": 0.7}, (1, 32, 32), 5, cpu)
+    assert linear_augmenter(AUGMENTATIONS, {"rotation": 0.7}, (1, 32, 32), 5, cpu) is first
+    assert linear_augmenter(AUGMENTATIONS, {"rotation": 0.7}, (1, 32, 32), 6, cpu) is not first
+    assert linear_augmenter(AUGMENTATIONS, {"rotation": 0.8}, (1, 32, 32), 5, cpu) is not first
+
+
+@pytest.mark.parametrize("ride_along", [True, False])
+def test_between_refreshes_a_frame_costs_no_variants_and_repeats_the_record(lenet, mnist_test, monkeypatch, ride_along) -> None:
+    """refresh_hz: the variants are computed at most that often; a frame in between runs the model
+    on its own image only and hands on the last record itself, and the next refresh follows the input."""
+    clock = [100.0]
+    monkeypatch.setattr(augment_module, "time", SimpleNamespace(perf_counter=lambda: clock[0]))
+    rows: list[int] = []  # images per forward, seen by the model's first layer (frame and twin alike)
+    extra = make_extra("augment", lenet, {"seed": 4, "refresh_hz": 30, "ride_along": ride_along})
+    handles = [m.c1.register_forward_hook(lambda _m, _i, out: rows.append(out.shape[0])) for m in (lenet.model, extra.model)]
+    try:
+        with Pipeline(lenet, layers=[]) as pipeline:
+            pipeline.add_extra(extra)
+            first = pipeline.process(digit_frame(mnist_test, 0)).extras["augment"]
+            refreshed = len(rows)
+            clock[0] += 0.02  # within 1/30 s
+            between = pipeline.process(digit_frame(mnist_test, 1))
+            assert between.extras["augment"] is first
+            assert rows[refreshed:] == [1]  # the frame alone: no variant went through the model
+            clock[0] += 0.02  # 0.04 s since the last refresh
+            later = pipeline.process(digit_frame(mnist_test, 1)).extras["augment"]
+    finally:
+        for handle in handles:
+            handle.remove()
+    assert later is not first and sum(rows[refreshed + 1 :]) == 1 + len(AUGMENTATIONS)
+    _, every_frame = run(lenet, {"seed": 4}, digit_frame(mnist_test, 1))
+    for a, b in zip(later.variants, every_frame.variants):
+        np.testing.assert_array_equal(a.image, b.image)

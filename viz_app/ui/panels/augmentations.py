@@ -39,6 +39,8 @@ _GAP_GRAY = 40  # between the tiles of the grid image
 _CAPTION_FONT = QFont()
 _CAPTION_FONT.setPixelSize(20)  # laid out at this size, then scaled into the tile's caption band
 CONFIDENCE_REFRESH_S = 0.25  # a caption whose class holds redraws its changing percentage at most this often
+REFRESH_HZ = 30  # the variants are recomputed at most this often (video rate); the layers follow every frame
+CATCH_UP_MS = 100  # input that stopped between two refreshes: ask for the variants of the last frame after this
 
 
 @dataclass
@@ -59,6 +61,11 @@ class AugmentationsPanel(QWidget):
     caption that changes does not lay the panel out again. Captions are cached as pixmaps; a
     new class or a new verdict shows at once, a confidence that merely wobbles refreshes at
     most four times a second (unreadable faster, and each redraw costs frame time).
+
+    The variants follow the input at up to REFRESH_HZ: a frame in between brings the last
+    record again (the same object), which leaves the grid as drawn; when the input stops on
+    such a frame the panel asks for the extra again after CATCH_UP_MS, so that the grid always
+    ends on the last input.
 
     Emits ``params_changed(params)`` whenever a strength, the seed or the fixed-seed option
     changes (and once from ``request()``).
@@ -105,6 +112,8 @@ class AugmentationsPanel(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(controls)
         self._debounce = QTimer(self, singleShot=True, interval=150, timeout=self.request)
+        self._catch_up = QTimer(self, singleShot=True, interval=CATCH_UP_MS, timeout=self.request)
+        self._record: AugmentRecord | None = None  # the record the grid shows
         self.shown = 0
 
     def _build_controls(self) -> tuple[QGroupBox, QHBoxLayout]:
@@ -142,6 +151,7 @@ class AugmentationsPanel(QWidget):
             "names": list(AUGMENTATIONS),
             "strength": {name: s.value() / 100 for name, s in self.sliders.items()},
             "seed": self.seed.value(),
+            "refresh_hz": REFRESH_HZ,
         }
 
     def request(self) -> None:
@@ -193,6 +203,11 @@ class AugmentationsPanel(QWidget):
 
     def show_record(self, record: AugmentRecord) -> None:
         """Draw every variant into the grid image and caption it with the model's verdict."""
+        if record is self._record:  # a frame between two refreshes: the grid already shows it
+            self._catch_up.start()
+            return
+        self._catch_up.stop()
+        self._record = record
         classes = record.classes or tuple(str(i) for i in range(max(v.prediction for v in record.variants) + 1))
         variants = [v for v in record.variants if v.name in self._tiles]
         if not variants:
