@@ -12,10 +12,13 @@ from torchvision.models import get_weight
 
 from viz_app.errors import UserError
 from viz_app.models.registry import ModelSpec
+from viz_app.models.strings import STRIP_HEIGHT, NoInkError, StripError, make_strip, normalise_strip
 from viz_app.opencv import cv2
 from viz_app.records.frames import Frame
 from viz_app.sources.digit import FIELD, mnist_digit
-from viz_app.sources.photo import network_image
+from viz_app.sources.photo import crop, network_image
+
+BLANK_STRIP_WIDTH = 160  # a blank string frame: an empty strip about five digits wide
 
 
 class InputError(UserError, ValueError):
@@ -88,6 +91,34 @@ def frame_to_tensor(image: np.ndarray, spec: ModelSpec, device: torch.device, ce
     rgb = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA)
     x = torch.from_numpy(np.ascontiguousarray(rgb)).to(device).permute(2, 0, 1).unsqueeze(0).float().div_(255.0)
     return normalise(x, spec), not image.any()
+
+
+def strip_to_tensor(frame: Frame, spec: ModelSpec, device: torch.device) -> tuple[torch.Tensor, bool]:
+    """A frame for a model with a string head -> (1 x 1 x 32 x W normalised strip, whether it was blank).
+
+    Pad ink and data set digits are clean ink; a photo's region of interest is looked at for ink
+    as a photo; a prepared 28x28 field (the demo's scenes) is padded as it is, so a shift stays
+    a shift. A picture without ink is a blank strip; one that cannot be read (a string far too
+    long) is an InputError with the reason.
+    """
+    gray = frame.image if frame.image.ndim == 2 else frame.image.max(axis=2)
+    if frame.prepared and gray.shape == (FIELD, FIELD):
+        return digits_to_tensor(gray, spec, device), not gray.any()
+    if not frame.photo and not gray.any():
+        return _blank_strip(device), True
+    try:
+        image = crop(frame.image, frame.roi) if frame.photo else gray
+        strip = make_strip(image, clean=not frame.photo)
+    except NoInkError:
+        return _blank_strip(device), True
+    except (StripError, ValueError) as exc:  # far too long; a region of interest off the image
+        raise InputError(str(exc)) from exc
+    return strip.tensor.to(device, non_blocking=True), False
+
+
+def _blank_strip(device: torch.device) -> torch.Tensor:
+    """An empty strip about five digits wide (1 x 1 x 32 x W), so the layers keep a string's shape."""
+    return normalise_strip(np.zeros((STRIP_HEIGHT, BLANK_STRIP_WIDTH), np.uint8)).to(device)
 
 
 @cache

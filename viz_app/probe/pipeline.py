@@ -11,7 +11,8 @@ from collections.abc import Sequence
 
 import torch
 
-from viz_app.models.inputs import frame_to_tensor, input_pixels, network_pixels
+from viz_app.models.decode import best_path
+from viz_app.models.inputs import InputError, frame_to_tensor, input_pixels, network_pixels, strip_to_tensor
 from viz_app.models.loader import LoadedModel
 from viz_app.probe.extras.base import ExtraContext, FrameExtra
 from viz_app.probe.hooks import LayerProbe, gradient_leaves
@@ -28,12 +29,24 @@ def _title(display: str, shape: tuple[int, ...]) -> str:
     return f"{display} {shape[0]}" if len(shape) == 1 else f"{display} {'x'.join(map(str, shape))}"
 
 
+def _along_the_string(columns: torch.Tensor) -> torch.Tensor:
+    """classes x T position scores -> one score per class: a digit's best anywhere on the
+    string, the blank's (the last class) worst, i.e. the chance that no position holds a digit."""
+    probs = columns.amax(dim=1)
+    probs[-1] = columns[-1].amin()
+    return probs
+
+
 class Pipeline:
     """Runs a loaded model on frames and packs everything the panels need.
 
     Frames come in raw: preparing one (a photo's ink or centre crop inside its ROI) is part of
     its work here, on the caller's thread and for this pipeline's model, so a source never
     needs to know which model is current and the "preprocess" timing covers all of it.
+
+    A model whose output has a position axis (N x classes x T: a string head, the SDNN) reads
+    every frame as one strip and its result carries the string read; a string frame given to
+    a model that reads one digit is an InputError that says so.
 
     Owns the probe's hooks: call ``close()`` (or use it as a context manager) before the
     model is dropped, so that no hook outlives its model. Turns off ``requires_grad`` on the
@@ -62,6 +75,7 @@ class Pipeline:
         loaded.model.requires_grad_(False)
         self.probe = LayerProbe(loaded.model, names).attach()
         self.extras: list[FrameExtra] = []
+        self.reads_strings = False  # set by the calibration: the output has a position axis
         self.signed = self._calibrate()
 
     def close(self) -> None:
@@ -82,7 +96,8 @@ class Pipeline:
         h, w = self.spec.input_size
         x = torch.randn(4, self.spec.channels, h, w, device=self.device)
         self.probe.reset()
-        self.loaded.model(x)
+        out = self.loaded.model(x)
+        self.reads_strings = isinstance(out, torch.Tensor) and out.dim() == 3  # N x classes x T
         return {name: bool((out < 0).any()) for name, out in self.probe.outputs.items()}
 
     def _sync(self) -> float:
@@ -119,17 +134,27 @@ class Pipeline:
                     leaves[""] = inp.requires_grad_(True)
                 return inp, self.loaded.model(inp), leaves
 
+    def _prepare(self, frame: Frame) -> tuple[torch.Tensor, bool]:
+        """(1 x C x H x W input for this model, whether the frame is blank)."""
+        if self.reads_strings:
+            return strip_to_tensor(frame, self.spec, self.device)  # 1 x 1 x 32 x W
+        if frame.string:
+            raise InputError(f"{self.spec.title} reads one digit at a time: choose SDNN in the model picker "
+                             "to read a string, or switch the pad back to One digit")  # fmt: skip
+        pixels = network_pixels(frame, self.spec.channels)
+        return frame_to_tensor(pixels, self.spec, self.device, centre=not frame.prepared)  # 1 x C x H x W
+
     @torch.inference_mode()
     def process(self, frame: Frame) -> FrameResult:
         """One raw frame through the model, prepared here for this model (InputError if it cannot be)."""
         t0 = time.perf_counter()
-        pixels = network_pixels(frame, self.spec.channels)
-        x, empty = frame_to_tensor(pixels, self.spec, self.device, centre=not frame.prepared)  # 1 x C x H x W
+        x, empty = self._prepare(frame)
         t1 = self._sync()
 
         self.probe.reset()
         x, logits, leaves = self._forward(x)
-        probs = torch.softmax(logits.detach().float(), dim=1)[0]
+        columns = torch.softmax(logits.detach().float(), dim=1)[0]  # classes, or classes x T along a string
+        probs = _along_the_string(columns) if self.reads_strings else columns
         t2 = self._sync()
 
         tensors, meta = [], []
@@ -144,18 +169,18 @@ class Pipeline:
         extra_parts = [extra.compute(ctx) for extra in self.extras]
         for parts in extra_parts:
             tensors += parts
+        tensors += [columns] if self.reads_strings else []  # classes x T, last
         t3 = self._sync()
 
         host = to_host(tensors)  # the one device-to-host copy of the frame
         t4 = time.perf_counter()
 
-        layers = []
-        for i, (name, shape, grid, tile_hw) in enumerate(meta):
-            image, (lo, hi) = host[2 * i], host[2 * i + 1].tolist()
-            layers.append(LayerImage(name, _title(self.titles[name], shape), shape, image, grid, tile_hw, lo, hi, self.signed[name]))
+        layers = self._layer_images(host, meta)
         rest = 2 * len(meta)
         network_input, probabilities = host[rest], host[rest + 1]
         rest += 2
+        # The string read: the best path through the positions' classes (repeats and blanks collapse).
+        text = None if not self.reads_strings else "" if empty else best_path(host[-1].argmax(axis=0), host[-1].max(axis=0)).text
         extras = {}
         for extra, parts in zip(self.extras, extra_parts):
             extras[extra.key] = extra.unpack(host[rest : rest + len(parts)])
@@ -178,4 +203,13 @@ class Pipeline:
             ),
             empty=empty,
             extras=extras,
+            text=text,
         )
+
+    def _layer_images(self, host: list, meta: list) -> list[LayerImage]:
+        """The layers' mosaics and ranges, back on the host, as the window's records."""
+        layers = []
+        for i, (name, shape, grid, tile_hw) in enumerate(meta):
+            image, (lo, hi) = host[2 * i], host[2 * i + 1].tolist()
+            layers.append(LayerImage(name, _title(self.titles[name], shape), shape, image, grid, tile_hw, lo, hi, self.signed[name]))
+        return layers

@@ -31,7 +31,9 @@ class Frame:
     Sources hand frames over raw; the inference thread prepares them for whatever model is
     current then. A ``photo`` (camera, video, image file) becomes the digit's ink or an RGB
     centre crop of its ``roi``; other frames (pad ink, MNIST digits) go in as they are, and
-    ``prepared`` ones (the demo's scenes) skip even the centring of the ink.
+    ``prepared`` ones (the demo's scenes) skip even the centring of the ink. A ``string``
+    frame (string mode: a postcode, a cheque amount) is read as one wide strip by a model
+    with a string head, and refused with a message by a model that reads one digit.
     """
 
     image: np.ndarray  # H x W (gray) or H x W x 3 (RGB), uint8
@@ -41,6 +43,7 @@ class Frame:
     roi: tuple[int, int, int, int] | None = None  # x, y, width, height in image pixels; None: all of it
     photo: bool = False  # a picture of a digit, not ink or a data set digit
     prepared: bool = False  # already a 28x28 MNIST-style field (demo scenes): not re-centred, so a shift stays a shift
+    string: bool = False  # a string of digits (string mode): a strip for a string reader, never cut to one digit
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ class FrameResult:
     timings: Timings
     empty: bool = False  # nothing to classify (blank pad)
     extras: dict[str, Any] = field(default_factory=dict)  # per-panel records, see probe.extras
+    text: str | None = None  # the string read by a model with a string head ("" none); None: a one-class answer
 
     @property
     def prediction(self) -> int:

@@ -20,6 +20,7 @@ from viz_app.probe.extras.base import ExtraContext, ExtraFactory, FrameExtra
 from viz_app.probe.extras.filters import FiltersExtra
 from viz_app.probe.extras.saliency import SaliencyExtra
 from viz_app.probe.extras.se import SEExtra
+from viz_app.probe.extras.strings import StringExtra
 from viz_app.probe.extras.unit import UnitExtra
 
 EXTRAS: dict[str, ExtraFactory] = {
@@ -28,6 +29,7 @@ EXTRAS: dict[str, ExtraFactory] = {
     "unit": UnitExtra,
     "filters": FiltersExtra,
     "saliency": SaliencyExtra,
+    "sdnn": StringExtra,
 }
 
 
