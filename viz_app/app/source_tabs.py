@@ -7,13 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from viz_app.records.frames import Frame, FrameResult
 from viz_app.sources.base import Source
 from viz_app.sources.images import ImageSource
 from viz_app.sources.spec import is_video
+from viz_app.sources.stamped import StringStamped
 from viz_app.sources.video import VideoSource
 from viz_app.ui.sources.file_panel import FilePanel
 from viz_app.ui.sources.frame_view import FrameView
@@ -40,26 +41,55 @@ class SourceTab:
 
 
 class FileTab(QObject):
-    """The File tab: an image, a folder of images or a video, with its step, pause and loop controls."""
+    """The File tab: an image, a folder of images or a video, with its step, pause and loop controls,
+    and string mode (its frames marked as strings, a wide region of interest)."""
+
+    string_toggled = Signal(bool)  # the user turned string mode on or off on this tab
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.panel = FilePanel()
+        self.string_mode = False
         self.path: Path | None = None
         self.images: ImageSource | None = None
         self.video: VideoSource | None = None
         self.source: Source | None = None
+        self._shape: tuple[int, ...] = ()  # of the last picture shown
         files = self.panel
         files.step_requested.connect(lambda delta: self._forward("step", delta))
         files.pause_toggled.connect(lambda paused: self._forward("freeze", paused))
         files.loop_toggled.connect(self._on_loop_toggled)
         files.restart_clicked.connect(lambda: self._forward("restart"))
+        files.string_toggled.connect(self._on_string_toggled)
 
     def entry(self) -> SourceTab:
         """The File tab's registry entry."""
-        return SourceTab("file", "File", self.panel, self.make_source, view=self.panel.view, freeze=self.panel.pause_button.setChecked)
+        return SourceTab("file", "File", self.panel, self.make_source, view=self.panel.view, freeze=self.panel.pause_button.setChecked,
+                         show_frame=self._on_frame_shown)  # fmt: skip
+
+    def set_string_mode(self, on: bool) -> None:
+        """Mark the frames as strings (and make the region of interest wide) from now on, or not."""
+        self.string_mode = on
+        self.panel.set_string_mode(on)
 
     def make_source(self) -> Source | None:
+        """The opened path's source, its frames marked as strings while string mode is on."""
+        source = self._open_source()
+        return StringStamped(source, lambda: self.string_mode) if source is not None else None
+
+    def _on_string_toggled(self, on: bool) -> None:
+        self.set_string_mode(on)
+        self.string_toggled.emit(on)
+
+    def _on_frame_shown(self, frame: Frame) -> None:
+        """A picture of a new size starts with the default region of interest: a wide one in string mode."""
+        shape = frame.image.shape[:2]
+        if shape != self._shape:
+            self._shape = shape
+            if self.string_mode:
+                self.panel.set_string_mode(True)
+
+    def _open_source(self) -> Source | None:
         """The source for the opened path (a video, or an image or folder); None before anything was opened."""
         if self.path is None:
             return None

@@ -1,4 +1,4 @@
-"""Class probabilities as bars, with the predicted class large."""
+"""Class probabilities as bars, with the predicted class (or the string read) large."""
 
 from __future__ import annotations
 
@@ -8,13 +8,20 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from viz_app.records.frames import FrameResult
+
 MAX_BARS = 10  # with more classes (ImageNet), the top ten are shown
 _BAR = pg.mkBrush("#4a90d9")
 _TOP = pg.mkBrush("#f5a623")
 
 
 class ProbabilitiesPanel(QWidget):
-    """The predicted class in large type, its confidence, and a bar per class (the top ten of many)."""
+    """The predicted class in large type, its confidence, and a bar per class (the top ten of many).
+
+    A string reader's frame shows the string read instead, over each digit's best score anywhere along it
+    (and the blank's worst: the chance that no position holds a digit).
+    """
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.prediction = QLabel("–")
@@ -39,6 +46,7 @@ class ProbabilitiesPanel(QWidget):
         layout.addWidget(self.plot, 1)
         self._classes: tuple[str, ...] = ()
         self._shown: np.ndarray = np.arange(0)
+        self._string = False  # the last frame was a string read
 
     def set_text_px(self, label_px: int, answer_px: int) -> None:
         """Pixel sizes of the labels (and axis ticks) and of the predicted class."""
@@ -58,6 +66,29 @@ class ProbabilitiesPanel(QWidget):
         self._classes = classes
         self._shown = np.arange(min(MAX_BARS, len(classes)))
         self._set_ticks(self._shown)
+
+    def show_result(self, result: FrameResult) -> None:
+        """Draw one frame: its class probabilities, and the string read when the model reads strings."""
+        self.show_probabilities(result.probabilities, result.empty)
+        string = result.text is not None
+        if string != self._string:
+            self._string = string
+            self.plot.setLabel("left", "score on the string" if string else "probability")
+        if result.text is not None:
+            self.show_string(result.text, result.empty)
+
+    def show_string(self, text: str, empty: bool) -> None:
+        """The string read, in type as large as the panel's width allows, where the digit goes."""
+        if empty:
+            self._show_answer("–")
+            self.confidence.setText("Write a string of digits")
+        elif not text:
+            self._show_answer("?")
+            self.confidence.setText("No digit found along the string")
+        else:
+            self._show_answer(text)
+            digits = len(text)
+            self.confidence.setText(f"String read in one pass: {digits} digit{'s' if digits != 1 else ''}")
 
     def show_probabilities(self, probabilities: np.ndarray, empty: bool) -> None:
         """Draw one frame's probabilities; ``empty``: nothing drawn yet, show no verdict."""

@@ -34,6 +34,7 @@ PANELS: dict[str, PanelEntry] = {
     "unit": PanelEntry("Unit", "viz_app.app.favourite:UnitTab"),
     "filters": PanelEntry("Filters", "viz_app.ui.panels.filters:FiltersPanel"),
     "saliency": PanelEntry("Looks at", "viz_app.ui.panels.saliency:SaliencyPanel"),
+    "sdnn": PanelEntry("String", "viz_app.ui.panels.sdnn_panel:SDNNPanel"),
 }
 
 UNIT_PANEL = "unit"  # the panel a click on a feature map opens; it has select(layer, index)

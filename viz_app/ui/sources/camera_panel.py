@@ -7,16 +7,18 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QPushButton, QWidget
 
 from viz_app.ui.sources.frame_view import FrameView, lay_out_source_tab
+from viz_app.ui.sources.string_box import footer_with_box, set_string_mode, string_box
 
 
 class CameraPanel(QWidget):
-    """Camera picker, resolution, freeze (Space), mirror and reconnect above the live view."""
+    """Camera picker, resolution, freeze (Space), mirror, string mode and reconnect above the live view."""
 
     camera_picked = Signal(int)
     resolution_picked = Signal(object)  # (width, height)
     freeze_toggled = Signal(bool)
     mirror_toggled = Signal(bool)
     reconnect_clicked = Signal()
+    string_toggled = Signal(bool)  # the user turned string mode on or off here
 
     def __init__(self, resolutions: tuple[tuple[int, int], ...], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -41,11 +43,12 @@ class CameraPanel(QWidget):
         self.reconnect_button = QPushButton("Reconnect")
         self.reconnect_button.setToolTip("Open the camera again now")
         self.reconnect_button.clicked.connect(self.reconnect_clicked)
+        self.string_box = string_box(self.string_toggled)
         self.status = QLabel("")
         self.status.setWordWrap(True)
 
         controls = (self.camera_picker, self.resolution_picker, self.freeze_button, self.mirror_box, self.reconnect_button)
-        lay_out_source_tab(self, controls, self.view, self.status)
+        lay_out_source_tab(self, controls, self.view, footer_with_box(self.string_box, self.status))
         # Space freezes while this tab is shown (a hidden tab's shortcut is inactive).
         self.freeze_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Space), self, self.freeze_button.toggle)
         self.freeze_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
@@ -70,6 +73,10 @@ class CameraPanel(QWidget):
         for widget in (self.resolution_picker, self.mirror_box, self.freeze_button):
             widget.blockSignals(False)
 
+    def set_string_mode(self, on: bool) -> None:
+        """Show string mode as on or off, with a wide (on) or square region of interest; no signal."""
+        set_string_mode(self.string_box, self.view, on)
+
     def _on_camera_activated(self, index: int) -> None:
         self.camera_picked.emit(int(self.camera_picker.itemData(index)))
 
@@ -79,3 +86,4 @@ class CameraPanel(QWidget):
     def _on_freeze_toggled(self, frozen: bool) -> None:
         self.freeze_button.setText("Frozen" if frozen else "Freeze")
         self.freeze_toggled.emit(frozen)
+

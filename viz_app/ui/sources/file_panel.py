@@ -7,6 +7,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QCheckBox, QFileDialog, QLabel, QPushButton, QWidget
 
 from viz_app.ui.sources.frame_view import FrameView, lay_out_source_tab
+from viz_app.ui.sources.string_box import footer_with_box, set_string_mode, string_box
 
 FILE_FILTER = "Images and videos (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif *.pgm *.ppm *.avi *.mp4 *.mov *.mkv *.webm *.m4v);;All files (*)"
 
@@ -19,6 +20,7 @@ class FilePanel(QWidget):
     pause_toggled = Signal(bool)
     loop_toggled = Signal(bool)
     restart_clicked = Signal()
+    string_toggled = Signal(bool)  # the user turned string mode on or off here
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -41,11 +43,12 @@ class FilePanel(QWidget):
         self.loop_box.toggled.connect(self.loop_toggled)
         self.restart_button = QPushButton("Restart")
         self.restart_button.clicked.connect(self.restart_clicked)
+        self.string_box = string_box(self.string_toggled)
         self.name = QLabel("")
         self.name.setWordWrap(True)
 
         controls = (self.open_button, self.folder_button, self.previous_button, self.next_button, self.pause_button, self.loop_box, self.restart_button)
-        lay_out_source_tab(self, controls, self.view, self.name)
+        lay_out_source_tab(self, controls, self.view, footer_with_box(self.string_box, self.name))
         self.set_mode("none")
         # Space pauses a video while this tab is shown, as it freezes the camera on its tab.
         self.pause_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Space), self, self._on_space)
@@ -66,6 +69,10 @@ class FilePanel(QWidget):
         self.pause_button.setText("Pause")
         self.pause_button.blockSignals(False)
         self.name.setText(name)
+
+    def set_string_mode(self, on: bool) -> None:
+        """Show string mode as on or off, with a wide band (on) or all of the picture as the region of interest; no signal."""
+        set_string_mode(self.string_box, self.view, on)
 
     def _on_open_clicked(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open an image or a video", "", FILE_FILTER)

@@ -1,0 +1,71 @@
+"""One string mode for the whole window: the pad, the camera and the file tabs read a string of
+digits (a postcode, a cheque amount) or one digit, together.
+
+Turning it on anywhere turns it on everywhere (the pad's wide canvas, the sources' wide regions
+of interest) and, where the model shown reads one digit, opens the string reader; turning it
+off goes back to the model that was shown before. The string read takes the predicted digit's
+place in the window. A one-digit model the user picks while string mode is on stays: its
+frames are refused with a message that says what to do.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from PySide6.QtCore import QObject, SignalInstance
+
+from viz_app.records.frames import FrameResult, ModelInfo
+from viz_app.ui.main_window import MainWindow
+
+STRING_MODEL = "sdnn"  # the string reader opened when string mode starts
+BLANK = "blank"  # a string reader's last class: "no digit centred here"
+
+
+class StringTab(Protocol):
+    """A source tab with a string mode of its own (camera, file)."""
+
+    string_toggled: SignalInstance
+
+    def set_string_mode(self, on: bool) -> None: ...
+
+
+def reads_strings(info: ModelInfo | None) -> bool:
+    """Whether the model reads a string in one pass (its last class is the blank, as CTC has it)."""
+    return info is not None and bool(info.classes) and info.classes[-1] == BLANK
+
+
+class StringMode(QObject):
+    """Keeps the pad and the source tabs in one string mode, and the model fit to read it."""
+
+    def __init__(self, window: MainWindow, tabs: tuple[StringTab, ...], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.window = window
+        self.tabs = tabs
+        self.on = window.pad.string_mode
+        self._previous: str | None = None  # the one-digit model string mode replaced
+        window.pad.string_mode_changed.connect(self.set_on)
+        for tab in tabs:
+            tab.string_toggled.connect(self.set_on)
+        window.result_shown.connect(self._on_result_shown)
+
+    def set_on(self, on: bool) -> None:
+        """String mode on (True) or off, on every tab; open the model that can read it."""
+        if on == self.on:
+            return
+        self.on = on
+        self.window.pad.set_string_mode(on)
+        for tab in self.tabs:
+            tab.set_string_mode(on)
+        current = self.window.model
+        if on and current is not None and not reads_strings(current):
+            self._previous = current.name
+            self.window.model_requested.emit(STRING_MODEL, None)
+        elif not on and self._previous is not None:
+            previous, self._previous = self._previous, None
+            if reads_strings(current):
+                self.window.model_requested.emit(previous, None)
+
+    def _on_result_shown(self, result: FrameResult, t_shown: float) -> None:
+        """A string read goes where the predicted digit is shown."""
+        if result.text is not None:
+            self.window.probabilities.show_result(result)

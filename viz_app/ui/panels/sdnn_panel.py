@@ -1,0 +1,210 @@
+"""A string of digits read in one pass, after the 1998 paper's figures of the SDNN.
+
+Top to bottom, every row under the same stretch of the string: the input strip, C1, C3 and C5
+(their channels stacked), each position's class probabilities, the winning class at each
+position (faint where unsure) with the digits it reads, and, in large type, the string read.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from viz_app.records.frames import ModelInfo
+from viz_app.records.strings import StringRecord, StripLayer
+from viz_app.ui.colours import lut
+from viz_app.ui.fit import wrapping_label
+
+BACKGROUND = "#1e1e1e"
+LABEL_PX = 14  # the digits under the winners row
+DIMMED = 0.25  # opacity of the rows while nothing is written
+ROWS = (("input", "Input", 2), ("c1", "C1", 3), ("c3", "C3", 3), ("c5", "C5", 3), ("probs", "p(class)", 2), ("winners", "Answer", 1))
+PALETTE = np.array([[31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189],
+                    [140, 86, 75], [227, 119, 194], [188, 189, 34], [23, 190, 207], [240, 240, 240]], np.float32)  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def gray_lut() -> np.ndarray:
+    """256 x 3: black to white (the input strip, the probabilities)."""
+    ramp = np.arange(256, dtype=np.uint8)
+    return np.ascontiguousarray(np.stack([ramp] * 3, axis=1))
+
+
+def winners_image(record: StringRecord) -> np.ndarray:
+    """1 x T x 3 uint8: each position in its winning digit's colour, faded into the background
+    as its probability falls; the blank in the background colour."""
+    winners, confidence = record.winners, record.confidence
+    back = np.array([30, 30, 30], np.float32)
+    colours = np.where((winners < len(PALETTE))[:, None], PALETTE[np.minimum(winners, len(PALETTE) - 1)], back)
+    colours[winners == record.blank] = back
+    mixed = back + (colours - back) * confidence[:, None]
+    return np.ascontiguousarray(mixed.round().astype(np.uint8)[None])
+
+
+def digit_runs(record: StringRecord) -> list[tuple[float, str, float]]:
+    """(strip x, digit, confidence) of each run of one winning digit, at its most sure position."""
+    runs: list[tuple[float, str, float]] = []
+    winners, confidence, along = record.winners, record.confidence, record.along
+    t = 0
+    while t < len(winners):
+        end = t
+        while end + 1 < len(winners) and winners[end + 1] == winners[t]:
+            end += 1
+        if winners[t] != record.blank:
+            best = t + int(np.argmax(confidence[t : end + 1]))
+            runs.append((along.x0 + (best + 0.5) * along.step, record.labels[int(winners[t])], float(confidence[best])))
+        t = end + 1
+    return runs
+
+
+class SDNNPanel(QWidget):
+    """The strip, C1, C3, C5, the per-position answers and the string read, live while one writes."""
+
+    params_changed = Signal(object)  # never: the sdnn extra has no parameters
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.reading = QLabel("–", alignment=Qt.AlignmentFlag.AlignCenter, objectName="string_read")
+        self.reading.setMinimumWidth(1)  # a long string gets smaller type, never a wider window
+        self.message = wrapping_label(QLabel("Write a string of digits on the pad (switch it to “A string”) with SDNN chosen"))
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground(BACKGROUND)
+        self.graphics.setMinimumHeight(160)
+        self.views: dict[str, pg.ViewBox] = {}
+        self.images: dict[str, pg.ImageItem] = {}
+        self.titles: dict[str, pg.LabelItem] = {}
+        self._build_rows()
+        self._labels: list[pg.TextItem] = []  # the digits under the winners row, reused
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.reading)
+        layout.addWidget(self.message)
+        layout.addWidget(self.graphics, 1)
+        self._reading_px = 56
+        self._width = 0
+        self.record: StringRecord | None = None
+        self.shown = 0  # records drawn
+
+    def _build_rows(self) -> None:
+        """One title and one view per row, all x-linked to the input's view."""
+        grid = self.graphics.ci
+        for row, (key, title, stretch) in enumerate(ROWS):
+            label = grid.addLabel(title, row=row, col=0, size="8pt", color="#cccccc", justify="left")
+            label.setFixedWidth(64)
+            view = grid.addViewBox(row=row, col=1, invertY=True, enableMouse=False)
+            view.setMenuEnabled(False)
+            image = pg.ImageItem(axisOrder="row-major")
+            image.setLookupTable(gray_lut() if key in ("input", "probs") else lut(False))
+            view.addItem(image)
+            if key != "input":
+                view.setXLink(self.views["input"])
+            grid.layout.setRowStretchFactor(row, stretch)
+            self.views[key], self.images[key], self.titles[key] = view, image, label
+
+    # --- the Panel protocol ---------------------------------------------------------------------
+    def params(self) -> dict:
+        """Parameters of the sdnn extra (it has none)."""
+        return {}
+
+    def model_changed(self, info: ModelInfo) -> None:
+        """Forget the last reading: the next record is the new model's."""
+        self.record = None
+
+    def show_record(self, record: StringRecord) -> None:
+        """Draw one frame's reading; a record without layers (a one-digit model) shows its message only."""
+        self.record = record
+        self.shown += 1
+        self.message.setText(record.message)
+        self.message.setVisible(bool(record.message))
+        if not record.layers:
+            self.graphics.setVisible(False)
+            self._show_reading("–")
+            return
+        self.graphics.setVisible(True)
+        width = int(record.strip.shape[1])
+        self._draw(self.images["input"], record.strip, QRectF(0, 0, width, record.strip.shape[0]))
+        for layer in record.layers:
+            self._draw_layer(layer)
+        positions = QRectF(record.along.x0, 0, record.positions * record.along.step, 1)
+        self._draw(self.images["probs"], np.ascontiguousarray((record.probabilities[: record.blank] * 255).round().astype(np.uint8)),
+                   QRectF(positions.x(), 0, positions.width(), record.blank))  # fmt: skip
+        self._draw(self.images["winners"], winners_image(record), positions)
+        self._place_digits([] if record.empty else digit_runs(record))
+        if width != self._width:
+            self._width = width
+            self._fit_rows(width)
+        for image in self.images.values():
+            image.setOpacity(DIMMED if record.empty else 1.0)
+        self._show_reading("–" if record.empty else record.text or "?")
+
+    def set_text_px(self, reading_px: int) -> None:
+        """Pixel size of the string read (the presentation view makes it larger)."""
+        self._reading_px = reading_px
+        self._show_reading(self.reading.text())
+
+    # --- drawing ----------------------------------------------------------------------------------
+    def _draw(self, item: pg.ImageItem, image: np.ndarray, rect: QRectF) -> None:
+        item.setImage(image, autoLevels=False, levels=(0, 255))
+        item.setRect(rect)
+
+    def _draw_layer(self, layer: StripLayer) -> None:
+        """A layer's stacked channels under the columns of the strip they look at."""
+        key = next((k for k, title, _ in ROWS if layer.title.upper().startswith(title.upper() + " ")), None)
+        if key is None:
+            return
+        image = self.images[key]
+        image.setLookupTable(lut(layer.signed))
+        rows, cols = layer.image.shape
+        self._draw(image, layer.image, QRectF(layer.along.x0, 0, cols * layer.along.step, rows))
+        title = layer.title.split(" ", 1)
+        self.titles[key].setText("<br>".join(title))
+        self.views[key].setYRange(0, rows, padding=0)
+
+    def _fit_rows(self, width: int) -> None:
+        """A new strip width: every row spans the strip."""
+        self.views["input"].setXRange(0, width, padding=0)
+        self.views["input"].setYRange(0, self.images["input"].height() or 32, padding=0)
+        self.views["probs"].setYRange(0, max(1, self.record.blank if self.record else 10), padding=0)
+        self.views["winners"].setYRange(0, 1, padding=0)
+
+    def _place_digits(self, runs: list[tuple[float, str, float]]) -> None:
+        """One label per run of a winning digit, over the winners row, as sure as its colour;
+        a run too close to the one before to be read beside it gets no label."""
+        view = self.views["winners"]
+        (x_lo, x_hi), _ = view.viewRange()
+        room = LABEL_PX * (x_hi - x_lo) / max(1.0, view.width())  # a label's width in strip pixels
+        placed: list[tuple[float, str, float]] = []
+        for run in runs:
+            if not placed or run[0] - placed[-1][0] >= room:
+                placed.append(run)
+        while len(self._labels) < len(placed):
+            label = pg.TextItem("", anchor=(0.5, 0.5))
+            font = QFont()
+            font.setBold(True)
+            font.setPixelSize(LABEL_PX)
+            label.setFont(font)
+            view.addItem(label)
+            self._labels.append(label)
+        for label, (x, digit, sure) in zip(self._labels, placed):
+            label.setText(digit, color=(255, 255, 255, int(80 + 175 * sure)))
+            label.setPos(x, 0.5)
+            label.setVisible(True)
+        for label in self._labels[len(placed) :]:
+            label.setVisible(False)
+
+    def _show_reading(self, text: str) -> None:
+        """The string read, as large as the panel's width allows."""
+        font = QFont()
+        font.setBold(True)
+        font.setPixelSize(self._reading_px)
+        room = max(40, self.reading.width() - 8)
+        width = QFontMetrics(font).horizontalAdvance(text)
+        if width > room:
+            font.setPixelSize(max(12, int(self._reading_px * room / width)))
+        self.reading.setFont(font)
+        self.reading.setText(text)
