@@ -16,6 +16,12 @@ def test_bench_reports_latency_and_stages(qapp) -> None:
     assert 0 < report["latency_ms"]["median"] <= report["latency_ms"]["p95"]
     assert set(report["stages_ms"]) == {"preprocess", "forward", "mosaic", "transfer", "to_gui", "gui"}
     assert "panel" not in report
+    # Resident memory and hooks at the first counted frame, the middle and the last; LeNet-5's
+    # seven default layers each carry one hook all along.
+    memory = report["memory"]
+    assert [m["frame"] for m in memory["marks"]] == [11, 30, 60]
+    assert all(m["hooks"] == 7 and m["rss_mb"] > 100 for m in memory["marks"]) and memory["hooks_constant"]
+    assert memory["rss_growth_mb"] == pytest.approx(memory["marks"][-1]["rss_mb"] - memory["marks"][0]["rss_mb"], abs=0.11)
 
 
 def test_bench_splits_frames_with_and_without_a_panel(qapp) -> None:

@@ -8,7 +8,6 @@ signal; no tensor ever reaches the GUI thread.
 
 from __future__ import annotations
 
-import gc
 import os
 import threading
 import traceback
@@ -20,6 +19,7 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from viz_app.app.threads import LatestMailbox, OffThread
 from viz_app.errors import UserError
+from viz_app.memory import release_freed_memory
 from viz_app.models import load_model
 from viz_app.models.cancel import Cancelled, cancellable
 from viz_app.models.device import DeviceError, resolve_device
@@ -257,13 +257,14 @@ class InferenceWorker(QObject):
 
 
 class MemoryCollector(QObject):
-    """Lives in the GUI thread: collects garbage and empties the CUDA cache after the worker
-    freed a model, where finalising any Qt object is safe."""
+    """Lives in the GUI thread: collects garbage, gives the freed heap pages back and empties
+    the CUDA cache after the worker freed a model, where finalising any Qt object is safe."""
 
     @Slot(str)
     def collect(self, device_type: str) -> None:
-        """Collect garbage, and empty the CUDA cache when the freed model was on a GPU."""
-        gc.collect()
+        """Collect garbage and return the freed host memory to the system (else each closed
+        model leaves most of its size resident); empty the CUDA cache when it was on a GPU."""
+        release_freed_memory()
         if device_type == "cuda":
             torch.cuda.empty_cache()
 

@@ -3,8 +3,12 @@
 Runs many frames of one model, then opens and closes every registered model a few times,
 as a lecture does when it switches models, and reads the device's allocated memory (CUDA)
 and the process's resident memory at each step. Like `viz_app.bench.pipeline` it needs no
-Qt, so `.ci/gpu-check` runs it on a GPU machine from the source tree. Exit status 1 when the
-CUDA memory did not come back within the tolerance, 2 on bad arguments.
+Qt, so `.ci/gpu-check` runs it on a GPU machine from the source tree. A model is closed as
+the window's worker closes it: hooks off, dropped, garbage collected and the freed heap
+pages handed back (``--keep-freed`` leaves that last step out, to show what it is worth).
+Exit status 1 when the CUDA memory did not come back within the tolerance, the resident
+memory at the last cycle's end is more than 100 MB above the first's, or hooks stayed; 2 on
+bad arguments.
 """
 
 from __future__ import annotations
@@ -12,26 +16,18 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
 import sys
 from typing import Any
 
 import torch
 
 from viz_app.bench.pipeline import describe, device_of, model_names, offline, synthetic_frames
+from viz_app.memory import release_freed_memory, rss_mb
 from viz_app.models import load_model
 from viz_app.probe.pipeline import Pipeline
 
-TOLERANCE_MB = 1.0
-
-
-def rss_mb() -> float:
-    """The process's resident memory in MB (Linux; 0 where /proc is not there)."""
-    try:
-        with open("/proc/self/statm", encoding="ascii") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except (OSError, ValueError):
-        return 0.0
+TOLERANCE_MB = 1.0  # CUDA memory allocated after the cycles against before them
+RSS_TOLERANCE_MB = 100.0  # resident memory at the last cycle's end against the first's
 
 
 def allocated_mb(device: torch.device) -> float:
@@ -64,19 +60,33 @@ def run_frames(name: str, device: torch.device, frames: int) -> dict[str, Any]:
     return {"model": name, "frames": frames, "at_frame": marks, "hooks_while_running": hooks_on, "hooks_after_close": hooks_after}
 
 
-def cycle_models(names: list[str], device: torch.device, cycles: int, frames: int = 3) -> list[dict[str, Any]]:
-    """Open every model, run a few frames, close it; ``cycles`` times. Memory after each cycle."""
-    ends = []
+def cycle_models(names: list[str], device: torch.device, cycles: int, give_back: bool = True, frames: int = 3) -> tuple[list[dict], list[dict]]:
+    """Open every model, run a few frames, close it as the window's worker does; ``cycles`` times.
+
+    Returns the memory at each cycle's end, and for each model of the first cycle what it held
+    while open and what stayed resident after it was closed. ``give_back``: after each close,
+    hand the freed heap pages back to the system as the app does (``release_freed_memory``);
+    without it, only a garbage collection.
+    """
+    ends, closed = [], []
     for cycle in range(cycles):
         for name in names:
+            before = rss_mb()
             loaded = load_model(name, device, download=offline)
             inputs = synthetic_frames(loaded.spec, count=frames)
             with Pipeline(loaded) as pipeline:
                 for frame in inputs:
                     pipeline.process(frame)
+                held = rss_mb() - before
             del loaded, inputs, pipeline
+            if give_back:
+                release_freed_memory()
+            else:
+                gc.collect()
+            if cycle == 0:
+                closed.append({"model": name, "held_mb": round(held, 1), "kept_mb": round(rss_mb() - before, 1)})
         ends.append({"cycle": cycle + 1, "allocated_mb": round(allocated_mb(device), 2), "rss_mb": round(rss_mb(), 1)})
-    return ends
+    return ends, closed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default="lenet5")
     parser.add_argument("--models", default="all", help="the models cycled: all, zoo, imagenet or NAME[,NAME...]")
     parser.add_argument("--cycles", type=int, default=3)
+    parser.add_argument("--keep-freed", action="store_true", help="do not hand freed heap pages back after each close (shows what that does)")
     args = parser.parse_args(argv)
     try:
         if args.frames < 3 or args.cycles < 1:
@@ -96,25 +107,34 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"leak check: error: {exc}", file=sys.stderr)
         return 2
-    start = allocated_mb(device)
+    start, start_rss = allocated_mb(device), rss_mb()
     soak = run_frames(args.model, device, args.frames)
     after_soak = allocated_mb(device)
-    cycles = cycle_models(names, device, args.cycles)
+    cycles, closed = cycle_models(names, device, args.cycles, give_back=not args.keep_freed)
     grew = max(after_soak, cycles[-1]["allocated_mb"]) - start
+    rss_grew = cycles[-1]["rss_mb"] - cycles[0]["rss_mb"]
     report = {
         "machine": describe(device),
-        "start": {"allocated_mb": round(start, 2), "rss_mb": round(rss_mb(), 1)},
+        "start": {"allocated_mb": round(start, 2), "rss_mb": round(start_rss, 1)},
         "soak": soak,
         "after_soak_allocated_mb": round(after_soak, 2),
         "cycles": cycles,
         "models_cycled": len(names),
         "allocated_growth_mb": round(grew, 3),
         "tolerance_mb": TOLERANCE_MB,
+        "rss_growth_after_first_cycle_mb": round(rss_grew, 1),
+        "rss_tolerance_mb": RSS_TOLERANCE_MB,
+        "freed_memory_given_back": not args.keep_freed,
+        "closed_models": closed,
         "hooks_left": soak["hooks_after_close"],
     }
     print(json.dumps(report, indent=1))
     if device.type == "cuda" and grew > TOLERANCE_MB:
         print(f"leak check: CUDA memory grew by {grew:.2f} MB (tolerance {TOLERANCE_MB} MB)", file=sys.stderr)
+        return 1
+    if rss_grew > RSS_TOLERANCE_MB:
+        print(f"leak check: resident memory grew by {rss_grew:.0f} MB from the first cycle's end to the last's "
+              f"(tolerance {RSS_TOLERANCE_MB:.0f} MB)", file=sys.stderr)
         return 1
     if soak["hooks_after_close"]:
         print(f"leak check: {soak['hooks_after_close']} hooks left on {args.model} after closing", file=sys.stderr)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -14,21 +13,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
+from viz_app.bench.sketch import FrameAggregate, Quantiles
 
 if TYPE_CHECKING:
+    from viz_app.app.session import Session
     from viz_app.records.frames import FrameResult, ModelInfo
     from viz_app.ui.main_window import MainWindow
 
 
-def _percentile(values: list[float], q: float) -> float:
-    """The q-th percentile of ``values`` (NaN when there are none)."""
-    return float(np.percentile(np.asarray(values), q)) if values else float("nan")
-
-
 def _summary(values: list[float]) -> dict[str, float]:
-    """Median and 95th percentile, rounded to the microsecond ({} when there are no values)."""
-    return {"median": round(statistics.median(values), 3), "p95": round(_percentile(values, 95), 3)} if values else {}
+    """Median and 95th percentile of a few values, as the frame timings are reported."""
+    quantiles = Quantiles()
+    quantiles.extend(values)
+    return quantiles.summary()
 
 
 def run_bench(args: argparse.Namespace) -> int:
@@ -58,12 +55,27 @@ def run_bench(args: argparse.Namespace) -> int:
                   f"{part['latency_ms']['median']:.2f} ms, p95 {part['latency_ms']['p95']:.2f} ms")
         print(f"ratio presentation/normal (medians, alternating blocks in one run): frame interval {report['frame_interval_ratio']:.2f}, "
               f"latency {report['latency_ratio']:.2f}")
+    memory = report["memory"]
+    if memory["marks"] and not args.json:
+        print(_memory_line(memory))
     if report["frames_measured"] < args.frames:
         print(f"cnn-viz bench: only {report['frames_measured']} of {args.frames} frames were shown before the time limit", file=sys.stderr)
+        return 1
+    if memory["marks"] and not memory["hooks_constant"]:
+        print(f"cnn-viz bench: the hooks on the model changed while it ran: {_memory_line(memory)}", file=sys.stderr)
         return 1
     return 0
 
 
+def _memory_line(memory: dict) -> str:
+    """Resident memory and hooks at the bench's marks, in one line."""
+    marks = memory["marks"]
+    return ("memory: resident " + " -> ".join(f"{m['rss_mb']:.1f}" for m in marks) + " MB at frames "
+            + ", ".join(str(m["frame"]) for m in marks) + f" (growth {memory['rss_growth_mb']:+.1f} MB); hooks on the model "
+            + " -> ".join(str(m["hooks"]) for m in marks))  # fmt: skip
+
+
+WARMUP_FRAMES = 10  # not counted in the timings (runs of more than 50 frames)
 WORK_STAGES = ("preprocess", "forward", "mosaic", "transfer", "gui")  # the frame's own work, without waiting
 STAGES = ("preprocess", "forward", "mosaic", "transfer", "to_gui", "gui")  # reported per stage
 
@@ -94,38 +106,58 @@ def bench_window(model: str = "lenet5", device: str = "auto", frames: int = 600,
         window.resize(1400, 860)
         window.show()
         info = _wait_for_model(window, model)
-        run = _drive(window, frames, rate, panel, presentation)
+        run = _drive(window, frames, rate, panel, presentation, _memory_probe(session))
         paints = _time_repaints(window)
     finally:
         session.close()
         window.close()
         app.processEvents()
-    measured = len(run.records)
-    records = _with_work_and_intervals(run.records)
-    elapsed = run.elapsed
+    counted, elapsed = run.frames.all, run.elapsed
     return {
         "model": model,
         "device": info.device,
         "frames_requested": frames,
-        "frames_measured": measured,
-        "frames_shown": len(records),
+        "frames_measured": run.frames.seen,
+        "frames_shown": counted.frames,
         "input_events": run.events,
         "input_rate_hz": rate,
-        "updates_per_s": round(len(records) / elapsed, 1) if elapsed else 0.0,
-        "latency_ms": _summary([r["latency"] for r in records]),
-        "stages_ms": {k: _summary([r[k] for r in records]) for k in STAGES},
+        "updates_per_s": round(counted.frames / elapsed, 1) if elapsed else 0.0,
+        "latency_ms": counted.latency.summary(),
+        "stages_ms": {k: q.summary() for k, q in counted.stages.items()},
         "full_repaint_ms": _summary(paints),
         "torch_threads": _torch_threads(),
-        **({"panel": panel, **_split(records, "panel", ("without_panel", "with_panel"))} if panel is not None else {}),
-        **(_split(records, "presenting", ("normal", "presentation")) if presentation else {}),
+        "memory": _memory_report(run.marks),
+        **({"panel": panel, **run.frames.split("panel", ("without_panel", "with_panel"))} if panel is not None else {}),
+        **(run.frames.split("presenting", ("normal", "presentation")) if presentation else {}),
     }
+
+
+def _memory_probe(session: Session) -> Callable[[], dict]:
+    """Reads the process's resident memory and the hooks on the running model."""
+    from viz_app.memory import rss_mb
+    from viz_app.probe.hooks import count_hooks
+
+    def probe() -> dict:
+        pipeline = session.inference.worker.pipeline
+        return {"rss_mb": round(rss_mb(), 1), "hooks": count_hooks(pipeline.loaded.model) if pipeline is not None else 0}
+
+    return probe
+
+
+def _memory_report(marks: list[dict]) -> dict:
+    """Resident memory and hooks at the first frame after the warm-up, the middle and the last frame."""
+    if not marks:
+        return {"marks": []}
+    return {"marks": marks, "rss_growth_mb": round(marks[-1]["rss_mb"] - marks[0]["rss_mb"], 1),
+            "hooks_constant": len({m["hooks"] for m in marks}) == 1}  # fmt: skip
 
 
 @dataclass
 class _Run:
     """What one scripted drawing session recorded."""
 
-    records: list[dict] = field(default_factory=list)  # one per shown frame
+    frames: FrameAggregate  # every shown frame's timings, aggregated as it comes
+    marks: list[dict] = field(default_factory=list)  # memory and hooks at the start, middle and end
     events: int = 0  # pointer events fed to the pad
     elapsed: float = 0.0  # seconds from the first event to the last frame counted
 
@@ -177,21 +209,27 @@ def _stroke_feeder(window: MainWindow, run: _Run) -> Callable[[], None]:
     return feed
 
 
-def _drive(window: MainWindow, frames: int, rate: float, panel: str | None, presentation: bool = False) -> _Run:
+def _drive(window: MainWindow, frames: int, rate: float, panel: str | None, presentation: bool = False,
+           probe: Callable[[], dict] | None = None) -> _Run:  # fmt: skip
     """Feed the stroke until ``frames`` frames were shown, toggling ``panel``'s tab every second
-    (and the presentation view every two seconds)."""
+    (and the presentation view every two seconds); ``probe()`` read at the first frame after the
+    warm-up, the middle one and the last."""
     from PySide6.QtCore import QEventLoop, QTimer
 
-    run = _Run()
+    warmup = WARMUP_FRAMES if frames > 50 else 0
+    run = _Run(FrameAggregate(STAGES, WORK_STAGES, ("panel", "presenting"), warmup))
     loop = QEventLoop()
+    mark_at = {min(frames, warmup + 1), max(warmup + 1, frames // 2), frames}
 
     def on_shown(result: FrameResult, t_shown: float) -> None:
-        """Record one shown frame's timings; stop after ``frames``."""
-        run.records.append({"latency": (t_shown - result.t_event) * 1e3, "gui": window.gui_ms,
-                            "to_gui": (t_shown - result.t_done) * 1e3 - window.gui_ms, **vars(result.timings),
-                            "panel": panel is not None and panel in result.extras, "presenting": window.presenting,
-                            "shown": t_shown})  # fmt: skip
-        if len(run.records) >= frames:
+        """Count one shown frame's timings (kept as aggregates only); stop after ``frames``."""
+        run.frames.add({"latency": (t_shown - result.t_event) * 1e3, "gui": window.gui_ms,
+                        "to_gui": (t_shown - result.t_done) * 1e3 - window.gui_ms, **vars(result.timings),
+                        "panel": panel is not None and panel in result.extras, "presenting": window.presenting,
+                        "shown": t_shown})  # fmt: skip
+        if probe is not None and run.frames.seen in mark_at:
+            run.marks.append({"frame": run.frames.seen, **probe()})
+        if run.frames.seen >= frames:
             loop.quit()
 
     def toggle_panel() -> None:
@@ -230,35 +268,6 @@ def _time_repaints(window: MainWindow, times: int = 50) -> list[float]:
         window.centralWidget().repaint()
         paints.append((time.perf_counter() - t0) * 1e3)
     return paints
-
-
-def _with_work_and_intervals(records: list[dict]) -> list[dict]:
-    """Drop the warm-up frames; add each frame's own work and its interval since the previous one."""
-    records = records[10:] if len(records) > 50 else records  # skip the warm-up frames
-    for r, previous in zip(records, [None, *records[:-1]]):
-        r["work"] = sum(r[k] for k in WORK_STAGES)
-        # Frame interval: time since the previous shown frame, where both had the same panel state.
-        same = previous is not None and (previous["panel"], previous["presenting"]) == (r["panel"], r["presenting"])
-        r["interval"] = (r["shown"] - previous["shown"]) * 1e3 if previous and same else None
-    return records
-
-
-def _split(records: list[dict], flag: str, names: tuple[str, str]) -> dict:
-    """The frames without and with ``flag`` (panel in view, presentation) reported apart, with the ratios of their medians."""
-    split: dict = {}
-    parts = {on: [r for r in records if r[flag] is on] for on in (False, True)}
-    for on, key in ((False, names[0]), (True, names[1])):
-        intervals = [r["interval"] for r in parts[on] if r["interval"] is not None]
-        split[key] = {"frames": len(parts[on]), "frame_interval_ms": _summary(intervals),
-                      "updates_per_s": round(1000 * len(intervals) / sum(intervals), 1) if intervals else 0.0,
-                      "latency_ms": _summary([r["latency"] for r in parts[on]]),
-                      "work_ms": _summary([r["work"] for r in parts[on]]),
-                      "stages_ms": {k: _summary([r[k] for r in parts[on]]) for k in STAGES}}  # fmt: skip
-    base, shown = split[names[0]], split[names[1]]
-    if base["frames"] and shown["frames"]:
-        for name, part in (("frame_interval_ratio", "frame_interval_ms"), ("latency_ratio", "latency_ms"), ("work_ratio", "work_ms")):
-            split[name] = round(shown[part]["median"] / base[part]["median"], 3)
-    return split
 
 
 def _offscreen_1080p() -> Path | None:
