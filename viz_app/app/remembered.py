@@ -3,6 +3,7 @@ collect what is shown at close. Values the window cannot take are named in one m
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from PySide6.QtGui import QGuiApplication
 from viz_app.app.lecture import LectureTools
 from viz_app.app.settings import Settings, read_settings, without_layout, write_settings
 from viz_app.app.source_control import SourceController
+from viz_app.ui.controls_bar import add_recent_model
 from viz_app.ui.main_window import MainWindow
 
 
@@ -25,7 +27,10 @@ class RememberedSettings(QObject):
         layers are checked once the picker holds them)."""
         super().__init__(window)
         self.store, self.window, self.sources, self.tools = store, window, sources, tools
-        self.settings, self.ignored = read_settings(store, models)
+        self.recent = read_recent(store)
+        for name, title in self.recent:
+            add_recent_model(window.model_picker, name, title)
+        self.settings, self.ignored = read_settings(store, [*models, *(name for name, _ in self.recent)])
         self._layers = dict(self.settings.layers)
         window.layers_requested.connect(self._on_layers_requested)
         summary_ready.connect(self._on_summary_ready)  # after the window's own handler: the picker is filled
@@ -100,6 +105,7 @@ class RememberedSettings(QObject):
             self._layers[self.window.model.name] = tuple(paths)
 
     def _on_summary_ready(self, summary: object, choices: list, defaults: list) -> None:
+        self._note_recent()
         model = self.window.model
         saved = self._layers.get(model.name) if model is not None and getattr(summary, "name", None) == model.name else None
         picker = getattr(self.window, "layer_picker", None)
@@ -108,6 +114,16 @@ class RememberedSettings(QObject):
         wanted = [path for path, _title in choices if path in set(saved)]
         if wanted and wanted != list(defaults):
             picker.set_chosen(wanted)
+
+    def _note_recent(self) -> None:
+        """A model opened from a file or by torchvision name: first in the recent list, shown in the picker."""
+        model = self.window.model
+        if model is None or not is_opened_model(model.name):
+            return
+        self.recent = [(model.name, model.title)] + [(n, t) for n, t in self.recent if n != model.name]
+        del self.recent[MAX_RECENT:]
+        picker = self.window.model_picker
+        picker.setCurrentIndex(add_recent_model(picker, model.name, model.title))
 
     def _on_layout_reset(self) -> None:
         self.settings = without_layout(self.settings)
@@ -138,3 +154,24 @@ class RememberedSettings(QObject):
     def save(self) -> None:
         """Write what the window shows now to the store."""
         write_settings(self.store, self.collect())
+        self.store.setValue(RECENT_KEY, json.dumps(self.recent))
+
+
+RECENT_KEY = "models/recent"
+MAX_RECENT = 8
+
+
+def is_opened_model(name: str) -> bool:
+    """Whether ``name`` is a model opened from a file or by torchvision name (not a registered one)."""
+    return name.startswith("torchvision:") or name.lower().endswith((".onnx", ".py")) or ".py:" in name
+
+
+def read_recent(store: QSettings) -> list[tuple[str, str]]:
+    """The models opened from files before, newest first: (name, title); [] when unreadable."""
+    try:
+        items = json.loads(str(store.value(RECENT_KEY, "[]")))
+    except ValueError:
+        return []
+    if not isinstance(items, list):
+        return []
+    return [(str(i[0]), str(i[1])) for i in items if isinstance(i, list) and len(i) == 2][:MAX_RECENT]

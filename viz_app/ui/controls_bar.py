@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QSpinBox, QToolBar, QWidget
 
 from viz_app.records.frames import NormMode
@@ -49,3 +50,19 @@ def model_picker(models: Sequence[tuple[str, str, str]]) -> QComboBox:
             group = model_group
         picker.addItem(f"{title}  [{name}]", name)
     return shrinkable_combo(picker, 22)
+
+
+RECENT_TAG = "opened"  # the picker's mark of a model file or torchvision model opened before
+
+
+def add_recent_model(picker: QComboBox, name: str, title: str) -> int:
+    """Offer a model opened by file or torchvision name in the picker (once, below a separator); its index."""
+    index = picker.findData(name)
+    if index >= 0:
+        return index
+    tagged = [i for i in range(picker.count()) if picker.itemText(i).endswith(f"[{RECENT_TAG}]")]
+    if not tagged:
+        picker.insertSeparator(picker.count())
+    picker.addItem(f"{title}  [{RECENT_TAG}]", name)
+    picker.setItemData(picker.count() - 1, name, Qt.ItemDataRole.ToolTipRole)
+    return picker.count() - 1

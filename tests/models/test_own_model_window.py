@@ -1,0 +1,45 @@
+"""A user's model file in the real window: its classes and layers shown, remembered in the picker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from own_models import LABELS, write_labels, write_net
+from PySide6.QtCore import QSettings
+
+from viz_app.app.session import Session
+from viz_app.ui.controls_bar import RECENT_TAG
+
+
+def _open(qtbot, store: QSettings, model: str | None = None) -> Session:
+    session = Session(model, "cpu", settings=store)
+    qtbot.addWidget(session.window)
+    session.window.show()
+    qtbot.waitUntil(lambda: session.window.model is not None, timeout=30_000)
+    return session
+
+
+def test_a_model_file_opens_in_the_window_and_is_offered_again_after_a_restart(qtbot, tmp_path: Path, monkeypatch, mnist_dir) -> None:
+    monkeypatch.setenv("CNN_VIZ_DATA", str(mnist_dir))
+    net = write_net(tmp_path)
+    write_labels(tmp_path)
+    (tmp_path / "net.json").write_text('{"input": "1x28x28", "classes": "labels.txt"}')
+    store = QSettings(str(tmp_path / "cnn-viz.ini"), QSettings.Format.IniFormat)
+    first = _open(qtbot, store, "lenet5")
+    try:
+        first.window.model_requested.emit(str(net), None)
+        qtbot.waitUntil(lambda: first.window.model.name == f"{net}:build", timeout=30_000)
+        assert first.window.model.classes == tuple(LABELS)
+        picker = first.window.model_picker
+        qtbot.waitUntil(lambda: picker.currentData() == f"{net}:build", timeout=10_000)
+        assert picker.currentText() == f"net.py:build  [{RECENT_TAG}]"
+    finally:
+        first.window.close()
+        first.close()
+    again = _open(qtbot, QSettings(store.fileName(), QSettings.Format.IniFormat))
+    try:
+        assert again.window.model.name == f"{net}:build"  # the remembered model, opened again from its file
+        assert again.window.model_picker.findData(f"{net}:build") >= 0
+    finally:
+        again.window.close()
+        again.close()
