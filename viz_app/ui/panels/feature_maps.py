@@ -14,7 +14,7 @@ from PySide6.QtGui import QPen, QResizeEvent
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QLabel, QWidget
 
 from viz_app.records.frames import LayerImage
-from viz_app.ui.colours import lut
+from viz_app.ui.panels.colouring import coloured
 from viz_app.ui.panels.map_layout import as_column, best_columns, grid_path, map_rows, unit_at
 from viz_app.ui.panels.map_title import MapTitle
 
@@ -92,7 +92,7 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
     def cell_image(self, name: str) -> np.ndarray | None:
         """The coloured (H x W x 3) image a cell shows."""
         cell = self._cells.get(name)
-        return None if cell is None else cell.image.image
+        return None if cell is None or cell.image.image is None else cell.image.image[..., :3]
 
     def map_rect(self, name: str) -> QRect:
         """Where layer ``name``'s image is drawn, in global screen pixels."""
@@ -137,10 +137,10 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
             cell = self._cells[layer.name]
             shown = as_column(layer) if self._row_1995 else layer
             if not empty:
-                # Colour in numpy (a 256-entry table lookup) and hand pyqtgraph RGB, which it
+                # Colour in numpy (a 256-entry table lookup) and hand pyqtgraph RGBA, which it
                 # wraps in a QImage directly; an indexed image would rebuild its colour table
                 # on every render.
-                cell.image.setImage(lut(layer.signed)[shown.image], autoLevels=False, levels=None)
+                cell.image.setImage(coloured(shown.image, layer.signed), autoLevels=False, levels=None)
             if retitle:
                 text = self._title_of(layer, empty)
                 if text != cell.text:
@@ -216,7 +216,7 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
         view = self.addViewBox(row=row + 1, col=col, colspan=colspan, lockAspect=not strip_row, invertY=True, enableMouse=False)
         view.setMenuEnabled(False)
         image = pg.ImageItem(axisOrder="row-major")
-        image.setImage(lut(layer.signed)[shown.image], autoLevels=False, levels=None)
+        image.setImage(coloured(shown.image, layer.signed), autoLevels=False, levels=None)
         view.addItem(image)
         lines = QGraphicsPathItem(grid_path(shown))
         pen = QPen(Qt.GlobalColor.black)
