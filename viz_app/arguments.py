@@ -59,13 +59,59 @@ def present_device(text: str) -> str:
 
 
 def model_name(text: str) -> str:
-    """``type=`` for a registered model name (imports the registry, so torch)."""
+    """``type=`` for a registered model name, ``torchvision:NAME``, ``FILE.py[:build]`` or ``FILE.onnx``
+    (imports the registry, so torch; a model file is opened and checked now)."""
+    from viz_app.errors import UserError
     from viz_app.models import get_spec
 
     try:
         return get_spec(text).name
-    except KeyError as exc:
+    except (KeyError, UserError) as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def float_values(text: str) -> tuple[float, ...]:
+    """``type=`` for --mean/--std: one number, or one per channel separated by commas."""
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers separated by commas, got {text!r}") from None
+    if len(values) not in (1, 3):
+        raise argparse.ArgumentTypeError(f"give 1 value or 3 (one per RGB channel), got {len(values)}")
+    return values
+
+
+MODEL_FILE_HELP = "for a model file of your own (FILE.py[:build] or FILE.onnx)"
+
+
+def add_model_options(parser: argparse.ArgumentParser, input_flag: bool = True) -> None:
+    """--classes, --input, --mean and --std: what a user's model file eats and says.
+
+    ``input_flag=False`` where the command has its own --input (``summary``: the same CxHxW).
+    """
+    parser.add_argument("--classes", type=Path, metavar="LABELS", help=f"class names, one per line, {MODEL_FILE_HELP}")
+    if input_flag:
+        parser.add_argument("--input", metavar="CxHxW", help=f"input size, e.g. 1x28x28, {MODEL_FILE_HELP}")
+    parser.add_argument("--mean", type=float_values, metavar="M", help=f"input mean (one value or R,G,B), {MODEL_FILE_HELP}")
+    parser.add_argument("--std", type=float_values, metavar="S", help=f"input standard deviation (one value or R,G,B), {MODEL_FILE_HELP}")
+
+
+def open_model_with_options(text: str, args: argparse.Namespace) -> str:
+    """Open ``text`` with the flags of ``add_model_options`` (a model file); the name to pass on.
+
+    A registered name comes back as it is; flags given with one are refused, as they would
+    silently do nothing. Raises UserError (one line) when the file or a flag does not fit.
+    """
+    from viz_app.errors import UserError
+    from viz_app.models.custom import ModelOptions, is_model_spec, open_spec
+
+    given = {k: getattr(args, k, None) for k in ("classes", "input", "mean", "std")}
+    if not is_model_spec(text):
+        flags = [f"--{k}" for k, v in given.items() if v is not None and k != "input"]
+        if flags:
+            raise UserError(f"{', '.join(flags)} {'is' if len(flags) == 1 else 'are'} only for a model file of your own, not for {text}")
+        return text
+    return open_spec(text, ModelOptions(**given)).name
 
 
 def panel_key(text: str) -> str:

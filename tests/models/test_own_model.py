@@ -121,3 +121,23 @@ def test_a_torchvision_classifier_shows_its_stages_untrained(arch: str, tmp_path
         result = pipeline.process(Frame(frame, time.perf_counter(), photo=True))
     assert [layer.name for layer in result.layers] == [p for p, _ in loaded.spec.layers]
     assert result.probabilities.shape == (len(loaded.spec.classes),)
+
+
+def test_the_model_file_flags_reach_the_spec(tmp_path: Path) -> None:
+    import argparse
+
+    from viz_app.arguments import add_model_options, open_model_with_options
+    from viz_app.errors import UserError
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model")
+    add_model_options(parser)
+    net = write_net(tmp_path)
+    labels = write_labels(tmp_path)
+    args = parser.parse_args(["--model", f"{net}:build", "--classes", str(labels), "--input", "1x28x28", "--mean", "0.5", "--std", "0.25"])
+    spec = get_spec(open_model_with_options(args.model, args))
+    assert spec.classes == tuple(LABELS) and spec.input_size == (28, 28) and spec.mean == (0.5,) and spec.std == (0.25,)
+    with pytest.raises(UserError, match="--classes is only for a model file of your own, not for lenet5"):
+        open_model_with_options("lenet5", parser.parse_args(["--classes", str(labels)]))
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--mean", "0.1,0.2"])
