@@ -50,6 +50,7 @@ class ProbabilitiesPanel(QWidget):
 
     def set_text_px(self, label_px: int, answer_px: int) -> None:
         """Pixel sizes of the labels (and axis ticks) and of the predicted class."""
+        self._answer_key: tuple[str, int, int] | None = None  # what the answer label shows, at which width and size
         self._answer_px = answer_px
         self._label_px = label_px
         self._show_answer(self.prediction.text())
@@ -115,6 +116,10 @@ class ProbabilitiesPanel(QWidget):
 
     def _show_answer(self, text: str) -> None:
         """The predicted class, in type as large as its width allows (a long ImageNet name gets smaller type)."""
+        key = (text, self.prediction.width(), self._answer_px)
+        if key == self._answer_key:
+            return  # as shown: no new font, no new layout
+        self._answer_key = key
         font = QFont()
         font.setBold(True)
         font.setPixelSize(self._answer_px)

@@ -87,6 +87,11 @@ class SDNNPanel(QWidget):
         layout.addWidget(self.graphics, 1)
         self._reading_px = 56
         self._width = 0
+        self._opacity = 1.0
+        self._geometry: dict[str, tuple[float, ...]] = {}  # row -> (rows, columns, x0, step) as drawn
+        self._layer_titles: dict[str, tuple[str, bool]] = {}  # row -> (title, signed) as shown
+        self._digits: list[tuple[float, str, int]] = []  # the digit labels as placed
+        self._reading_key: tuple[str, int, int] | None = None
         self.record: StringRecord | None = None
         self.shown = 0  # records drawn
 
@@ -119,27 +124,29 @@ class SDNNPanel(QWidget):
         """Draw one frame's reading; a record without layers (a one-digit model) shows its message only."""
         self.record = record
         self.shown += 1
-        self.message.setText(record.message)
-        self.message.setVisible(bool(record.message))
+        if record.message != self.message.text():
+            self.message.setText(record.message)
+            self.message.setVisible(bool(record.message))
+        self.graphics.setVisible(bool(record.layers))
         if not record.layers:
-            self.graphics.setVisible(False)
             self._show_reading("–")
             return
-        self.graphics.setVisible(True)
         width = int(record.strip.shape[1])
-        self._draw(self.images["input"], record.strip, QRectF(0, 0, width, record.strip.shape[0]))
+        self._draw("input", record.strip, (0.0, 1.0))
         for layer in record.layers:
             self._draw_layer(layer)
-        positions = QRectF(record.along.x0, 0, record.positions * record.along.step, 1)
-        self._draw(self.images["probs"], np.ascontiguousarray((record.probabilities[: record.blank] * 255).round().astype(np.uint8)),
-                   QRectF(positions.x(), 0, positions.width(), record.blank))  # fmt: skip
-        self._draw(self.images["winners"], winners_image(record), positions)
+        along = (record.along.x0, record.along.step)
+        self._draw("probs", np.ascontiguousarray((record.probabilities[: record.blank] * 255).round().astype(np.uint8)), along)
+        self._draw("winners", winners_image(record), along)
         self._place_digits([] if record.empty else digit_runs(record))
         if width != self._width:
             self._width = width
-            self._fit_rows(width)
-        for image in self.images.values():
-            image.setOpacity(DIMMED if record.empty else 1.0)
+            self.views["input"].setXRange(0, width, padding=0)
+        opacity = DIMMED if record.empty else 1.0
+        if opacity != self._opacity:
+            self._opacity = opacity
+            for image in self.images.values():
+                image.setOpacity(opacity)
         self._show_reading("–" if record.empty else record.text or "?")
 
     def set_text_px(self, reading_px: int) -> None:
@@ -148,29 +155,27 @@ class SDNNPanel(QWidget):
         self._show_reading(self.reading.text())
 
     # --- drawing ----------------------------------------------------------------------------------
-    def _draw(self, item: pg.ImageItem, image: np.ndarray, rect: QRectF) -> None:
+    def _draw(self, key: str, image: np.ndarray, along: tuple[float, float]) -> None:
+        """Row ``key``'s image, its columns ``along`` = (x0, step) on the strip; the geometry only when it changed."""
+        item = self.images[key]
         item.setImage(image, autoLevels=False, levels=(0, 255))
-        item.setRect(rect)
+        geometry = (image.shape[0], image.shape[1], *along)
+        if geometry != self._geometry.get(key):
+            self._geometry[key] = geometry
+            rows, cols, x0, step = geometry
+            item.setRect(QRectF(x0, 0, cols * step, rows))
+            self.views[key].setYRange(0, rows, padding=0)
 
     def _draw_layer(self, layer: StripLayer) -> None:
         """A layer's stacked channels under the columns of the strip they look at."""
         key = next((k for k, title, _ in ROWS if layer.title.upper().startswith(title.upper() + " ")), None)
         if key is None:
             return
-        image = self.images[key]
-        image.setLookupTable(lut(layer.signed))
-        rows, cols = layer.image.shape
-        self._draw(image, layer.image, QRectF(layer.along.x0, 0, cols * layer.along.step, rows))
-        title = layer.title.split(" ", 1)
-        self.titles[key].setText("<br>".join(title))
-        self.views[key].setYRange(0, rows, padding=0)
-
-    def _fit_rows(self, width: int) -> None:
-        """A new strip width: every row spans the strip."""
-        self.views["input"].setXRange(0, width, padding=0)
-        self.views["input"].setYRange(0, self.images["input"].height() or 32, padding=0)
-        self.views["probs"].setYRange(0, max(1, self.record.blank if self.record else 10), padding=0)
-        self.views["winners"].setYRange(0, 1, padding=0)
+        if (layer.title, layer.signed) != self._layer_titles.get(key):
+            self._layer_titles[key] = (layer.title, layer.signed)
+            self.images[key].setLookupTable(lut(layer.signed))
+            self.titles[key].setText("<br>".join(layer.title.split(" ", 1)))
+        self._draw(key, layer.image, (layer.along.x0, layer.along.step))
 
     def _place_digits(self, runs: list[tuple[float, str, float]]) -> None:
         """One label per run of a winning digit, over the winners row, as sure as its colour;
@@ -190,15 +195,23 @@ class SDNNPanel(QWidget):
             label.setFont(font)
             view.addItem(label)
             self._labels.append(label)
-        for label, (x, digit, sure) in zip(self._labels, placed):
-            label.setText(digit, color=(255, 255, 255, int(80 + 175 * sure)))
+        shown = [(x, digit, int(80 + 175 * sure) // 16 * 16) for x, digit, sure in placed]  # alpha in 16 steps
+        if shown == self._digits:
+            return
+        self._digits = shown
+        for label, (x, digit, alpha) in zip(self._labels, shown):
+            label.setText(digit, color=(255, 255, 255, alpha))
             label.setPos(x, 0.5)
             label.setVisible(True)
-        for label in self._labels[len(placed) :]:
+        for label in self._labels[len(shown) :]:
             label.setVisible(False)
 
     def _show_reading(self, text: str) -> None:
         """The string read, as large as the panel's width allows."""
+        key = (text, self.reading.width(), self._reading_px)
+        if key == self._reading_key:
+            return
+        self._reading_key = key
         font = QFont()
         font.setBold(True)
         font.setPixelSize(self._reading_px)
