@@ -43,3 +43,29 @@ def test_a_model_file_opens_in_the_window_and_is_offered_again_after_a_restart(q
     finally:
         again.window.close()
         again.close()
+
+
+def test_more_models_in_the_picker_opens_a_model_file(qtbot, tmp_path: Path, monkeypatch, mnist_dir) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    from viz_app.ui.controls_bar import MORE
+
+    monkeypatch.setenv("CNN_VIZ_DATA", str(mnist_dir))
+    net = write_net(tmp_path)
+    session = _open(qtbot, QSettings(str(tmp_path / "cnn-viz.ini"), QSettings.Format.IniFormat), "lenet5")
+    try:
+        picker = session.window.model_picker
+        asked: list[str] = []
+        monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (asked.append(a[2]) or ("  ", False)))
+        more = picker.findText(MORE)
+        picker.setCurrentIndex(more)
+        picker.activated.emit(more)  # cancelled: the picker goes back to the model shown
+        assert asked and picker.currentData() == "lenet5"
+        monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (str(net), True))
+        picker.setCurrentIndex(more)
+        picker.activated.emit(more)
+        qtbot.waitUntil(lambda: session.window.model.name == f"{net}:build", timeout=30_000)
+        assert picker.findText(MORE) == picker.count() - 1  # "More..." stays last
+    finally:
+        session.window.close()
+        session.close()

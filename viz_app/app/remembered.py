@@ -13,7 +13,7 @@ from PySide6.QtGui import QGuiApplication
 from viz_app.app.lecture import LectureTools
 from viz_app.app.settings import Settings, read_settings, without_layout, write_settings
 from viz_app.app.source_control import SourceController
-from viz_app.ui.controls_bar import add_recent_model
+from viz_app.ui.controls_bar import add_more_entry, add_recent_model
 from viz_app.ui.main_window import MainWindow
 
 
@@ -28,6 +28,7 @@ class RememberedSettings(QObject):
         super().__init__(window)
         self.store, self.window, self.sources, self.tools = store, window, sources, tools
         self.recent = read_recent(store)
+        add_more_entry(window.model_picker)
         for name, title in self.recent:
             add_recent_model(window.model_picker, name, title)
         self.settings, self.ignored = read_settings(store, [*models, *(name for name, _ in self.recent)])

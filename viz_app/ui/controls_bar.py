@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QSpinBox, QToolBar, QWidget
+from PySide6.QtWidgets import QComboBox, QInputDialog, QLabel, QPushButton, QSpinBox, QToolBar, QWidget
 
 from viz_app.records.frames import NormMode
 from viz_app.ui.fit import shrinkable_combo
@@ -52,6 +52,38 @@ def model_picker(models: Sequence[tuple[str, str, str]]) -> QComboBox:
     return shrinkable_combo(picker, 22)
 
 
+MORE = "More models..."
+MORE_PROMPT = "torchvision:NAME (see cnn-viz models --all), or the path of FILE.py[:build] or FILE.onnx:"
+
+
+def add_more_entry(picker: QComboBox) -> None:
+    """A last entry that asks for any other model: a torchvision name or a model file."""
+    if picker.findText(MORE) >= 0:
+        return
+    picker.insertSeparator(picker.count())
+    picker.addItem(MORE)  # no data: the window's own handler passes it by
+    shown = {"index": 0}
+
+    def remember(index: int) -> None:
+        if picker.itemText(index) != MORE:
+            shown["index"] = index
+
+    def ask(index: int) -> None:
+        if picker.itemText(index) != MORE:
+            return
+        text, ok = QInputDialog.getText(picker, "Open a model", MORE_PROMPT)
+        text = text.strip()
+        if not ok or not text:
+            picker.setCurrentIndex(shown["index"])
+            return
+        chosen = add_recent_model(picker, text, text)
+        picker.setCurrentIndex(chosen)
+        picker.activated.emit(chosen)  # as if picked: the window asks for the model
+
+    picker.currentIndexChanged.connect(remember)
+    picker.activated.connect(ask)
+
+
 RECENT_TAG = "opened"  # the picker's mark of a model file or torchvision model opened before
 
 
@@ -61,8 +93,11 @@ def add_recent_model(picker: QComboBox, name: str, title: str) -> int:
     if index >= 0:
         return index
     tagged = [i for i in range(picker.count()) if picker.itemText(i).endswith(f"[{RECENT_TAG}]")]
+    more = picker.findText(MORE)
+    at = tagged[-1] + 1 if tagged else (more - 1 if more > 0 else picker.count())  # above "More..."'s separator
     if not tagged:
-        picker.insertSeparator(picker.count())
-    picker.addItem(f"{title}  [{RECENT_TAG}]", name)
-    picker.setItemData(picker.count() - 1, name, Qt.ItemDataRole.ToolTipRole)
-    return picker.count() - 1
+        picker.insertSeparator(at)
+        at += 1
+    picker.insertItem(at, f"{title}  [{RECENT_TAG}]", name)
+    picker.setItemData(at, name, Qt.ItemDataRole.ToolTipRole)
+    return at
