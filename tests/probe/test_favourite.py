@@ -55,3 +55,13 @@ def test_nothing_is_left_on_the_model(lenet) -> None:
     assert stopped.steps == 5 and count_hooks(lenet.model) == 0
     with pytest.raises(KeyError, match="no layer"):
         favourite_input(lenet.model, lenet.spec, "c9", 0)
+
+
+def test_an_imagenet_model_gets_a_colour_favourite() -> None:
+    from torchvision_models import torchvision_loaded
+
+    loaded = torchvision_loaded("resnet18")
+    ascent = favourite_input(loaded.model, loaded.spec, "layer1", 5, steps=6)
+    assert ascent.image.shape == (224, 224, 3) and ascent.image.dtype == np.uint8
+    assert ascent.value > ascent.start and ascent.steps == 6
+    assert count_hooks(loaded.model) == 0 and all(p.grad is None for p in loaded.model.parameters())

@@ -17,13 +17,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from viz_app.errors import UserError
     from viz_app.models import get_spec, load_model
+    from viz_app.models.loader import default_weights_path
     from viz_app.models.registry import specs_in_group
     from viz_app.probe.unit_index import build_index, index_path, save_index
     from viz_app.training.mnist import load_split
 
     zoo = [spec for spec in specs_in_group("MNIST zoo") if spec.weights_file]
     if args.name == "all":
-        specs = zoo
+        specs = [spec for spec in zoo if (path := default_weights_path(spec)) is not None and path.is_file()]
+        for spec in zoo:
+            if spec not in specs:
+                print(f"{spec.name}: skipped (its weights file {spec.weights_file} is not there yet)")
     else:
         spec = get_spec(args.name)
         if spec not in zoo:

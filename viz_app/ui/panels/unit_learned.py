@@ -14,9 +14,9 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVB
 from viz_app.records.units import Favourite, TopImages
 from viz_app.ui.fit import wrapping_label
 
-TILE = 40  # on-screen size of one top digit, pixels
-DREAM = 84  # on-screen size of the favourite input
-STYLE = "color: #dddddd; font-size: 8pt;"
+TILE = 36  # on-screen size of one top digit, pixels
+DREAM = 72  # on-screen size of the favourite input
+STYLE = "font-size: 8pt;"
 
 
 def pixmap(image: np.ndarray, size: int) -> QPixmap:
@@ -41,19 +41,21 @@ class LearnedView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setStyleSheet("background: #1e1e1e;")
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setContentsMargins(3, 2, 3, 2)
         layout.setSpacing(3)
         self.heading = wrapping_label(_label("Strongest MNIST test digits"))
         layout.addWidget(self.heading)
-        self.message = wrapping_label(_label("", "color: #e0b050; font-size: 8pt;"))
+        self.message = wrapping_label(_label("", "color: #b05000; font-size: 8pt;"))
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.message)
+        self.current = wrapping_label(_label(""))
+        layout.addWidget(self.current)
         row = QHBoxLayout()
         row.setSpacing(6)
         grid = QGridLayout()
-        grid.setSpacing(1)
+        grid.setHorizontalSpacing(4)
+        grid.setVerticalSpacing(0)
         self.tiles: list[QLabel] = []
         self.captions: list[QLabel] = []
         for i in range(9):
@@ -79,8 +81,6 @@ class LearnedView(QWidget):
         side.addStretch(1)
         row.addLayout(side, 1)
         layout.addLayout(row)
-        self.current = wrapping_label(_label(""))
-        layout.addWidget(self.current)
         layout.addStretch(1)
         self.top: TopImages | None = None
         self._top_id: int | None = None

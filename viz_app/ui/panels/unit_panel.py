@@ -19,6 +19,7 @@ from viz_app.ui.panels.unit_learned import LearnedView
 from viz_app.ui.panels.unit_zoom import UnitZoomPanel
 
 SIDE_BY_SIDE = 1.1  # width / height above which the two parts sit side by side
+ZOOM_SHARE = 0.4  # of the tab's height (or width) the zoom gets until the handle is dragged
 
 
 class UnitPanel(QWidget):
@@ -41,7 +42,8 @@ class UnitPanel(QWidget):
         self.split.addWidget(self.zoom)
         self.split.addWidget(self.scroll)
         self.zoom.setMinimumSize(120, 120)
-        self.split.setSizes([1, 1])
+        self._user_split = False  # the user dragged the handle: keep their sizes
+        self.split.splitterMoved.connect(self._on_splitter_moved)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.split)
@@ -137,4 +139,10 @@ class UnitPanel(QWidget):
         orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
         if self.split.orientation() != orientation:
             self.split.setOrientation(orientation)
+        if not self._user_split:
+            length = size.width() if wide else size.height()
+            self.split.setSizes([round(length * ZOOM_SHARE), length - round(length * ZOOM_SHARE)])
         super().resizeEvent(event)
+
+    def _on_splitter_moved(self, position: int, index: int) -> None:
+        self._user_split = True
