@@ -93,6 +93,11 @@ def test_an_onnx_export_of_lenet5_gives_the_same_probabilities(tmp_path: Path, m
         result = pipeline.process(Frame(_ink(), time.perf_counter()))
     assert [layer.name for layer in result.layers] == [p for p, _ in converted.spec.layers]
     assert result.classes[result.prediction] == "1"
+    from viz_app.models.summary import layer_choices, summarize
+
+    # The layer picker offers every node, named readably (a max-pool with its indices too).
+    offered = [t for _, t in layer_choices(summarize(converted.model, (1, 1, 32, 32)), converted.spec.layers)]
+    assert {"c1.c1.0.Conv", "s2.MaxPool", "s4.MaxPool", "f6.f6.1.Gemm"} <= set(offered) and not any("/" in t for t in offered)
 
 
 def _small_classifiers() -> list[str]:

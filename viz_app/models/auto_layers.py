@@ -125,12 +125,17 @@ def _thin(indices: list[int], n: int) -> list[int]:
 _NOISE = re.compile(r"^(?:[A-Z][A-Za-z]*_)?/?|_output_\d+$")
 
 
+def short_title(path: str) -> str:
+    """A converted graph's node name made readable ("Relu_/c1/c1.1/Relu_output_0" -> "c1.c1.1.Relu")."""
+    return (_NOISE.sub("", path).replace("/", ".").strip(".") if "/" in path else path) or path
+
+
 def _titled(outputs: list[Output]) -> Layers:
     """(path, title): a short readable title, without "/" (which would group layers as branches)."""
     titles: list[tuple[str, str]] = []
     seen: set[str] = set()
     for o in outputs:
-        title = (_NOISE.sub("", o.path).replace("/", ".").strip(".") if "/" in o.path else o.path) or o.path
+        title = short_title(o.path)
         if title.rsplit(".", 1)[-1].isdigit() and o.kind:  # a Sequential's child: say what it is
             title = f"{title} {o.kind}"
         title = title if len(title) <= 40 else "..." + title[-37:]

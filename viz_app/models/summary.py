@@ -121,15 +121,18 @@ def layer_choices(summary: ModelSummary, titles: Sequence[tuple[str, str]] = ())
     """(module path, title) of every module a probe can show, in forward order.
 
     A module that ran more than once in one forward (torchvision ResNet's shared ``relu``)
-    is left out: its hook would fire several times. So are modules without a tensor output
+    is left out: its hook would fire several times. A tuple output (a max-pool with its
+    indices) shows its first tensor, as the probe does. Left out too: modules without a tensor output
     and ones that show nothing new (dropout, identity, flatten). ``titles`` (a spec's layers)
-    name the modules they list.
+    name the modules they list; a converted ONNX graph's node names are shortened.
     """
+    from viz_app.models.auto_layers import short_title
+
     named = dict(titles)
     return [
-        (row.path, named.get(row.path, row.path))
+        (row.path, named.get(row.path) or short_title(row.path))
         for row in summary.rows
-        if row.calls == 1 and row.output_shape[:1].isdigit() and row.type not in SKIP_TYPES
+        if row.calls == 1 and row.output_shape.lstrip("(")[:1].isdigit() and row.type not in SKIP_TYPES
     ]
 
 
