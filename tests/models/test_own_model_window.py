@@ -69,3 +69,27 @@ def test_more_models_in_the_picker_opens_a_model_file(qtbot, tmp_path: Path, mon
     finally:
         session.window.close()
         session.close()
+
+
+def test_a_dropped_onnx_file_becomes_the_model(qtbot, lenet_session, tmp_path: Path) -> None:
+    import torch
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    from viz_app.models import load_model
+
+    path = tmp_path / "lenet5.onnx"
+    torch.onnx.export(load_model("lenet5").model, (torch.zeros(1, 1, 32, 32),), str(path), dynamo=False, input_names=["x"], dynamic_axes={"x": {0: "n"}})
+    window = lenet_session.window
+    qtbot.waitExposed(window)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    centre = window.pad.mapTo(window, window.pad.rect().center())
+    for kind in (QDragEnterEvent, QDragMoveEvent, QDropEvent):
+        pos = QPointF(centre) if kind is QDropEvent else centre
+        event = kind(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+        assert QApplication.sendEvent(window.windowHandle(), event)
+    qtbot.waitUntil(lambda: window.model.name == str(path), timeout=30_000)
+    assert window.model.trained and window.model.group == "Your models"
+    assert window.inputs.currentIndex() != lenet_session.sources.tab_index("file")  # not opened as an input

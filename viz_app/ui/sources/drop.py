@@ -6,12 +6,16 @@ from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
+MODEL_SUFFIXES = (".py", ".onnx")  # a network of the user's own: opened as the model, not as an input
+
 
 class FileDropFilter(QObject):
     """Installed on the application, takes drags of local files onto ``window``.
 
     Drag events reach the window's native QWindow before the widget under the cursor; taking
-    them there makes every part of the window (graphics views included) a drop target.
+    them there makes every part of the window (graphics views included) a drop target. A
+    dropped model file (``.py``, ``.onnx``) goes to the window's ``model_requested`` as if
+    picked; any other file to ``dropped``.
     """
 
     dropped = Signal(str)  # the local path of the first file dropped
@@ -40,7 +44,11 @@ class FileDropFilter(QObject):
             return False
         event.acceptProposedAction()
         if kind == QEvent.Type.Drop:
-            self.dropped.emit(path)
+            request = getattr(self._window, "model_requested", None)
+            if request is not None and path.lower().endswith(MODEL_SUFFIXES):
+                request.emit(path, None)
+            else:
+                self.dropped.emit(path)
         return True
 
 
