@@ -109,7 +109,19 @@ def test_the_worker_opens_a_user_file_and_keeps_it_when_a_bad_one_follows(qtbot,
         ink[60:220, 125:155] = 255
         with qtbot.waitSignal(thread.worker.result_ready, timeout=10_000) as shown:
             thread.worker.submit(Frame(ink, time.perf_counter(), 1))
-        assert shown.args[0].model == str(net) + ":build" and len(loaded) == 1
+        result = shown.args[0]
+        assert result.model == str(net) + ":build" and len(loaded) == 1
+        # Layers and prediction as running the user's module directly on the same input.
+        from viz_app.models import get_spec
+        from viz_app.models.custom import _import
+        from viz_app.models.inputs import frame_to_tensor
+
+        spec = get_spec(result.model)
+        assert [layer.name for layer in result.layers] == [p for p, _ in spec.layers]
+        x, _ = frame_to_tensor(ink, spec, torch.device("cpu"))
+        with torch.inference_mode():
+            expected = torch.softmax(_import(net).build().eval()(x), 1)[0].numpy()
+        np.testing.assert_allclose(result.probabilities, expected, atol=1e-5)
     finally:
         assert thread.stop()
 
