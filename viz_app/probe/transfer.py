@@ -15,6 +15,8 @@ def to_host(tensors: Sequence[torch.Tensor]) -> list[np.ndarray]:
 
     Each tensor is reinterpreted as bytes, the bytes are concatenated on the device, copied
     once, and split back into arrays of the original dtypes and shapes (views of one buffer).
+    From a CUDA device the copy goes into page-locked (pinned) host memory, asynchronously,
+    and the frame waits once, on the copy stream's event; on the CPU nothing is copied twice.
     """
     parts, layout, offset = [], [], 0
     for t in tensors:
@@ -27,9 +29,26 @@ def to_host(tensors: Sequence[torch.Tensor]) -> list[np.ndarray]:
         offset += raw.numel() + pad
     if not parts:
         return []
-    host = torch.cat(parts).cpu().numpy()
+    host = _copy_to_host(torch.cat(parts)).numpy()
     out = []
     for start, size, dtype, shape in layout:
         np_dtype = torch.empty(0, dtype=dtype).numpy().dtype
         out.append(host[start : start + size].view(np_dtype).reshape(shape))
     return out
+
+
+def _copy_to_host(flat: torch.Tensor) -> torch.Tensor:
+    """A 1-D uint8 tensor on the host with ``flat``'s bytes.
+
+    CUDA: a fresh pinned buffer per frame (PyTorch's caching host allocator reuses freed ones;
+    a buffer shared between frames would be overwritten under arrays the GUI still shows),
+    filled with a non-blocking copy, then one synchronisation on an event of the current stream.
+    """
+    if flat.device.type != "cuda":
+        return flat.cpu()
+    host = torch.empty(flat.shape, dtype=flat.dtype, pin_memory=True)
+    host.copy_(flat, non_blocking=True)
+    done = torch.cuda.Event()
+    done.record(torch.cuda.current_stream(flat.device))
+    done.synchronize()
+    return host
