@@ -120,3 +120,16 @@ def test_the_reader_reads_a_one_digit_frame_and_a_demo_field_as_it_is(sdnn) -> N
     shifted = sdnn.process(Frame(field, time.perf_counter(), 6, "demo", prepared=True))
     assert shifted.network_input.shape == (32, 32)
     assert shifted.network_input[:, :10].any() and not shifted.network_input[:, 12:].any()
+
+
+def test_the_panel_gets_c1_c3_and_c5_also_when_the_maps_show_other_layers(one_torch_thread) -> None:
+    loaded = load_model("sdnn", torch.device("cpu"))
+    with Pipeline(loaded, layers=["s2", "f6"]) as pipeline, Pipeline(loaded) as every:
+        pipeline.add_extra(make_extra("sdnn", loaded, {}))
+        every.add_extra(make_extra("sdnn", loaded, {}))
+        frame = string_frame("08")
+        for _ in range(2):  # the second frame runs without the extra's own hooks where the probe has the layers
+            own, probed = pipeline.process(frame).extras["sdnn"], every.process(frame).extras["sdnn"]
+            assert [layer.name for layer in own.layers] == ["c1", "c3", "c5"]
+            for a, b in zip(own.layers, probed.layers):
+                assert np.array_equal(a.image, b.image)

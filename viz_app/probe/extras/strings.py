@@ -79,12 +79,14 @@ class StringExtra:
         self.loaded = loaded
         self.layers = string_layers(loaded)
         self._capture: ForwardCapture | None = None
+        self.reads = False  # the model reads strings (its output has a position axis)
         geometry = along_the_strip(loaded, [name for name, _ in self.layers]) if loaded.spec.channels == 1 else None
         if geometry is None:
             self._message = (f"{loaded.spec.title} reads one digit at a time: choose SDNN in the model picker "
                              "to read a string of digits along its layers")  # fmt: skip
             return
         self._message = ""
+        self.reads = True
         self.along, self.positions, self.signed = geometry
         modules = [loaded.model.get_submodule(name) for name, _ in self.layers]
         self._capture = ForwardCapture(loaded.model, modules, lambda out: out)
@@ -93,10 +95,15 @@ class StringExtra:
 
     def compute(self, ctx: ExtraContext) -> list[torch.Tensor]:
         """Device tensors: the strip, each layer's stacked channels, each position's softmax."""
-        if self._capture is None:
+        if not self.reads:
             return []
-        own = self._capture.for_input(ctx.x) or [None] * len(self.layers)
-        self._capture.clear()
+        own: list[torch.Tensor | None] = [None] * len(self.layers)
+        if self._capture is not None:
+            own = self._capture.for_input(ctx.x) or own
+            self._capture.clear()
+            if all(name in ctx.outputs for name, _ in self.layers):
+                self._capture.remove()  # the probe captures them all (this pipeline's layers never change)
+                self._capture = None
         parts = [input_pixels(ctx.x, self.loaded.spec)]  # 32 x W
         self._shapes = []
         for (name, _), mine, signed in zip(self.layers, own, self.signed):
@@ -110,7 +117,7 @@ class StringExtra:
 
     def unpack(self, arrays: list[np.ndarray]) -> StringRecord:
         """The frame's StringRecord."""
-        if self._capture is None:
+        if not self.reads:
             return no_string(self._message)
         strip, probs = arrays[0], arrays[-1]
         layers = tuple(

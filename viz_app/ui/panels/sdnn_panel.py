@@ -21,6 +21,7 @@ from viz_app.ui.colours import lut
 from viz_app.ui.fit import wrapping_label
 
 BACKGROUND = "#1e1e1e"
+SPAN_STEP = 32  # the rows span the strip rounded up to this many pixels
 LABEL_PX = 14  # the digits under the winners row
 DIMMED = 0.25  # opacity of the rows while nothing is written
 ROWS = (("input", "Input", 2), ("c1", "C1", 3), ("c3", "C3", 3), ("c5", "C5", 3), ("probs", "p(class)", 2), ("winners", "Answer", 1))
@@ -139,9 +140,10 @@ class SDNNPanel(QWidget):
         self._draw("probs", np.ascontiguousarray((record.probabilities[: record.blank] * 255).round().astype(np.uint8)), along)
         self._draw("winners", winners_image(record), along)
         self._place_digits([] if record.empty else digit_runs(record))
-        if width != self._width:
-            self._width = width
-            self.views["input"].setXRange(0, width, padding=0)
+        span = max(SPAN_STEP * 5, -(-width // SPAN_STEP) * SPAN_STEP)  # a growing string moves the rows' range seldom
+        if span != self._width:
+            self._width = span
+            self.views["input"].setXRange(0, span, padding=0)
         opacity = DIMMED if record.empty else 1.0
         if opacity != self._opacity:
             self._opacity = opacity
