@@ -22,3 +22,11 @@ def test_the_string_bench_prints_json(qapp, capsys) -> None:
     assert run_string_bench(args) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["model"] == "sdnn" and report["frames_measured"] >= 20
+
+
+def test_the_string_bench_reads_with_the_sdnn_when_given_a_one_digit_model(qapp, capsys) -> None:
+    args = argparse.Namespace(bench_model="lenet5", bench_device="cpu", frames=15, rate=120.0, json=True)
+    assert run_string_bench(args) == 0
+    captured = capsys.readouterr()
+    assert "lenet5 reads one digit at a time; timing sdnn instead" in captured.err
+    assert json.loads(captured.out)["model"] == "sdnn"

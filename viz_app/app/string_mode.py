@@ -15,10 +15,10 @@ from typing import Protocol
 from PySide6.QtCore import QObject, SignalInstance
 
 from viz_app.records.frames import FrameResult, ModelInfo
+from viz_app.records.strings import reads_strings
 from viz_app.ui.main_window import MainWindow
 
 STRING_MODEL = "sdnn"  # the string reader opened when string mode starts
-BLANK = "blank"  # a string reader's last class: "no digit centred here"
 
 
 class StringTab(Protocol):
@@ -29,9 +29,8 @@ class StringTab(Protocol):
     def set_string_mode(self, on: bool) -> None: ...
 
 
-def reads_strings(info: ModelInfo | None) -> bool:
-    """Whether the model reads a string in one pass (its last class is the blank, as CTC has it)."""
-    return info is not None and bool(info.classes) and info.classes[-1] == BLANK
+def _reads_strings(info: ModelInfo | None) -> bool:
+    return info is not None and reads_strings(info.classes)
 
 
 class StringMode(QObject):
@@ -57,12 +56,12 @@ class StringMode(QObject):
         for tab in self.tabs:
             tab.set_string_mode(on)
         current = self.window.model
-        if on and current is not None and not reads_strings(current):
+        if on and current is not None and not _reads_strings(current):
             self._previous = current.name
             self.window.model_requested.emit(STRING_MODEL, None)
         elif not on and self._previous is not None:
             previous, self._previous = self._previous, None
-            if reads_strings(current):
+            if _reads_strings(current):
                 self.window.model_requested.emit(previous, None)
 
     def _on_result_shown(self, result: FrameResult, t_shown: float) -> None:

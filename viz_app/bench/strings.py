@@ -14,7 +14,10 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from viz_app.app.string_mode import STRING_MODEL
 from viz_app.bench.window import STAGES, WORK_STAGES, _summary, _torch_threads, _wait_for_model
+from viz_app.models.registry import get_spec
+from viz_app.records.strings import reads_strings
 
 if TYPE_CHECKING:
     from viz_app.records.frames import FrameResult
@@ -26,8 +29,13 @@ WARMUP = 10  # first frames left out (panels being built, first forwards)
 
 
 def run_string_bench(args: argparse.Namespace) -> int:
-    """`cnn-viz bench --string`: print the report (``--json``: as JSON)."""
-    report = bench_strings(args.bench_model, args.bench_device, args.frames, args.rate)
+    """`cnn-viz bench --string`: print the report (``--json``: as JSON). A model that reads one
+    digit (LeNet-5, the default) gives way to the string reader, with a note."""
+    model = args.bench_model
+    if not reads_strings(get_spec(model).classes):
+        print(f"cnn-viz bench --string: {model} reads one digit at a time; timing {STRING_MODEL} instead", file=sys.stderr)
+        model = STRING_MODEL
+    report = bench_strings(model, args.bench_device, args.frames, args.rate)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
