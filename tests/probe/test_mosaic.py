@@ -80,3 +80,15 @@ def test_large_maps_are_downsampled_on_the_device():
     image, grid, (th, tw) = tile(torch.rand(4, 112, 112) * 255, max_tile=56)
     assert (th, tw) == (56, 56) and image.shape == (2 * 56, 2 * 56)
     assert np.asarray(image).dtype == np.uint8
+
+
+def test_reduced_precision_activations_are_scaled_in_float32():
+    """Under bf16 autocast (the CUDA fast path) a layer's mosaic equals the fp32 one of the same values."""
+    a = torch.rand(1, 4, 6, 6) * 3
+    half = a.to(torch.bfloat16)
+    maps = as_maps(half)
+    assert maps.dtype == torch.float32
+    image, *_ = tile(normalise(maps, NormMode.PER_LAYER, False, (0.0, 4.0))[0])
+    reference, *_ = tile(normalise(as_maps(half.float()), NormMode.PER_LAYER, False, (0.0, 4.0))[0])
+    assert torch.equal(image, reference)
+    assert as_maps(a).data_ptr() == a.data_ptr()  # fp32 stays as it is: no copy

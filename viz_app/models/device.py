@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 
 import torch
+from torch import nn
 
 from viz_app.errors import UserError
 
@@ -59,3 +62,41 @@ def describe(device: torch.device) -> str:
         return f"CUDA:{index} {torch.cuda.get_device_name(index)}"
     threads = torch.get_num_threads()
     return f"CPU ({threads} thread{'' if threads == 1 else 's'})"
+
+
+PRECISIONS = ("auto", "fp32", "bf16", "fp16")
+
+
+@dataclass(frozen=True)
+class FastPath:
+    """How a model runs on its device: memory format and autocast dtype (None: plain fp32)."""
+
+    channels_last: bool = False
+    autocast: torch.dtype | None = None
+
+    def prepare(self, model: nn.Module) -> nn.Module:
+        """The model in this path's memory format (in place, as ``Module.to`` does)."""
+        return model.to(memory_format=torch.channels_last) if self.channels_last else model
+
+    def input(self, x: torch.Tensor) -> torch.Tensor:
+        """A batch in this path's memory format."""
+        return x.contiguous(memory_format=torch.channels_last) if self.channels_last and x.dim() == 4 else x
+
+    def autocast_on(self, device: torch.device) -> AbstractContextManager:
+        """The autocast context for one forward (a no-op without reduced precision)."""
+        return torch.autocast(device.type, dtype=self.autocast) if self.autocast is not None else nullcontext()
+
+
+def fast_path(device: torch.device, input_size: tuple[int, int], precision: str = "auto") -> FastPath:
+    """'auto': photo-size models on CUDA run channels_last under bf16 autocast (fp16 where the
+    GPU has no bf16); the CPU, and digit-size models anywhere, run fp32 in the default layout.
+    'fp32' turns it off everywhere; 'bf16' or 'fp16' ask for that autocast on any device."""
+    if precision not in PRECISIONS:
+        raise DeviceError(f"unknown precision {precision!r}: use {', '.join(PRECISIONS)}")
+    large = input_size[0] * input_size[1] >= LARGE_INPUT
+    cuda = device.type == "cuda"
+    if precision == "fp32" or (precision == "auto" and not (cuda and large)):
+        return FastPath()
+    if precision == "auto":
+        precision = "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+    return FastPath(channels_last=cuda and large, autocast=torch.bfloat16 if precision == "bf16" else torch.float16)

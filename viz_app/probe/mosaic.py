@@ -24,8 +24,9 @@ def grid_shape(channels: int) -> tuple[int, int]:
 
 
 def as_maps(activation: torch.Tensor) -> torch.Tensor:
-    """Drop the batch; C x 1 x 1 conv outputs become vectors (C,)."""
-    a = activation[0] if activation.dim() > 1 else activation
+    """Drop the batch; C x 1 x 1 conv outputs become vectors (C,); values in float32 (an
+    activation computed under bf16 / fp16 autocast is scaled to 0..255 at full precision)."""
+    a = (activation[0] if activation.dim() > 1 else activation).float()
     if a.dim() == 3 and a.shape[1] == 1 and a.shape[2] == 1:
         a = a.flatten()
     elif a.dim() == 2:  # tokens x features or H x W: one map

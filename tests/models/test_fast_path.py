@@ -1,0 +1,46 @@
+"""The fast path a model gets on its device: off on the CPU unless asked, channels_last and autocast on CUDA."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from viz_app.models import load_model
+from viz_app.models.device import DeviceError, FastPath, fast_path
+from viz_app.models.inputs import digits_to_tensor
+
+CPU, CUDA = torch.device("cpu"), torch.device("cuda")
+
+
+def test_reduced_precision_is_off_on_the_cpu_unless_asked() -> None:
+    for size in ((224, 224), (32, 32)):
+        assert fast_path(CPU, size) == FastPath() == fast_path(CPU, size, "fp32")
+    assert fast_path(CPU, (224, 224), "bf16") == FastPath(channels_last=False, autocast=torch.bfloat16)
+    with pytest.raises(DeviceError, match="unknown precision 'int4'"):
+        fast_path(CPU, (224, 224), "int4")
+
+
+def test_cuda_gives_photo_models_channels_last_and_bf16_or_fp16(monkeypatch) -> None:
+    """Decided without a GPU: the device object and the bf16 question are all it reads."""
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: True)
+    assert fast_path(CUDA, (224, 224)) == FastPath(channels_last=True, autocast=torch.bfloat16)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: False)
+    assert fast_path(CUDA, (299, 299)) == FastPath(channels_last=True, autocast=torch.float16)
+    assert fast_path(CUDA, (32, 32)) == FastPath()  # digit models: launch-bound, nothing to gain
+    assert fast_path(CUDA, (224, 224), "fp32") == FastPath()
+
+
+def test_fast_path_prepares_model_and_input_and_keeps_predictions(mnist_test) -> None:
+    """Asked for on the CPU (bf16 autocast, channels_last forced): the digits' top-1 is the fp32 one."""
+    loaded = load_model("lenet5")
+    x = digits_to_tensor(mnist_test.images[:200], loaded.spec)
+    with torch.inference_mode():
+        reference = loaded.model(x).argmax(1)
+        fast = FastPath(channels_last=True, autocast=torch.bfloat16)
+        model = fast.prepare(loaded.model)
+        assert fast.input(x).is_contiguous(memory_format=torch.channels_last)
+        with fast.autocast_on(CPU):
+            logits = model(fast.input(x))
+        model.to(memory_format=torch.contiguous_format)
+    assert logits.dtype == torch.bfloat16
+    assert (logits.argmax(1) == reference).float().mean() >= 0.99
