@@ -3,7 +3,8 @@
 ``FavouriteRunner`` computes a unit's favourite input (``viz_app.probe.favourite``) on an
 ``OffThread``, on a model it builds itself from the name and weights file the request
 carries, so the live model in the inference thread never sees a hook or a gradient of it.
-Between steps it sleeps three times as long as the step took, leaving the CPU to the live frames.
+While frames are flowing it sleeps after each step three times as long as the step took, leaving
+the CPU to the live frames; with no frame in the last moment it runs at full speed.
 Results are cached per (model, weights, layer, unit).
 
 ``UnitTab`` is the unit panel with a runner wired to its button: the registry's "unit" entry.
@@ -20,10 +21,12 @@ from PySide6.QtWidgets import QWidget
 from viz_app.app.threads import OffThread
 from viz_app.models import LoadedModel, load_model
 from viz_app.probe.favourite import STEPS, favourite_input
+from viz_app.records.panels import UnitRecord
 from viz_app.records.units import Favourite, FavouriteRequest
 from viz_app.ui.panels.unit_panel import UnitPanel
 
 CPU_SHARE = 0.25  # at most this share of one core goes to the favourite input while frames run
+LIVE_S = 0.25  # frames count as flowing when one was shown this recently
 
 
 class FavouriteRunner(QObject):
@@ -42,6 +45,11 @@ class FavouriteRunner(QObject):
         self._pending: set[FavouriteRequest] = set()
         self._models: dict[tuple[str, str], LoadedModel] = {}  # side thread only: (name, weights) -> LoadedModel
         self._stop = threading.Event()
+        self._last_frame = 0.0  # perf_counter() of the last frame shown
+
+    def frame_seen(self) -> None:
+        """A live frame was shown: the computation gives way while they keep coming."""
+        self._last_frame = time.perf_counter()
 
     def cached(self, request: FavouriteRequest | None) -> Favourite | None:
         """The favourite input already computed for ``request``, if any."""
@@ -76,7 +84,8 @@ class FavouriteRunner(QObject):
 
         def pace(step: int) -> bool:
             now = time.perf_counter()
-            time.sleep((now - last[0]) * (1 - self.share) / self.share)
+            if now - self._last_frame < LIVE_S:
+                time.sleep((now - last[0]) * (1 - self.share) / self.share)
             last[0] = time.perf_counter()
             return not self._stop.is_set()
 
@@ -108,6 +117,11 @@ class UnitTab(UnitPanel):
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.runner.close)
+
+    def show_record(self, record: UnitRecord) -> None:
+        """Draw the frame's record; the favourite input gives way while frames come."""
+        super().show_record(record)
+        self.runner.frame_seen()
 
     def select(self, layer: str, index: int) -> None:
         """Zoom in on a unit; a favourite input computed before for it shows at once."""
