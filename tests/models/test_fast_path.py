@@ -1,4 +1,4 @@
-"""The fast path a model gets on its device: off on the CPU unless asked, channels_last and autocast on CUDA."""
+"""The fast path a model gets on its device: reduced precision only when asked, channels_last for photo models on CUDA."""
 
 from __future__ import annotations
 
@@ -20,12 +20,11 @@ def test_reduced_precision_is_off_on_the_cpu_unless_asked() -> None:
         fast_path(CPU, (224, 224), "int4")
 
 
-def test_cuda_gives_photo_models_channels_last_and_bf16_or_fp16(monkeypatch) -> None:
-    """Decided without a GPU: the device object and the bf16 question are all it reads."""
-    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: True)
-    assert fast_path(CUDA, (224, 224)) == FastPath(channels_last=True, autocast=torch.bfloat16)
-    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: False)
-    assert fast_path(CUDA, (299, 299)) == FastPath(channels_last=True, autocast=torch.float16)
+def test_cuda_gives_photo_models_channels_last_and_reduced_precision_when_asked() -> None:
+    """Decided without a GPU: the device object is all it reads."""
+    assert fast_path(CUDA, (224, 224)) == FastPath(channels_last=True, autocast=None)
+    assert fast_path(CUDA, (299, 299), "bf16") == FastPath(channels_last=True, autocast=torch.bfloat16)
+    assert fast_path(CUDA, (224, 224), "fp16") == FastPath(channels_last=True, autocast=torch.float16)
     assert fast_path(CUDA, (32, 32)) == FastPath()  # digit models: launch-bound, nothing to gain
     assert fast_path(CUDA, (224, 224), "fp32") == FastPath()
 
