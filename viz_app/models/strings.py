@@ -45,7 +45,7 @@ STRIP_HEIGHT = FIELD  # 32
 INK_HEIGHT = 20  # the string's ink is scaled to this height, as MNIST's digits fit a 20-pixel box
 MARGIN = FIELD // 2  # background at each end, so that a column can centre on the first digit
 MAX_STRIP_WIDTH = 2400  # about 100 digits; a longer string is refused
-WORK_SIDE = 1600  # a photo's longer side is reduced to this before its ink is looked for
+WORK_SIDE = 640  # a photo's longer side is reduced to this before its ink is looked for (a 32-digit string keeps ~20 pixels a digit)
 MIN_CONTRAST = 0.12  # as in viz_app.sources.photo: ink differs from the paper by 12% ...
 MIN_GREY = 10.0  # ... and by this many grey levels
 

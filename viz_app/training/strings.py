@@ -96,13 +96,22 @@ def gap_for(kind: str, left: np.ndarray, right: np.ndarray, rng: np.random.Gener
     return int(rng.integers(SEPARATE_GAPS[0], SEPARATE_GAPS[1] + 1))
 
 
-def random_string(source: Digits, n: int, kind: str, rng: np.random.Generator, distortion: Distortion | None = None, jitter: int = JITTER) -> ComposedString:
-    """``n`` random digits of ``source`` composed with gaps of ``kind`` ('touching', 'separate' or 'mixed')."""
+def random_string(
+    source: Digits,
+    n: int,
+    kind: str,
+    rng: np.random.Generator,
+    distortion: Distortion | None = None,
+    jitter: int = JITTER,
+    touching_share: float = 0.45,
+) -> ComposedString:
+    """``n`` random digits of ``source`` composed with gaps of ``kind`` ('touching', 'separate' or
+    'mixed': each gap touching with probability ``touching_share``)."""
     index = rng.integers(0, len(source), size=n)
     digits = [source.images[i] for i in index]
     if distortion is not None:
         digits = [_distort(d, distortion, rng) for d in digits]
-    kinds = [kind if kind != "mixed" else ("touching" if rng.random() < 0.45 else "separate") for _ in range(max(0, n - 1))]
+    kinds = [kind if kind != "mixed" else ("touching" if rng.random() < touching_share else "separate") for _ in range(max(0, n - 1))]
     gaps = [gap_for(k, a, b, rng) for k, a, b in zip(kinds, digits[:-1], digits[1:])]
     text = "".join(str(int(source.labels[i])) for i in index)
     if n == 0:

@@ -1,6 +1,6 @@
 """Training the space-displacement network on composed strings with CTC.
 
-Every step composes a fresh batch of strings from MNIST training digits (0-7 digits each,
+Every step composes a fresh batch of strings from MNIST training digits (0-6 digits each,
 each gap drawn between overlapping and wide, each digit slightly rotated, scaled, sheared,
 thickened or thinned; all from one seeded generator), prepares them as the reader does
 (``viz_app.models.strings``) and scores the network's columns against the strings' text
@@ -35,13 +35,15 @@ from viz_app.training.mnist import Digits
 from viz_app.training.strings import Distortion, random_string
 
 
-def strings_batch(source: Digits, size: int, rng: np.random.Generator, max_digits: int, distortion: Distortion | None) -> tuple[torch.Tensor, list[str]]:
+def strings_batch(
+    source: Digits, size: int, rng: np.random.Generator, max_digits: int, distortion: Distortion | None, touching_share: float = 0.45
+) -> tuple[torch.Tensor, list[str]]:
     """``size`` composed training strips, N x 1 x 32 x W (padded with background), and their text."""
     # One length per batch: strips of one length have about one width, so little is padding.
     lengths = np.full(size, rng.choice(np.arange(max_digits + 1), p=_length_weights(max_digits)))
     strips, texts = [], []
     for n in lengths:
-        s = random_string(source, int(n), "mixed", rng, distortion)
+        s = random_string(source, int(n), "mixed", rng, distortion, touching_share=touching_share)
         strips.append(make_strip(s.ink, clean=True).pixels if s.text else np.zeros((32, 32 + 4 * int(rng.integers(0, 16))), np.uint8))
         texts.append(s.text)
     width = max(p.shape[1] for p in strips)
@@ -78,9 +80,15 @@ def train_strings(
     device: torch.device | str = "cpu",
     limit: int | None = None,
     log: Callable[[str], None] = print,
+    first_stage: tuple[Path, float] | None = None,
 ) -> dict[str, Any]:
-    """Train ``spec`` (a string model) from scratch and write ``out`` plus its card; the card."""
+    """Train ``spec`` (a string model) from scratch and write ``out`` plus its card; the card.
+
+    ``first_stage`` (weights, seconds) takes the first stage's weights as already trained with
+    this recipe and seed, and runs the later stages only (the card counts both stages' time).
+    """
     from viz_app.training.string_eval import evaluate_sdnn, lone_digit_accuracy
+    from viz_app.training.train import activation_ranges
 
     if epochs is not None and epochs < 1:
         raise UserError(f"epochs must be 1 or more, got {epochs}")
@@ -92,8 +100,16 @@ def train_strings(
     torch.manual_seed(seed)
     model = spec.build().to(device)
     started = time.perf_counter()
-    _fit(model, source, recipe, epochs, np.random.default_rng(seed), torch.device(device), log)
-    seconds = time.perf_counter() - started
+    earlier = 0.0
+    for i, stage in enumerate(stages(recipe, epochs)):
+        if i == 0 and first_stage is not None:
+            model.load_state_dict(torch.load(first_stage[0], map_location=device, weights_only=True))
+            earlier = first_stage[1]
+            continue
+        model.scan_stride(int(stage["stride"]))
+        _fit(model, source, recipe, stage, np.random.default_rng(seed if i == 0 else [seed, i]), torch.device(device), log)
+    model.scan_stride(2)
+    seconds = time.perf_counter() - started + earlier
     model.eval().cpu()
     out.parent.mkdir(parents=True, exist_ok=True)
     torch.save({k: v.detach().clone().contiguous() for k, v in model.state_dict().items()}, out)
@@ -114,18 +130,28 @@ def train_strings(
         "train_seconds": round(seconds, 1),
         "train_device": f"cpu ({torch.get_num_threads()} threads)",
         "data": {"train_sha256": train_set.checksum, "test_sha256": test_set.checksum},
+        "activation_ranges": activation_ranges(model, spec, test_set),
     }
     write_card(out, card)
     return card
 
 
+def stages(recipe: dict[str, Any], epochs: int) -> list[dict[str, Any]]:
+    """The training stages: the 4-pixel scan from scratch, then (``fine``) the 2-pixel scan."""
+    first = {"epochs": epochs, "lr": recipe["lr"], "stride": 4, "touching_share": recipe.get("touching_share", 0.45)}
+    fine = recipe.get("fine")
+    return [first, {**first, **fine}] if fine else [first]
+
+
 def _fit(
-    model: nn.Module, source: Digits, recipe: dict[str, Any], epochs: int, rng: np.random.Generator, device: torch.device, log: Callable[[str], None]
+    model: nn.Module, source: Digits, recipe: dict[str, Any], stage: dict[str, Any], rng: np.random.Generator, device: torch.device, log: Callable[[str], None]
 ) -> None:
-    """AdamW with a one-cycle schedule over ``epochs`` x ``steps_per_epoch`` fresh batches."""
+    """AdamW with a one-cycle schedule over the stage's epochs x ``steps_per_epoch`` fresh batches."""
     steps = int(recipe["steps_per_epoch"])
     batch = int(recipe["batch_size"])
-    lr = float(recipe["lr"])
+    lr = float(stage["lr"])
+    epochs = int(stage["epochs"])
+    share = float(stage["touching_share"])
     max_digits = int(recipe["digits_per_string"][1])
     a = recipe["augment"]
     thickness = (int(a["thickness"][0]), int(a["thickness"][1]))
@@ -135,13 +161,13 @@ def _fit(
     started = time.perf_counter()
     # The next batch is composed on a second thread while this one trains (one generator, in order).
     with ThreadPoolExecutor(1) as pool:
-        ahead = pool.submit(strings_batch, source, batch, rng, max_digits, distortion)
+        ahead = pool.submit(strings_batch, source, batch, rng, max_digits, distortion, share)
         for epoch in range(epochs):
             model.train()
             total, right, seen = 0.0, 0, 0
             for _ in range(steps):
                 x, texts = ahead.result()
-                ahead = pool.submit(strings_batch, source, batch, rng, max_digits, distortion)
+                ahead = pool.submit(strings_batch, source, batch, rng, max_digits, distortion, share)
                 logits = model(x.to(device))
                 loss = ctc_loss(logits.cpu(), texts)
                 optimizer.zero_grad(set_to_none=True)
@@ -152,4 +178,5 @@ def _fit(
                 right += sum(a == b for a, b in zip(read_batch(logits), texts))
                 seen += len(texts)
             elapsed = time.perf_counter() - started
-            log(f"epoch {epoch + 1}/{epochs}  CTC loss {total / steps:.4f}  strings read exactly {right / seen:.2%}  ({elapsed:.0f} s)")
+            loss_text = f"CTC loss {total / steps:.4f}  strings read exactly {right / seen:.2%}"
+            log(f"stride {stage['stride']}: epoch {epoch + 1}/{epochs}  {loss_text}  ({elapsed:.0f} s)")

@@ -5,10 +5,15 @@ digit recogniser along the input by making its fully connected layers convolutio
 a 5x5 convolution over S4, F6 and the output are 1x1 convolutions. A 32-pixel-high strip
 of any width W >= 32 then gives one output vector per horizontal position,
 
-    T = (W - 28) // 4 columns, column t seeing input x in [4t, 4t + 32),
+    T = (W - 30) // 2 columns, column t seeing input x in [2t, 2t + 32),
 
 so a 32x32 digit gives exactly one column (T = 1) and a wide strip scans the recogniser
-along the string in one pass, sharing all the computation of overlapping windows. Each
+along the string in one pass, sharing all the computation of overlapping windows. The two
+poolings would put the columns 4 pixels apart; S4 pools overlapping pairs of columns
+(stride 1 across) and C5 reads every other one (dilation 2), which computes the same
+windows at every 2 pixels: close digits, a doubled "11" written tight, get room for a
+blank column between them. With ``scan_stride(4)`` the same weights give the plain
+4-pixel scan (the first stage of training). Each
 column scores the ten digits and an eleventh class, "no digit centred here" (the blank),
 and the string is read by decoding the columns (``viz_app.models.decode``).
 """
@@ -21,13 +26,13 @@ from torch import nn
 from viz_app.models.registry import MNIST_CLASSES, ModelSpec, register_model
 
 BLANK = 10  # the eleventh output: no digit centred in this column
-STRIDE = 4  # input pixels between two output columns (the two 2x2 poolings)
+STRIDE = 2  # input pixels between two output columns
 FIELD = 32  # input pixels one column sees (its receptive field), also the strip's height
 
 
 def columns(width: int) -> int:
     """How many output columns a strip ``width`` pixels wide gives (0 below 32)."""
-    return max(0, (width - 28) // STRIDE)
+    return max(0, (width - FIELD) // STRIDE + 1)
 
 
 class SDNN(nn.Module):
@@ -38,10 +43,19 @@ class SDNN(nn.Module):
         self.c1 = nn.Sequential(nn.Conv2d(1, c1, kernel_size=5), nn.ReLU())  # N x c1 x 28 x (W-4)
         self.s2 = nn.MaxPool2d(2)  # N x c1 x 14 x (W-4)/2
         self.c3 = nn.Sequential(nn.Conv2d(c1, c3, kernel_size=5), nn.ReLU())  # N x c3 x 10 x .
-        self.s4 = nn.MaxPool2d(2)  # N x c3 x 5 x .
-        self.c5 = nn.Sequential(nn.Conv2d(c3, c5, kernel_size=5), nn.ReLU())  # N x c5 x 1 x T
+        self.s4 = nn.MaxPool2d(2, stride=(2, 1))  # N x c3 x 5 x . (overlapping pairs across)
+        self.c5 = nn.Sequential(nn.Conv2d(c3, c5, kernel_size=5, dilation=(1, 2)), nn.ReLU())  # N x c5 x 1 x T
         self.f6 = nn.Sequential(nn.Conv2d(c5, f6, kernel_size=1), nn.ReLU())  # N x f6 x 1 x T
         self.output = nn.Conv2d(f6, num_classes, kernel_size=1)  # N x 11 x 1 x T
+
+    def scan_stride(self, stride: int) -> None:
+        """Output columns every ``stride`` (2 or 4) input pixels; the weights stay the same."""
+        if stride not in (2, 4):
+            raise ValueError(f"the scan stride is 2 or 4 pixels, got {stride}")
+        conv = self.c5[0]
+        assert isinstance(conv, nn.Conv2d)
+        self.s4.stride = (2, stride // 2)
+        conv.dilation = (1, 4 // stride)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.shape[-2] != FIELD or x.shape[-1] < FIELD:
@@ -80,6 +94,8 @@ SDNN_SPEC = register_model(
             "schedule": "OneCycle",
             "loss": "CTC",
             "digits_per_string": [0, 6],
+            "touching_share": 0.45,
+            "fine": {"epochs": 4, "lr": 1e-3, "stride": 2, "touching_share": 0.6},
             "augment": {"degrees": 8.0, "scale": [0.85, 1.1], "shear": 0.25, "thickness": [-1, 1]},
         },
     )
