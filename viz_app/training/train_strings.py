@@ -106,9 +106,9 @@ def train_strings(
             model.load_state_dict(torch.load(first_stage[0], map_location=device, weights_only=True))
             earlier = first_stage[1]
             continue
-        model.scan_stride(int(stage["stride"]))
+        _scan_stride(model, int(stage["stride"]))
         _fit(model, source, recipe, stage, np.random.default_rng(seed if i == 0 else [seed, i]), torch.device(device), log)
-    model.scan_stride(2)
+    _scan_stride(model, 2)
     seconds = time.perf_counter() - started + earlier
     model.eval().cpu()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -134,6 +134,13 @@ def train_strings(
     }
     write_card(out, card)
     return card
+
+
+def _scan_stride(model: nn.Module, stride: int) -> None:
+    """Set a space-displacement network's output stride (a model without one keeps its own)."""
+    scan = getattr(model, "scan_stride", None)
+    if callable(scan):
+        scan(stride)
 
 
 def stages(recipe: dict[str, Any], epochs: int) -> list[dict[str, Any]]:
