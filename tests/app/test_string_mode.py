@@ -60,7 +60,7 @@ def test_a_string_written_with_the_mouse_is_read_through_the_worker(qtbot, sessi
     results = _results(window)
     write_with_mouse(window.pad, "31415")
     last = window.pad.seq
-    qtbot.waitUntil(lambda: bool(results) and results[-1].seq == last, timeout=20_000)
+    qtbot.waitUntil(lambda: bool(results) and results[-1].seq == last, timeout=40_000)
     result = results[-1]
     assert result.model == "sdnn" and result.text is not None and not result.empty
     assert result.network_input.shape[0] == 32 and result.network_input.shape[1] > 5 * 28  # the strip
@@ -83,7 +83,7 @@ def test_an_empty_strip_dims_the_panel_and_gives_no_answer(qtbot, session) -> No
     write_with_mouse(window.pad, "7")
     results = _results(window)
     qtbot.mouseClick(window.pad, Qt.MouseButton.RightButton, pos=_point(window.pad, 100, 100))  # right click clears
-    qtbot.waitUntil(lambda: bool(results) and results[-1].empty, timeout=20_000)
+    qtbot.waitUntil(lambda: bool(results) and results[-1].empty, timeout=40_000)
     panel = window.panel("sdnn")
     qtbot.waitUntil(lambda: panel.record is not None and panel.record.empty, timeout=10_000)
     assert results[-1].text == "" and window.probabilities.prediction.text() == "–"
@@ -102,7 +102,7 @@ def test_a_one_digit_model_in_string_mode_says_what_to_do(qtbot, session) -> Non
     qtbot.waitUntil(lambda: window.model.name == "lenet5", timeout=30_000)
     assert window.pad.string_mode  # the user's choice stands
     write_with_mouse(window.pad, "12")
-    qtbot.waitUntil(lambda: bool(rejected), timeout=20_000)
+    qtbot.waitUntil(lambda: bool(rejected), timeout=40_000)
     assert "reads one digit at a time" in rejected[-1]
     qtbot.waitUntil(lambda: "reads one digit at a time" in window.messages.text(), timeout=5_000)
     assert session.inference.thread.isRunning()
@@ -120,11 +120,11 @@ def test_the_file_tab_reads_a_string_in_a_wide_region(qtbot, session, tmp_path: 
     window, sources = session.window, session.sources
     results = _results(window)
     sources.open_file(str(path))
-    qtbot.waitUntil(lambda: bool(results), timeout=20_000)
+    qtbot.waitUntil(lambda: bool(results), timeout=40_000)
     qtbot.mouseClick(sources.files.panel.string_box, Qt.MouseButton.LeftButton)
     assert window.pad.string_mode and sources.camera.panel.string_box.isChecked()  # one string mode
     qtbot.waitUntil(lambda: window.model.name == "sdnn", timeout=30_000)
-    qtbot.waitUntil(lambda: results[-1].model == "sdnn" and results[-1].text is not None, timeout=20_000)
+    qtbot.waitUntil(lambda: results[-1].model == "sdnn" and results[-1].text is not None, timeout=40_000)
     x, y, w, h = sources.roi
     assert w >= 4 * h and w > 0.8 * 640  # a wide region of interest
     assert results[-1].network_input.shape[1] > 3 * 28 and not results[-1].empty
@@ -140,3 +140,14 @@ def test_the_camera_in_string_mode_is_not_mirrored_and_gets_its_mirror_back(qtbo
     qtbot.mouseClick(camera.panel.string_box, Qt.MouseButton.LeftButton)
     assert not camera.string_mode and camera.mirror and camera.panel.mirror_box.isChecked()
     assert not session.window.pad.string_mode
+
+
+def test_string_mode_widens_the_input_column_and_gives_it_back(qtbot, session) -> None:
+    window = session.window
+    before = window.columns.sizes()
+    _string_on(qtbot, window)
+    widened = window.columns.sizes()
+    assert widened[0] >= 0.39 * sum(widened) > before[0] and widened[2] == before[2]  # the maps give the room
+    assert window.pad.paper_rect().width() > 1.5 * before[0] * 0.9
+    qtbot.mouseClick(window.pad.mode_buttons.button(0), Qt.MouseButton.LeftButton)
+    assert window.columns.sizes() == before

@@ -13,6 +13,7 @@ import torch
 from viz_app.models import load_model
 from viz_app.models.decode import best_path
 from viz_app.models.inputs import InputError
+from viz_app.models.zoo.sdnn import FIELD, STRIDE, columns
 from viz_app.probe.extras import make_extra
 from viz_app.probe.pipeline import Pipeline
 from viz_app.records.frames import Frame
@@ -44,7 +45,7 @@ def test_a_string_reaches_the_reader_as_one_wide_strip_and_comes_back_read(sdnn)
     assert height == 32 and width > 5 * 28  # the whole string, not one digit cut to 32x32
     record: StringRecord = result.extras["sdnn"]
     assert record.strip.shape == (32, width)
-    assert record.positions == (width - 28) // 4 and record.probabilities.shape == (11, record.positions)
+    assert record.positions == columns(width) and record.probabilities.shape == (11, record.positions)
     assert np.allclose(record.probabilities.sum(axis=0), 1.0, atol=1e-4)
     expected = best_path(record.probabilities.argmax(axis=0), record.probabilities.max(axis=0)).text
     assert isinstance(result.text, str) and result.text == record.text == expected
@@ -57,15 +58,16 @@ def test_c1_c3_and_c5_sit_under_the_part_of_the_strip_they_see(sdnn) -> None:
     layers = {layer.name: layer for layer in record.layers}
     assert list(layers) == ["c1", "c3", "c5"]
     c1, c3, c5 = layers["c1"], layers["c3"], layers["c5"]
-    # A valid 5x5 convolution: C1 column j centres on input x = j + 2; C5 (stride 4, field 32) on 4t + 16.
+    # A valid 5x5 convolution: C1 column j centres on input x = j + 2; C5 column t, seeing a
+    # 32-pixel window every STRIDE pixels, on STRIDE * t + 16 (its cell starts half a step before).
     assert (c1.along.x0, c1.along.step) == (2.0, 1.0) and c1.image.shape[1] == width - 4
-    assert (c5.along.x0, c5.along.step) == (14.0, 4.0) and c5.image.shape[1] == record.positions
+    assert (c5.along.x0, c5.along.step) == ((FIELD - STRIDE) / 2, STRIDE) and c5.image.shape[1] == record.positions
     assert c3.along.step == 2.0
     for layer in (c1, c3, c5):
         end = layer.along.x0 + layer.image.shape[1] * layer.along.step
         assert layer.along.x0 >= 0 and end <= width  # every column over the strip
         assert layer.image.dtype == np.uint8 and layer.image.shape[0] <= 128 + layer.channels
-    assert (record.along.x0, record.along.step) == (14.0, 4.0)
+    assert (record.along.x0, record.along.step) == ((FIELD - STRIDE) / 2, STRIDE)
 
 
 def test_an_empty_string_canvas_is_blank_with_a_prompt_and_no_answer(sdnn) -> None:

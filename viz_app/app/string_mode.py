@@ -19,6 +19,7 @@ from viz_app.records.strings import reads_strings
 from viz_app.ui.main_window import MainWindow
 
 STRING_MODEL = "sdnn"  # the string reader opened when string mode starts
+PAD_SHARE = 0.4  # in string mode the input column gets at least this share of the window's width
 
 
 class StringTab(Protocol):
@@ -42,6 +43,7 @@ class StringMode(QObject):
         self.tabs = tabs
         self.on = window.pad.string_mode
         self._previous: str | None = None  # the one-digit model string mode replaced
+        self._sizes: list[int] | None = None  # the columns' widths before string mode widened the input column
         window.pad.string_mode_changed.connect(self.set_on)
         for tab in tabs:
             tab.string_toggled.connect(self.set_on)
@@ -55,6 +57,7 @@ class StringMode(QObject):
         self.window.pad.set_string_mode(on)
         for tab in self.tabs:
             tab.set_string_mode(on)
+        self._fit_columns(on)
         current = self.window.model
         if on and current is not None and not _reads_strings(current):
             self._previous = current.name
@@ -63,6 +66,19 @@ class StringMode(QObject):
             previous, self._previous = self._previous, None
             if _reads_strings(current):
                 self.window.model_requested.emit(previous, None)
+
+    def _fit_columns(self, on: bool) -> None:
+        """A string needs a wide pad: widen the input column (taking from the maps), and give the
+        columns back their widths when string mode ends."""
+        columns = self.window.columns
+        sizes = columns.sizes()
+        if on and len(sizes) == 3 and sizes[0] < PAD_SHARE * sum(sizes):
+            self._sizes = sizes
+            left = round(PAD_SHARE * sum(sizes))
+            columns.setSizes([left, max(1, sizes[1] - (left - sizes[0])), sizes[2]])
+        elif not on and self._sizes is not None:
+            columns.setSizes(self._sizes)
+            self._sizes = None
 
     def _on_result_shown(self, result: FrameResult, t_shown: float) -> None:
         """A string read goes where the predicted digit is shown."""
