@@ -11,6 +11,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("index", help="find each unit's strongest MNIST test digits (for the unit panel)")
     p.add_argument("name", help="a zoo model, or 'all'")
     p.add_argument("--data", type=Path, help="folder with the MNIST IDX files (default: $CNN_VIZ_DATA, else a download)")
+    p.add_argument("--folder", type=Path, help="index the images in this folder instead (any model; ImageNet models have no data set here)")
     p.add_argument("--device", default="cpu")
 
 
@@ -22,6 +23,8 @@ def run(args: argparse.Namespace) -> int:
     from viz_app.probe.unit_index import build_index, index_path, save_index
     from viz_app.training.mnist import load_split
 
+    if args.folder is not None:
+        return _index_folder(args)
     zoo = [spec for spec in specs_in_group("MNIST zoo") if spec.weights_file]
     if args.name == "all":
         specs = [spec for spec in zoo if (path := default_weights_path(spec)) is not None and path.is_file()]
@@ -43,4 +46,27 @@ def run(args: argparse.Namespace) -> int:
         units = sum(len(layer.mean) for layer in index.layers.values())
         print(f"{spec.name}: {units} units in {len(index.layers)} layers over {len(digits):,} test digits, "
               f"{time.perf_counter() - started:.1f} s -> {path} ({size / 1024:.0f} KiB)", flush=True)  # fmt: skip
+    return 0
+
+
+def _index_folder(args: argparse.Namespace) -> int:
+    """`cnn-viz index NAME --folder DIR`: the model's top images among the user's own."""
+    from viz_app.errors import UserError
+    from viz_app.models import load_model
+    from viz_app.probe.unit_folder import build_folder_index, folder_index_path
+    from viz_app.probe.unit_index import save_index
+
+    if args.name == "all":
+        raise UserError("--folder indexes one model at a time: name it")
+    started = time.perf_counter()
+    loaded = load_model(args.name, args.device, strict=True)
+    index, skipped = build_folder_index(loaded, args.folder)
+    for reason in skipped:
+        print(f"left out: {reason}")
+    path = folder_index_path(loaded.spec)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    size = save_index(index, path)
+    units = sum(len(layer.mean) for layer in index.layers.values())
+    print(f"{loaded.spec.name}: {units} units in {len(index.layers)} layers over {len(index.files):,} images of {args.folder}, "
+          f"{time.perf_counter() - started:.1f} s -> {path} ({size / 1024:.0f} KiB)")  # fmt: skip
     return 0

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,8 @@ class UnitIndex:
     weights: str  # fingerprint of the weights file it was made with
     data: str  # fingerprint of the test images it was made on
     layers: dict[str, LayerTop]
+    folder: str = ""  # an index of the user's own images: their folder
+    files: tuple[str, ...] = field(default_factory=tuple)  # and their file names, in index order
 
 
 def index_path(spec: ModelSpec) -> Path:
@@ -98,18 +100,21 @@ class _Reducer:
         self._handles = []
 
 
-def build_index(loaded: LoadedModel, images: np.ndarray, labels: np.ndarray, layers: Sequence[str] | None = None,
-                top: int = TOP, batch: int = BATCH) -> UnitIndex:  # fmt: skip
-    """The ``top`` strongest of ``images`` (N x 28 x 28 uint8 digits) for every unit of ``layers``."""
+def scan(loaded: LoadedModel, batches: Iterable[torch.Tensor], layers: Sequence[str] | None = None,
+         top: int = TOP) -> tuple[dict[str, LayerTop], np.ndarray]:  # fmt: skip
+    """The ``top`` strongest inputs of ``batches`` (network inputs) for every unit of ``layers``
+    (default: the model's default layers), labelled with the model's own predictions; and those predictions."""
     names = list(layers) if layers is not None else [path for path, _ in loaded.spec.layers]
-    best: dict[str, tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = {}  # values, image indices, positions: C x k
+    best: dict[str, tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = {}  # values, input indices, positions: C x k
     sums: dict[str, torch.Tensor] = {}
+    predictions: list[torch.Tensor] = []
+    start = 0
     reducer = _Reducer(loaded, names)
     try:
-        for start in range(0, len(images), batch):
-            x = digits_to_tensor(images[start : start + batch], loaded.spec, loaded.device)  # N x 1 x 32 x 32
+        for x in batches:
             with torch.inference_mode():
-                loaded.model(x)
+                logits = loaded.model(x)
+            predictions.append(logits.argmax(1).cpu())
             for name, (value, position, mean) in reducer.reduced.items():
                 ids = torch.arange(start, start + len(x), device=value.device).expand(value.shape[1], -1)  # C x N
                 old = best.get(name)
@@ -119,24 +124,36 @@ def build_index(loaded: LoadedModel, images: np.ndarray, labels: np.ndarray, lay
                 best[name] = (kept, indices.gather(1, order), positions.gather(1, order))
                 sums[name] = sums.get(name, 0) + mean.sum(0)
             reducer.reduced.clear()
+            start += len(x)
     finally:
         reducer.remove()
+    predicted = torch.cat(predictions).numpy()
     table = {}
     for name in names:
         top_values, top_ids, top_where = (np.asarray(t.cpu().numpy()) for t in best[name])
         width = reducer.widths[name]
         rows_cols = np.stack([top_where // width, top_where % width], -1).astype(np.uint8)
-        unit_mean = np.asarray((sums[name] / len(images)).cpu().numpy(), np.float32)
-        table[name] = LayerTop(top_ids.astype(np.uint16), rows_cols, top_values.astype(np.float32), labels[top_ids].astype(np.uint8), unit_mean)
+        unit_mean = np.asarray((sums[name] / start).cpu().numpy(), np.float32)
+        table[name] = LayerTop(top_ids.astype(np.uint16), rows_cols, top_values.astype(np.float32), predicted[top_ids].astype(np.uint16), unit_mean)
+    return table, predicted
+
+
+def build_index(loaded: LoadedModel, images: np.ndarray, labels: np.ndarray, layers: Sequence[str] | None = None,
+                top: int = TOP, batch: int = BATCH) -> UnitIndex:  # fmt: skip
+    """The ``top`` strongest of ``images`` (N x 28 x 28 uint8 digits) for every unit of ``layers``, with their true labels."""
+    batches = (digits_to_tensor(images[i : i + batch], loaded.spec, loaded.device) for i in range(0, len(images), batch))  # N x 1 x 32 x 32
+    table, _ = scan(loaded, batches, layers, top)
+    table = {name: replace(layer, labels=labels[layer.images.astype(np.int64)].astype(np.uint8)) for name, layer in table.items()}
     return UnitIndex(loaded.spec.name, weights_digest(loaded.weights), images_digest(images), table)
 
 
 def save_index(index: UnitIndex, path: Path) -> int:
     """Write ``index`` to ``path`` (compressed numpy arrays); returns the file's size in bytes."""
-    meta = {"version": VERSION, "model": index.model, "weights": index.weights, "data": index.data, "layers": list(index.layers)}
+    meta = {"version": VERSION, "model": index.model, "weights": index.weights, "data": index.data, "layers": list(index.layers),
+            "folder": index.folder, "files": list(index.files)}  # fmt: skip
     arrays: dict[str, Any] = {"meta": np.array(json.dumps(meta))}
     for i, layer in enumerate(index.layers.values()):
-        arrays |= {f"{field}{i}": getattr(layer, field) for field in ("images", "positions", "values", "labels", "mean")}
+        arrays |= {f"{name}{i}": getattr(layer, name) for name in ("images", "positions", "values", "labels", "mean")}
     tmp = path.with_name(path.name + ".part")
     with open(tmp, "wb") as out:
         np.savez_compressed(out, **arrays)
@@ -150,9 +167,9 @@ def read_index(path: Path) -> UnitIndex:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
             names = meta["layers"] if meta.get("version") == VERSION else []
-            layers = {name: LayerTop(*(data[f"{field}{i}"] for field in ("images", "positions", "values", "labels", "mean"))) for i, name in enumerate(names)}
+            layers = {name: LayerTop(*(data[f"{part}{i}"] for part in ("images", "positions", "values", "labels", "mean"))) for i, name in enumerate(names)}
     except (OSError, KeyError, ValueError, TypeError) as exc:  # json's errors are ValueErrors
         raise ValueError(f"{path.name} is not a unit index ({exc})") from exc
     if meta.get("version") != VERSION:
         raise ValueError(f"{path.name} is an index of another version; make it again")
-    return UnitIndex(meta["model"], meta["weights"], meta["data"], layers)
+    return UnitIndex(meta["model"], meta["weights"], meta["data"], layers, meta.get("folder", ""), tuple(meta.get("files", ())))

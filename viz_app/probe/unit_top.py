@@ -13,6 +13,7 @@ from typing import Protocol
 import numpy as np
 
 from viz_app.models.loader import LoadedModel
+from viz_app.probe.unit_folder import folder_index_path, folder_pixels
 from viz_app.probe.unit_index import UnitIndex, index_path, read_index, weights_digest
 from viz_app.records.units import TopImages
 from viz_app.sources.mnist_files import local_test_images
@@ -64,16 +65,19 @@ def crop(pixels: np.ndarray, field: Field | None, row: int, col: int) -> np.ndar
     h, w = field.size
     y0 = round(field.start[0] + row * field.jump[0])
     x0 = round(field.start[1] + col * field.jump[1])
-    padded = np.pad(pixels, ((h, h), (w, w)))
+    padded = np.pad(pixels, ((h, h), (w, w), *[(0, 0)] * (pixels.ndim - 2)))
     return padded[y0 + h : y0 + 2 * h, x0 + w : x0 + 2 * w]
 
 
 def top_images(loaded: LoadedModel, layer: str, index: int, field: Field | None) -> tuple[TopImages | None, str]:
-    """The unit's top digits cut to its field, or None and what to do to see them."""
+    """The unit's top images cut to its field, or None and what to do to see them.
+
+    MNIST zoo models: the shipped index and the local MNIST test digits; other models: the
+    index of a folder of the user's own images, if one was made."""
     spec = loaded.spec
     how = f"run `cnn-viz index {spec.name}`"
     if spec.group != "MNIST zoo" or spec.channels != 1:
-        return None, "Top images are found for the MNIST zoo's models; this one has its favourite input only."
+        return _folder_top(loaded, layer, index, field)
     path = index_path(spec)
     if not path.is_file():
         return None, f"No top images yet: {how} (one pass over the MNIST test digits)."
@@ -92,9 +96,38 @@ def top_images(loaded: LoadedModel, layer: str, index: int, field: Field | None)
     images, digest = test
     if digest != table.data:
         return None, f"The local MNIST test images are not the ones indexed: {how} again."
+    ids = table.layers[layer].images[index].astype(np.int64)
+    return _cut(table, layer, index, network_pixels(images[ids], spec.input_size), field, spec.classes, f"of {len(images):,} MNIST test digits"), ""
+
+
+def _cut(table: UnitIndex, layer: str, index: int, pixels: np.ndarray, field: Field | None, classes: tuple[str, ...], source: str) -> TopImages:
+    """The record of unit ``index``: its top inputs' ``pixels`` cut to its field around each one's strongest position."""
     top = table.layers[layer]
-    ids = top.images[index].astype(np.int64)
-    pixels = network_pixels(images[ids], spec.input_size)
     crops = np.stack([crop(p, field, int(r), int(c)) for p, (r, c) in zip(pixels, top.positions[index])])
+    labels = top.labels[index].astype(np.int64)
+    names = tuple(classes[i] if 0 <= i < len(classes) else str(i) for i in labels)
     whole = crops.shape[1:] == pixels.shape[1:]
-    return TopImages(crops, top.values[index], top.labels[index].astype(np.int64), ids, float(top.mean[index]), whole), ""
+    ids = top.images[index].astype(np.int64)
+    return TopImages(crops, top.values[index], labels, ids, float(top.mean[index]), whole, names, source)
+
+
+def _folder_top(loaded: LoadedModel, layer: str, index: int, field: Field | None) -> tuple[TopImages | None, str]:
+    """Top images from the index of the user's own folder (models without a local data set)."""
+    spec = loaded.spec
+    how = f"run `cnn-viz index {spec.name} --folder DIR` on a folder of your own images"
+    path = folder_index_path(spec)
+    if not path.is_file():
+        return None, f"No top images: this model has no data set here; {how}."
+    try:
+        table = _index(path)
+    except (OSError, ValueError) as exc:
+        return None, f"{exc}: {how}."
+    if layer not in table.layers:
+        return None, f"Top images are kept for the default layers ({', '.join(table.layers)}), not {layer}."
+    if table.weights != _weights(loaded.weights):
+        return None, f"The top images in {path.name} belong to other weights than {Path(loaded.weights).name}: {how} again."
+    try:
+        pixels = folder_pixels(loaded, table, table.layers[layer].images[index].astype(np.int64))
+    except (OSError, ValueError) as exc:  # ImageError is a ValueError
+        return None, f"The indexed images cannot be read any more ({exc}): {how} again."
+    return _cut(table, layer, index, pixels, field, spec.classes, f"of {len(table.files)} images in {Path(table.folder).name}"), ""

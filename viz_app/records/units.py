@@ -17,12 +17,14 @@ from viz_app.records.panels import UnitRecord
 class TopImages:
     """The test digits that excite one unit most, strongest first, cut to its receptive field."""
 
-    crops: np.ndarray  # K x h x w uint8: each digit cut around the unit's strongest position (whole digit for a dense unit)
+    crops: np.ndarray  # K x h x w (x 3) uint8: each image cut around the unit's strongest position (whole digit for a dense unit)
     values: np.ndarray  # K float32: the unit's activation on each
     labels: np.ndarray  # K int: each digit's label
     indices: np.ndarray  # K int: each digit's index in the MNIST test set
     mean: float  # the unit's mean activation over the test set (all positions)
     whole: bool  # True when the crops are whole inputs (dense units, fields as large as the input)
+    names: tuple[str, ...] = ()  # each label's class name
+    source: str = "MNIST test digits"  # where the images come from
 
     @property
     def best(self) -> float:

@@ -107,11 +107,12 @@ class LearnedView(QWidget):
                 caption.setText("")
                 continue
             tile.setPixmap(pixmap(top.crops[i], TILE))
-            caption.setText(f"{top.labels[i]}: {top.values[i]:.3g}")
-            caption.setToolTip(f"test digit #{top.indices[i]}, a {top.labels[i]}; activation {top.values[i]:.4g}")
+            name = top.names[i] if i < len(top.names) else str(top.labels[i])
+            caption.setText(f"{name[:8]}: {top.values[i]:.3g}")
+            caption.setToolTip(f"#{top.indices[i]} {top.source}, labelled {name}; activation {top.values[i]:.4g}")
         if top is not None:
-            where = "whole digits" if top.whole else "cut to its receptive field"
-            self.heading.setText(f"Strongest of 10,000 test digits, {where} (label: activation)")
+            where = "whole inputs" if top.whole else "cut to its receptive field"
+            self.heading.setText(f"Strongest {top.source}, {where} (label: activation)")
 
     def show_current(self, value: float) -> None:
         """The current input's activation on the top digits' scale."""
