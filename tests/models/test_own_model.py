@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import subprocess
 import sys
@@ -50,7 +51,8 @@ def test_a_user_file_opens_with_its_layers_classes_and_predictions(tmp_path: Pat
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "viz_app", *args], capture_output=True, text=True, cwd=cwd, timeout=180)
+    env = {**os.environ, "XDG_CONFIG_HOME": str(cwd / "config")}  # never the user's own settings
+    return subprocess.run([sys.executable, "-m", "viz_app", *args], capture_output=True, text=True, cwd=cwd, timeout=180, env=env)
 
 
 @pytest.mark.slow
@@ -69,8 +71,16 @@ def test_a_user_file_through_the_command_line(tmp_path: Path) -> None:
     assert record["prediction"] in LABELS and set(record["probabilities"]) == set(LABELS)
     summary = _cli("summary", "net.py:build", "--json", cwd=tmp_path)
     assert summary.returncode == 0, summary.stderr
+    from PySide6.QtCore import QSettings
+
+    from viz_app.app.recent import write_recent
+
+    store = QSettings(str(tmp_path / "config" / "cnn-viz" / "cnn-viz.conf"), QSettings.Format.IniFormat)
+    write_recent(store, [(f"{net}:build", "net.py:build")])
+    store.sync()
     listing = _cli("models", "--all", cwd=tmp_path)
     assert listing.returncode == 0 and "torchvision:resnet101" in listing.stdout and "lenet5" in listing.stdout
+    assert f"opened before (newest first):\n  {net}:build  (net.py:build)" in listing.stdout
 
 
 @pytest.mark.slow

@@ -3,7 +3,6 @@ collect what is shown at close. Values the window cannot take are named in one m
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from PySide6.QtCore import QObject, QSettings, SignalInstance
 from PySide6.QtGui import QGuiApplication
 
 from viz_app.app.lecture import LectureTools
+from viz_app.app.recent import MAX_RECENT, is_opened_model, read_recent, write_recent
 from viz_app.app.settings import Settings, read_settings, without_layout, write_settings
 from viz_app.app.source_control import SourceController
 from viz_app.ui.controls_bar import add_more_entry, add_recent_model
@@ -155,24 +155,5 @@ class RememberedSettings(QObject):
     def save(self) -> None:
         """Write what the window shows now to the store."""
         write_settings(self.store, self.collect())
-        self.store.setValue(RECENT_KEY, json.dumps(self.recent))
+        write_recent(self.store, self.recent)
 
-
-RECENT_KEY = "models/recent"
-MAX_RECENT = 8
-
-
-def is_opened_model(name: str) -> bool:
-    """Whether ``name`` is a model opened from a file or by torchvision name (not a registered one)."""
-    return name.startswith("torchvision:") or name.lower().endswith((".onnx", ".py")) or ".py:" in name
-
-
-def read_recent(store: QSettings) -> list[tuple[str, str]]:
-    """The models opened from files before, newest first: (name, title); [] when unreadable."""
-    try:
-        items = json.loads(str(store.value(RECENT_KEY, "[]")))
-    except ValueError:
-        return []
-    if not isinstance(items, list):
-        return []
-    return [(str(i[0]), str(i[1])) for i in items if isinstance(i, list) and len(i) == 2][:MAX_RECENT]

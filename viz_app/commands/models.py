@@ -7,7 +7,8 @@ import argparse
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("models", help="list the registered models")
-    p.add_argument("--all", action="store_true", help="also every torchvision:NAME classifier and how to open a model file of your own")
+    p.add_argument("--all", action="store_true",
+                   help="also every torchvision:NAME classifier, the models opened before and how to open a model file of your own")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -32,12 +33,19 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_more(known: set[str]) -> None:
-    """torchvision's other classifiers, and the forms a user's own model takes."""
+    """torchvision's other classifiers, the models opened before, and the forms a user's own model takes."""
     from viz_app.models.torchvision_any import classification_names
 
     names = [f"torchvision:{n}" for n in classification_names() if n not in known]
     print(f"\ntorchvision classifiers ({len(names)} more; published weights downloaded once, else untrained):")
     for i in range(0, len(names), 4):
         print("  " + "  ".join(f"{n:<34}" for n in names[i : i + 4]).rstrip())
+    from viz_app.app.recent import read_recent, user_store
+
+    recent = read_recent(user_store())
+    if recent:
+        print("\nopened before (newest first):")
+        for name, title in recent:
+            print(f"  {name}" + (f"  ({title})" if title != name else ""))
     print("\nyour own model: FILE.py[:FUNCTION] (default build), FILE.onnx; with --weights, and a FILE.json beside it"
           " for input size, mean/std and class names")

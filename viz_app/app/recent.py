@@ -1,0 +1,35 @@
+"""The models opened from files or by torchvision name, newest first, kept in the app's settings."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import QSettings
+
+RECENT_KEY = "models/recent"
+MAX_RECENT = 8
+
+
+def is_opened_model(name: str) -> bool:
+    """Whether ``name`` is a model opened from a file or by torchvision name (not a registered one)."""
+    return name.startswith("torchvision:") or name.lower().endswith((".onnx", ".py")) or ".py:" in name
+
+
+def read_recent(store: QSettings) -> list[tuple[str, str]]:
+    """(name, title) of the models opened before, newest first; [] when unreadable."""
+    try:
+        items = json.loads(str(store.value(RECENT_KEY, "[]")))
+    except ValueError:
+        return []
+    if not isinstance(items, list):
+        return []
+    return [(str(i[0]), str(i[1])) for i in items if isinstance(i, list) and len(i) == 2][:MAX_RECENT]
+
+
+def write_recent(store: QSettings, recent: list[tuple[str, str]]) -> None:
+    store.setValue(RECENT_KEY, json.dumps([list(item) for item in recent[:MAX_RECENT]]))
+
+
+def user_store() -> QSettings:
+    """The settings the window keeps (QSettings() of the application "cnn-viz" of "cnn-viz")."""
+    return QSettings("cnn-viz", "cnn-viz")
