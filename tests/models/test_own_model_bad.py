@@ -48,6 +48,21 @@ def test_weights_that_do_not_fit_and_labels_of_the_wrong_count(tmp_path: Path) -
         load_model(spec.name, "cpu", wrong)
 
 
+def test_safetensors_weights_load_and_a_damaged_one_is_refused(tmp_path: Path) -> None:
+    from safetensors.torch import save_file
+
+    spec = open_spec(f"{write_net(tmp_path)}:build")
+    state = {k: torch.full_like(v, 0.01) for k, v in spec.build().state_dict().items()}
+    good = tmp_path / "net.safetensors"
+    save_file(state, str(good))
+    loaded = load_model(spec.name, "cpu", good)
+    assert loaded.trained and torch.equal(loaded.model.state_dict()["head.bias"], state["head.bias"])
+    bad = tmp_path / "cut.safetensors"
+    bad.write_bytes(good.read_bytes()[:50])
+    with pytest.raises(UserError, match="cut.safetensors is not a readable safetensors file"):
+        load_model(spec.name, "cpu", bad)
+
+
 def test_a_weights_pickle_that_would_run_code_is_refused_unrun(tmp_path: Path) -> None:
     from bad_files import write_weights
 

@@ -108,7 +108,7 @@ def load_model(
             warnings.append(f"{spec.name} ships no trained weights: showing untrained weights")
     else:
         try:
-            state = read_state_dict(path, allowance(model), spec.name)
+            state = read_weights(path, allowance(model), spec.name)
             if spec.adapt_state_dict is not None:
                 state = spec.adapt_state_dict(state)
             apply_state_dict(model, state, path.name)
@@ -121,6 +121,24 @@ def load_model(
             warnings.append(f"{exc}{hint}; showing untrained weights instead")
     model.eval().requires_grad_(False).to(device)
     return LoadedModel(spec, model, device, source, trained, card, tuple(warnings))
+
+
+def read_weights(path: Path, max_bytes: int, label: str) -> dict[str, torch.Tensor]:
+    """A state dict from a PyTorch weights file, or from a ``.safetensors`` file (tensors only by design)."""
+    if path.suffix.lower() != ".safetensors":
+        return read_state_dict(path, max_bytes, label)
+    if not path.is_file():
+        raise WeightsError(f"weights file not found: {path}")
+    if path.stat().st_size > max_bytes:
+        raise WeightsError(f"{path.name} is too large for {label}: is it the weights of another model?")
+    try:
+        from safetensors.torch import load_file
+    except ImportError as exc:
+        raise WeightsError("reading .safetensors needs the safetensors package (pip install safetensors)") from exc
+    try:
+        return load_file(str(path), device="cpu")
+    except Exception as exc:  # safetensors raises its own SafetensorError on damaged headers
+        raise WeightsError(f"{path.name} is not a readable safetensors file (damaged or cut short?)") from exc
 
 
 def _fetch(
