@@ -42,8 +42,8 @@ def normalise(
     """Map activations to 0..255 (float); returns (scaled, lo, hi) with lo, hi as 0-d tensors."""
     flat = a.reshape(a.shape[0], -1) if a.dim() == 3 else a.reshape(1, -1)
     if mode is NormMode.FIXED:
-        lo = torch.tensor(fixed[0], device=a.device)
-        hi = torch.tensor(fixed[1], device=a.device)
+        lo = torch.full((), fixed[0], device=a.device)  # a fill on the device: no host-to-device copy per layer
+        hi = torch.full((), fixed[1], device=a.device)
         lo_c, hi_c = lo.expand(flat.shape[0], 1), hi.expand(flat.shape[0], 1)
     elif mode is NormMode.PER_CHANNEL and a.dim() == 3:
         if signed:
