@@ -27,8 +27,9 @@ from viz_app.probe.extras.unit import layer_output, producer
 
 STEPS = 160
 JITTER = 2  # pixels each way
-TV_WEIGHT = 0.5  # total variation: neighbouring pixels alike
-DECAY = 0.05  # less ink unless it pays
+TV_WEIGHT = 10.0  # total variation: neighbouring pixels alike
+DECAY = 5.0  # less ink unless it pays
+STARTS = (-2.0, 0.0)  # dim noise first; where no gradient reaches the unit from there, mid-grey noise
 LR = 0.1
 
 
@@ -65,17 +66,38 @@ def favourite_input(model: nn.Module, spec: ModelSpec, layer: str, index: int, s
     if layer not in modules:
         raise KeyError(f"no layer {layer!r} in {spec.name}")
     module = modules[layer]
-    device = next(model.parameters()).device
     started = time.perf_counter()
     generator = torch.Generator().manual_seed(seed)
-    h, w = spec.input_size
-    logits = (torch.randn(1, spec.channels, h, w, generator=generator) * 0.5 - 2.0).to(device)  # dim noise
-    done = 0
     objective = _Climb(model, module, index, spec)
+    logits = _start(objective, spec, generator)
+    final, start, done = _ascend(objective, spec, logits, steps, generator, on_step)
+    value = _value(model, module, spec, final, index)
+    image = final[0].mul(255).round().to(torch.uint8).permute(1, 2, 0).cpu().numpy()  # H x W x C
+    return Ascent(image[:, :, 0] if spec.channels == 1 else image, value, start, done, time.perf_counter() - started)
+
+
+def _start(objective: _Climb, spec: ModelSpec, generator: torch.Generator) -> torch.Tensor:
+    """Starting noise (a sigmoid's input): dim, or brighter where no gradient reaches the unit from the dim one."""
+    device = next(objective.model.parameters()).device
+    for brightness in STARTS:
+        logits = (torch.randn(1, spec.channels, *spec.input_size, generator=generator) * 0.5 + brightness).to(device)
+        with torch.inference_mode(False), torch.enable_grad():
+            trial = logits.clone().requires_grad_(True)
+            (grad,) = torch.autograd.grad(objective(normalise(torch.sigmoid(trial), spec)).sum(), trial)
+        if grad.abs().sum() > 0:
+            break
+    return logits
+
+
+def _ascend(objective: _Climb, spec: ModelSpec, logits: torch.Tensor, steps: int, generator: torch.Generator,
+            on_step: Callable[[int], bool] | None) -> tuple[torch.Tensor, float, int]:  # fmt: skip
+    """Up to ``steps`` steps from ``logits`` (the pixels' sigmoid inputs): the pixels reached, the start's value, the steps taken."""
+    h, w = spec.input_size
+    done = 0
     with torch.inference_mode(False), torch.enable_grad():
         logits.requires_grad_(True)
         optimiser = torch.optim.Adam([logits], lr=LR)
-        start = _value(model, module, spec, torch.sigmoid(logits).detach(), index)
+        start = _value(objective.model, objective.module, spec, torch.sigmoid(logits).detach(), objective.index)
         for step in range(steps):
             pixels = torch.sigmoid(logits)
             dy, dx = (int(v) for v in torch.randint(-JITTER, JITTER + 1, (2,), generator=generator))
@@ -85,13 +107,10 @@ def favourite_input(model: nn.Module, spec: ModelSpec, layer: str, index: int, s
             logits.grad = grad
             optimiser.step()
             logits.grad = None
-            done = step + 1
+            done += 1
             if on_step is not None and not on_step(done):
                 break
-        final = torch.sigmoid(logits).detach()
-    value = _value(model, module, spec, final, index)
-    image = final[0].mul(255).round().to(torch.uint8).permute(1, 2, 0).cpu().numpy()  # H x W x C
-    return Ascent(image[:, :, 0] if spec.channels == 1 else image, value, start, done, time.perf_counter() - started)
+    return torch.sigmoid(logits).detach(), start, done
 
 
 class _Climb:
