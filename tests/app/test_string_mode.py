@@ -124,7 +124,11 @@ def test_the_file_tab_reads_a_string_in_a_wide_region(qtbot, session, tmp_path: 
     qtbot.mouseClick(sources.files.panel.string_box, Qt.MouseButton.LeftButton)
     assert window.pad.string_mode and sources.camera.panel.string_box.isChecked()  # one string mode
     qtbot.waitUntil(lambda: window.model.name == "sdnn", timeout=30_000)
-    qtbot.waitUntil(lambda: results[-1].model == "sdnn" and results[-1].text is not None, timeout=40_000)
+    try:
+        qtbot.waitUntil(lambda: results[-1].model == "sdnn" and results[-1].text is not None, timeout=40_000)
+    except qtbot.TimeoutError:
+        seen = [(r.model, r.seq, r.text, r.empty) for r in results[-5:]]
+        raise AssertionError(f"no string read: last results {seen}; messages {window.messages.text()!r}") from None
     x, y, w, h = sources.roi
     assert w >= 4 * h and w > 0.8 * 640  # a wide region of interest
     assert results[-1].network_input.shape[1] > 3 * 28 and not results[-1].empty
