@@ -92,7 +92,6 @@ def _start(objective: _Climb, spec: ModelSpec, generator: torch.Generator) -> to
 def _ascend(objective: _Climb, spec: ModelSpec, logits: torch.Tensor, steps: int, generator: torch.Generator,
             on_step: Callable[[int], bool] | None) -> tuple[torch.Tensor, float, int]:  # fmt: skip
     """Up to ``steps`` steps from ``logits`` (the pixels' sigmoid inputs): the pixels reached, the start's value, the steps taken."""
-    h, w = spec.input_size
     done = 0
     with torch.inference_mode(False), torch.enable_grad():
         logits.requires_grad_(True)
@@ -102,7 +101,7 @@ def _ascend(objective: _Climb, spec: ModelSpec, logits: torch.Tensor, steps: int
             pixels = torch.sigmoid(logits)
             dy, dx = (int(v) for v in torch.randint(-JITTER, JITTER + 1, (2,), generator=generator))
             shifted = torch.roll(pixels, (dy, dx), (2, 3)) if step < steps * 3 // 4 else pixels  # no jitter at the end
-            loss = -objective(normalise(shifted, spec)).sum() + TV_WEIGHT * _total_variation(pixels) * h * w / 100 + DECAY * pixels.mean()
+            loss = -objective(normalise(shifted, spec)).sum() + TV_WEIGHT * _total_variation(pixels) * 10 + DECAY * pixels.mean()
             (grad,) = torch.autograd.grad(loss, logits)
             logits.grad = grad
             optimiser.step()
