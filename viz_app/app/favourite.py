@@ -3,8 +3,9 @@
 ``FavouriteRunner`` computes a unit's favourite input (``viz_app.probe.favourite``) on an
 ``OffThread``, on a model it builds itself from the name and weights file the request
 carries, so the live model in the inference thread never sees a hook or a gradient of it.
-While frames are flowing it sleeps after each step three times as long as the step took, leaving
-the CPU to the live frames; with no frame in the last moment it runs at full speed.
+While live frames are flowing it steps only in the few milliseconds after each frame is shown,
+when the inference thread waits for the next input, so the two never compete; with no frame in
+the last moment it runs at full speed.
 Results are cached per (model, weights, layer, unit).
 
 ``UnitTab`` is the unit panel with a runner wired to its button: the registry's "unit" entry.
@@ -25,8 +26,8 @@ from viz_app.records.panels import UnitRecord
 from viz_app.records.units import Favourite, FavouriteRequest
 from viz_app.ui.panels.unit_panel import UnitPanel
 
-CPU_SHARE = 0.25  # at most this share of one core goes to the favourite input while frames run
 LIVE_S = 0.25  # frames count as flowing when one was shown this recently
+GAP_S = 0.006  # while they flow, steps run only this long after each frame is shown (the worker is idle then)
 
 
 class FavouriteRunner(QObject):
@@ -35,9 +36,8 @@ class FavouriteRunner(QObject):
     ready = Signal(object)  # Favourite
     failed = Signal(object, str)  # FavouriteRequest, message
 
-    def __init__(self, parent: QObject | None = None, share: float = CPU_SHARE) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.share = share
         self._thread = OffThread("favourite", self)
         self._thread.finished.connect(self._on_finished)
         self._thread.failed.connect(self._on_failed)
@@ -46,10 +46,12 @@ class FavouriteRunner(QObject):
         self._models: dict[tuple[str, str], LoadedModel] = {}  # side thread only: (name, weights) -> LoadedModel
         self._stop = threading.Event()
         self._last_frame = 0.0  # perf_counter() of the last frame shown
+        self._frame = threading.Event()  # set at each frame shown
 
     def frame_seen(self) -> None:
         """A live frame was shown: the computation gives way while they keep coming."""
         self._last_frame = time.perf_counter()
+        self._frame.set()
 
     def cached(self, request: FavouriteRequest | None) -> Favourite | None:
         """The favourite input already computed for ``request``, if any."""
@@ -80,13 +82,12 @@ class FavouriteRunner(QObject):
             self._models = {key: load_model(request.model, "cpu", request.weights or None)}  # one copy at a time
         loaded = self._models[key]
         big = loaded.spec.input_size[0] * loaded.spec.input_size[1] * loaded.spec.channels > 4096
-        last = [time.perf_counter()]
 
         def pace(step: int) -> bool:
-            now = time.perf_counter()
-            if now - self._last_frame < LIVE_S:
-                time.sleep((now - last[0]) * (1 - self.share) / self.share)
-            last[0] = time.perf_counter()
+            """Between frames only: once a frame's gap is used up, wait for the next frame."""
+            if time.perf_counter() - self._last_frame > GAP_S and time.perf_counter() - self._last_frame < LIVE_S:
+                self._frame.clear()
+                self._frame.wait(LIVE_S)
             return not self._stop.is_set()
 
         steps = STEPS // 2 if big else STEPS
