@@ -135,3 +135,8 @@ def test_the_panel_gets_c1_c3_and_c5_also_when_the_maps_show_other_layers(one_to
             assert [layer.name for layer in own.layers] == ["c1", "c3", "c5"]
             for a, b in zip(own.layers, probed.layers):
                 assert np.array_equal(a.image, b.image)
+
+
+def test_a_growing_string_changes_the_strip_width_seldom(sdnn) -> None:
+    widths = {sdnn.process(string_frame("31415"[:n])).network_input.shape[1] for n in range(1, 6)}
+    assert all(width % 64 == 0 for width in widths) and len(widths) <= 3  # each new width re-lays every map

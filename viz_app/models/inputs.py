@@ -18,7 +18,8 @@ from viz_app.records.frames import Frame
 from viz_app.sources.digit import FIELD, mnist_digit
 from viz_app.sources.photo import crop, network_image
 
-BLANK_STRIP_WIDTH = 160  # a blank string frame: an empty strip about five digits wide
+BLANK_STRIP_WIDTH = 64  # a blank string frame: an empty strip as wide as a first digit's (no re-layout at the first stroke)
+STRIP_QUANTUM = 64  # a string's strip is padded to a multiple of this width: a new shape costs the maps a re-layout
 
 
 class InputError(UserError, ValueError):
@@ -113,11 +114,15 @@ def strip_to_tensor(frame: Frame, spec: ModelSpec, device: torch.device) -> tupl
         return _blank_strip(device), True
     except (StripError, ValueError) as exc:  # far too long; a region of interest off the image
         raise InputError(str(exc)) from exc
-    return strip.tensor.to(device, non_blocking=True), False
+    pixels = strip.pixels
+    width = -(-pixels.shape[1] // STRIP_QUANTUM) * STRIP_QUANTUM
+    if width != pixels.shape[1]:  # background on the right: the layers' shapes change once per quantum, not per stroke
+        pixels = np.pad(pixels, ((0, 0), (0, width - pixels.shape[1])))
+    return normalise_strip(pixels).to(device, non_blocking=True), False
 
 
 def _blank_strip(device: torch.device) -> torch.Tensor:
-    """An empty strip about five digits wide (1 x 1 x 32 x W), so the layers keep a string's shape."""
+    """An empty strip (1 x 1 x 32 x W), so the layers keep a string's shape."""
     return normalise_strip(np.zeros((STRIP_HEIGHT, BLANK_STRIP_WIDTH), np.uint8)).to(device)
 
 
