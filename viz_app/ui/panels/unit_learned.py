@@ -111,8 +111,9 @@ class LearnedView(QWidget):
             caption.setText(f"{name[:8]}: {top.values[i]:.3g}")
             caption.setToolTip(f"#{top.indices[i]} {top.source}, labelled {name}; activation {top.values[i]:.4g}")
         if top is not None:
-            where = "whole inputs" if top.whole else "cut to its receptive field"
-            self.heading.setText(f"Strongest {top.source}, {where} (label: activation)")
+            where = "whole inputs" if top.whole else "each cut to the unit's receptive field around its strongest place"
+            self.heading.setText(f"Strongest {top.source}")
+            self.heading.setToolTip(f"The nine inputs that excite this unit most, {where}; under each: its label, then the activation")
 
     def show_current(self, value: float) -> None:
         """The current input's activation on the top digits' scale."""

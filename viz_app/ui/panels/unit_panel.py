@@ -19,7 +19,7 @@ from viz_app.ui.panels.unit_learned import LearnedView
 from viz_app.ui.panels.unit_zoom import UnitZoomPanel
 
 SIDE_BY_SIDE = 1.1  # width / height above which the two parts sit side by side
-ZOOM_SHARE = 0.4  # of the tab's height (or width) the zoom gets until the handle is dragged
+ZOOM_SHARE = 0.44  # of the tab's height (or width) the zoom gets until the handle is dragged
 
 
 class UnitPanel(QWidget):
