@@ -111,13 +111,39 @@ def test_an_onnx_export_of_lenet5_gives_the_same_probabilities(tmp_path: Path, m
 
 
 def _small_classifiers() -> list[str]:
-    """torchvision's classifiers under 15 M parameters, five drawn with seed 0 (all ~80 cost minutes on 2 cores)."""
+    """torchvision's classifiers under 10 M parameters, five drawn with seed 0 (building all ~80 costs minutes on 2 cores)."""
     from torchvision.models import get_model_weights
 
     from viz_app.models.torchvision_any import classification_names
 
-    small = [n for n in classification_names() if get_model_weights(n).DEFAULT.meta["num_params"] < 15_000_000]
+    small = [n for n in classification_names() if get_model_weights(n).DEFAULT.meta["num_params"] < 10_000_000]
     return sorted(random.Random(0).sample(small, 5))
+
+
+def _all_classifiers() -> list[str]:
+    from viz_app.models.torchvision_any import classification_names
+
+    return classification_names()
+
+
+@pytest.mark.slow
+def test_every_torchvision_classifier_gets_its_stages_and_logits() -> None:
+    """Every name, traced on the meta device (no weights in memory): stages, last conv and logits chosen."""
+    from viz_app.models.torchvision_any import torchvision_spec
+
+    names = _all_classifiers()
+    assert len(names) >= 80 and "resnet18" in names and "vit_h_14" in names
+    from viz_app.models.imagenet import PREFIX, TITLES
+
+    for arch in names:
+        spec = torchvision_spec(arch)
+        if arch in TITLES:  # the lecture's twelve keep their hand-picked layers
+            assert spec.name == PREFIX + arch
+            continue
+        assert spec.name == f"torchvision:{arch}"
+        assert len(spec.layers) >= 2 and len(spec.layers) <= 12, (arch, spec.layers)
+        assert len(spec.classes) == 1000 and spec.weights_url, arch
+        assert not any("/" in title for _, title in spec.layers), arch
 
 
 @pytest.mark.slow

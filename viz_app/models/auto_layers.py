@@ -11,6 +11,8 @@ thinned evenly to a readable number. The pass runs on the meta device where the 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
@@ -152,15 +154,36 @@ def auto_layers(model: nn.Module, input_shape: tuple[int, ...], cap: int = MAX_L
     return choose_layers(outputs, out_shape, input_shape, cap)
 
 
-def meta_trace(build: object, input_shape: tuple[int, ...]) -> tuple[nn.Module, list[Output], tuple[int, ...]]:
-    """Build (a callable returning the model) on the meta device and trace it; the CPU where meta fails."""
-    assert callable(build)
+def meta_trace(build: Callable[[], nn.Module], input_shape: tuple[int, ...]) -> tuple[nn.Module, list[Output], tuple[int, ...]]:
+    """Build on the meta device and trace there: shapes only, no memory, no arithmetic.
+
+    A builder that computes with tensors (RegNet's widths) cannot run on the meta device: it
+    is built on the CPU without initialising its weights (untouched pages cost no memory),
+    then moved to the meta device for the trace.
+    """
     try:
         with torch.device("meta"):
             model = build()
-        outputs, out_shape = trace_outputs(model.eval(), input_shape)
-        return model, outputs, out_shape
     except (NotImplementedError, RuntimeError):
-        model = build()
-        outputs, out_shape = trace_outputs(model.eval(), input_shape)
-        return model, outputs, out_shape
+        with _no_init():
+            model = build()
+        model = model.to("meta")
+    outputs, out_shape = trace_outputs(model.eval(), input_shape)
+    return model, outputs, out_shape
+
+
+_INITS = ("uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "xavier_uniform_", "xavier_normal_",
+          "kaiming_uniform_", "kaiming_normal_", "orthogonal_")  # fmt: skip
+
+
+@contextmanager
+def _no_init() -> Iterator[None]:
+    """Within: ``torch.nn.init``'s fills leave tensors as they are (for a model only traced)."""
+    saved = {name: getattr(nn.init, name) for name in _INITS}
+    try:
+        for name in _INITS:
+            setattr(nn.init, name, lambda tensor, *args, **kwargs: tensor)
+        yield
+    finally:
+        for name, fn in saved.items():
+            setattr(nn.init, name, fn)

@@ -116,11 +116,11 @@ def adapt_state_dict(state: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def build(arch: str, num_classes: int) -> nn.Module:
+def build(arch: str, num_classes: int, **kwargs: Any) -> nn.Module:
     """The architecture without weights, shaped so that its published state dict fits."""
     from torchvision.models import get_model  # about a second: only when a model is built
 
-    return get_model(arch, weights=None, num_classes=num_classes, **_BUILD_ARGS.get(arch, {}))
+    return get_model(arch, weights=None, num_classes=num_classes, **_BUILD_ARGS.get(arch, {}), **kwargs)
 
 
 def imagenet_spec(arch: str) -> ModelSpec:

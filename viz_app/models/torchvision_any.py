@@ -35,7 +35,8 @@ def torchvision_spec(arch: str) -> ModelSpec:
     transforms = weights.transforms()
     classes = tuple(weights.meta["categories"])
     crop = transforms.crop_size[0]
-    builder = partial(build, arch, len(classes))
+    # A ViT's position embedding is sized for its weights' input (vit_h_14: 518, not 224).
+    builder = partial(build, arch, len(classes), image_size=crop) if arch.startswith("vit_") else partial(build, arch, len(classes))
     _, outputs, out_shape = meta_trace(builder, (3, crop, crop))
     acc = weights.meta.get("_metrics", {}).get("ImageNet-1K", {}).get("acc@1")
     return ModelSpec(
