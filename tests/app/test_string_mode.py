@@ -124,6 +124,9 @@ def test_the_file_tab_reads_a_string_in_a_wide_region(qtbot, session, tmp_path: 
     qtbot.mouseClick(sources.files.panel.string_box, Qt.MouseButton.LeftButton)
     assert window.pad.string_mode and sources.camera.panel.string_box.isChecked()  # one string mode
     qtbot.waitUntil(lambda: window.model.name == "sdnn", timeout=30_000)
+    # The still picture again, now that the window shows the SDNN: a result of the new model that
+    # reaches the window before the model itself is dropped there, and a picture sends no more frames.
+    sources.files.panel.set_string_mode(True)
     try:
         qtbot.waitUntil(lambda: results[-1].model == "sdnn" and results[-1].text is not None, timeout=40_000)
     except qtbot.TimeoutError:
