@@ -6,7 +6,10 @@ on their own (up to 32 MB on 64-bit Linux). After a few models were opened and c
 of a model's tensors sit in the heaps, and the memory of a closed model stays in the process:
 measured here, every cycle through the 25 registered models left ~150 MB more resident.
 ``malloc_trim(0)`` gives the free pages of every heap back; after it, cycles end where the
-first one ended. Qt-free and torch-free, so the benches without Qt use it too.
+first one ended. It leaves alone the free block at the top of a thread's own heap (glibc
+trims only the main heap's top), which held 20-30 MB of a closed ResNet-18 now and then when
+the inference thread had a heap of its own: ``one_heap()`` before that thread starts makes it
+allocate from the main heap. Qt-free and torch-free, so the benches without Qt use it too.
 """
 
 from __future__ import annotations
@@ -17,12 +20,16 @@ import os
 import sys
 from collections.abc import Callable
 
+M_ARENA_MAX = -8  # glibc's mallopt parameter: how many heaps threads may allocate from
+
 _trim: Callable[[int], int] | None = None
+_mallopt: Callable[[int, int], int] | None = None
 if sys.platform.startswith("linux"):
     try:
-        _trim = ctypes.CDLL("libc.so.6").malloc_trim  # glibc only (not musl)
+        _libc = ctypes.CDLL("libc.so.6")
+        _trim, _mallopt = _libc.malloc_trim, _libc.mallopt  # glibc only (not musl)
     except (OSError, AttributeError):
-        _trim = None
+        _trim = _mallopt = None
 
 
 def rss_mb() -> float:
@@ -32,6 +39,12 @@ def rss_mb() -> float:
             return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
     except (OSError, ValueError):
         return 0.0
+
+
+def one_heap() -> bool:
+    """Threads started from now on allocate from the main heap, whose free memory
+    ``release_freed_memory`` gives back entirely. True when the C library could be asked."""
+    return _mallopt is not None and _mallopt(M_ARENA_MAX, 1) == 1
 
 
 def release_freed_memory() -> bool:

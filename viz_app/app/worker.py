@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from viz_app.app.threads import LatestMailbox, OffThread
 from viz_app.errors import UserError
-from viz_app.memory import release_freed_memory
+from viz_app.memory import one_heap, release_freed_memory
 from viz_app.models import load_model
 from viz_app.models.cancel import Cancelled, cancellable
 from viz_app.models.device import DeviceError, resolve_device
@@ -182,12 +182,14 @@ class InferenceWorker(QObject):
 
     @Slot(object, object)
     def _on_costs_ready(self, spec: ModelSpec, summary: ModelSummary) -> None:
+        self.released.emit("cpu")  # the cost table's own copy of the model is gone: its memory goes back too
         self.summary_ready.emit(summary, layer_choices(summary, spec.layers), [n for n, _ in spec.layers])
 
     @Slot(object, str)
     def _on_costs_failed(self, spec: ModelSpec, message: str) -> None:
         if self._closing.is_set():
             return
+        self.released.emit("cpu")
         self.failed.emit(f"No cost table for {spec.name}: {message}")
 
     @Slot(list)
@@ -273,6 +275,7 @@ class InferenceThread:
     """Starts the worker in its own QThread and stops it cleanly (quit, then wait)."""
 
     def __init__(self, device: str = "auto", sync_timing: bool = False) -> None:
+        one_heap()  # the models this thread loads come from the heap that is given back whole
         self.thread = QThread()
         self.thread.setObjectName("inference")
         self.worker = InferenceWorker(device, sync_timing)

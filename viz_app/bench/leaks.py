@@ -63,7 +63,7 @@ def run_frames(name: str, device: torch.device, frames: int) -> dict[str, Any]:
 def cycle_models(names: list[str], device: torch.device, cycles: int, give_back: bool = True, frames: int = 3) -> tuple[list[dict], list[dict]]:
     """Open every model, run a few frames, close it as the window's worker does; ``cycles`` times.
 
-    Returns the memory at each cycle's end, and for each model of the first cycle what it held
+    Returns the memory at each cycle's end, and for each model of the last cycle what it held
     while open and what stayed resident after it was closed. ``give_back``: after each close,
     hand the freed heap pages back to the system as the app does (``release_freed_memory``);
     without it, only a garbage collection.
@@ -83,7 +83,7 @@ def cycle_models(names: list[str], device: torch.device, cycles: int, give_back:
                 release_freed_memory()
             else:
                 gc.collect()
-            if cycle == 0:
+            if cycle == cycles - 1:
                 closed.append({"model": name, "held_mb": round(held, 1), "kept_mb": round(rss_mb() - before, 1)})
         ends.append({"cycle": cycle + 1, "allocated_mb": round(allocated_mb(device), 2), "rss_mb": round(rss_mb(), 1)})
     return ends, closed
@@ -97,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default="lenet5")
     parser.add_argument("--models", default="all", help="the models cycled: all, zoo, imagenet or NAME[,NAME...]")
     parser.add_argument("--cycles", type=int, default=3)
+    parser.add_argument("--worker", action="store_true", help="cycle through the window's inference worker (needs Qt)")
     parser.add_argument("--keep-freed", action="store_true", help="do not hand freed heap pages back after each close (shows what that does)")
     args = parser.parse_args(argv)
     try:
@@ -110,8 +111,13 @@ def main(argv: list[str] | None = None) -> int:
     start, start_rss = allocated_mb(device), rss_mb()
     soak = run_frames(args.model, device, args.frames)
     after_soak = allocated_mb(device)
-    cycles, closed = cycle_models(names, device, args.cycles, give_back=not args.keep_freed)
-    grew = max(after_soak, cycles[-1]["allocated_mb"]) - start
+    if args.worker:
+        from viz_app.bench.worker_cycles import cycle_in_worker
+
+        cycles, closed = cycle_in_worker(names, str(device), args.cycles, give_back=not args.keep_freed)
+    else:
+        cycles, closed = cycle_models(names, device, args.cycles, give_back=not args.keep_freed)
+    grew = max(after_soak, cycles[-1].get("allocated_mb", 0.0)) - start
     rss_grew = cycles[-1]["rss_mb"] - cycles[0]["rss_mb"]
     report = {
         "machine": describe(device),
@@ -133,8 +139,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"leak check: CUDA memory grew by {grew:.2f} MB (tolerance {TOLERANCE_MB} MB)", file=sys.stderr)
         return 1
     if rss_grew > RSS_TOLERANCE_MB:
-        print(f"leak check: resident memory grew by {rss_grew:.0f} MB from the first cycle's end to the last's "
-              f"(tolerance {RSS_TOLERANCE_MB:.0f} MB)", file=sys.stderr)
+        print(
+            f"leak check: resident memory grew by {rss_grew:.0f} MB from the first cycle's end to the last's (tolerance {RSS_TOLERANCE_MB:.0f} MB)",
+            file=sys.stderr,
+        )
         return 1
     if soak["hooks_after_close"]:
         print(f"leak check: {soak['hooks_after_close']} hooks left on {args.model} after closing", file=sys.stderr)
