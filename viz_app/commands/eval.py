@@ -60,7 +60,8 @@ def _strings(args: argparse.Namespace) -> int:
         f"{n['touching_n'] + n['separate_n']:,} strings of 3-6 MNIST test digits (seed {EVAL_SEED}): "
         f"{n['touching_n']:,} with touching or overlapping digits, {n['separate_n']:,} with digits apart"
     )
-    print(f"{'reader':<34} {'strings':>8} {'touching':>9} {'separate':>9}   {'digits':>7} {'touching':>9} {'separate':>9}")
+    print(f"{'':<34} {'strings read exactly':^28}   {'digit accuracy':^27}")
+    print(f"{'reader':<34} {'all':>8} {'touching':>9} {'separate':>9}   {'all':>7} {'touching':>9} {'separate':>9}")
     for label, key in ((f"{args.name} (space displacement)", "sdnn"), ("classical (segment + lenet5)", "classical")):
         print(_row(label, readers[key]))
     return 0

@@ -87,9 +87,6 @@ def train_strings(
     ``first_stage`` (weights, seconds) takes the first stage's weights as already trained with
     this recipe and seed, and runs the later stages only (the card counts both stages' time).
     """
-    from viz_app.training.string_eval import evaluate_sdnn, lone_digit_accuracy
-    from viz_app.training.train import activation_ranges
-
     if epochs is not None and epochs < 1:
         raise UserError(f"epochs must be 1 or more, got {epochs}")
     if limit is not None and limit < 1:
@@ -113,10 +110,25 @@ def train_strings(
     model.eval().cpu()
     out.parent.mkdir(parents=True, exist_ok=True)
     torch.save({k: v.detach().clone().contiguous() for k, v in model.state_dict().items()}, out)
+    card = _card(spec, model, test_set, log) | {
+        "recipe": {**recipe, "epochs": epochs, "train_samples": len(source)},
+        "seed": seed,
+        "train_seconds": round(seconds, 1),
+        "data": {"train_sha256": train_set.checksum, "test_sha256": test_set.checksum},
+    }
+    write_card(out, card)
+    return card
+
+
+def _card(spec: ModelSpec, model: nn.Module, test_set: Digits, log: Callable[[str], None]) -> dict[str, Any]:
+    """What the trained model reaches (strings and lone digits) and what it is, for its card."""
+    from viz_app.training.string_eval import evaluate_sdnn, lone_digit_accuracy
+    from viz_app.training.train import _provenance, activation_ranges
+
     strings = evaluate_sdnn(model, test_set)
     single = lone_digit_accuracy(model, test_set)
     log(f"strings: {strings['string_accuracy']:.2%} read exactly, digits {strings['digit_accuracy']:.2%}; lone digits {single:.2%}")
-    card = {
+    return {
         "model": spec.name,
         "title": spec.title,
         "test_accuracy": single,
@@ -125,15 +137,9 @@ def train_strings(
         "n_test": len(test_set),
         "strings": strings,
         "parameters": sum(p.numel() for p in model.parameters()),
-        "recipe": {**recipe, "epochs": epochs, "train_samples": len(source)},
-        "seed": seed,
-        "train_seconds": round(seconds, 1),
         "train_device": f"cpu ({torch.get_num_threads()} threads)",
-        "data": {"train_sha256": train_set.checksum, "test_sha256": test_set.checksum},
         "activation_ranges": activation_ranges(model, spec, test_set),
-    }
-    write_card(out, card)
-    return card
+    } | _provenance(spec)
 
 
 def _scan_stride(model: nn.Module, stride: int) -> None:
