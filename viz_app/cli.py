@@ -12,9 +12,11 @@ from typing import NoReturn
 
 from viz_app.arguments import (
     DEVICE_HELP,
+    add_model_options,
     appendable_file,
     device_name,
     model_name,
+    open_model_with_options,
     output_file,
     panel_key,
     positive_float,
@@ -39,7 +41,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="cnn-viz",
         description="Watch a convolutional network think: draw a digit and see every layer live.",
     )
-    parser.add_argument("--model", help="model to open (see `cnn-viz models`; default: the last one, or lenet5)")
+    parser.add_argument("--model", help="model to open: a name (see `cnn-viz models --all`), torchvision:NAME, "
+                        "FILE.py[:build] or FILE.onnx (default: the last one, or lenet5)")
+    add_model_options(parser)
     parser.add_argument("--device", type=device_name, default="auto", help=DEVICE_HELP)
     parser.add_argument("--weights", type=Path, help="load this state dict instead of the shipped weights")
     parser.add_argument("--source", type=argparse_source, metavar="SOURCE", help=SOURCE_HELP + " (default: the last one)")
@@ -67,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("images", nargs="+", type=Path)
     p.add_argument("--weights", dest="predict_weights", type=Path)
     p.add_argument("--json", action="store_true")
+    add_model_options(p)
 
     _add_bench(sub)
 
@@ -81,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("name", help="a registered model, or 'all' for one line per model")
     p.add_argument("--input", metavar="CxHxW", help="another input shape, e.g. 3x448x448 or 1x3x448x448")
     p.add_argument("--depth", type=positive_int, help="fold modules nested deeper than this (default: every module)")
+    add_model_options(p, input_flag=False)
     p.add_argument("--json", action="store_true")
     for name in COMMAND_MODULES[2:]:
         commands[name].add_parser(sub)
@@ -114,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     debug = args.debug or os.environ.get("CNN_VIZ_DEBUG", "") not in ("", "0")
     try:
+        _open_model_files(args)
         if args.command is None:
             from viz_app.app.session import run_app
 
@@ -128,6 +135,14 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         print(f"cnn-viz: error: {_one_line(exc)}", file=sys.stderr)
         return 2
+
+
+def _open_model_files(args: argparse.Namespace) -> None:
+    """Open a model file given with --classes/--input/--mean/--std (a registered name refuses them)."""
+    if args.command is None and args.model:
+        args.model = open_model_with_options(args.model, args)
+    elif args.command in ("predict", "eval", "summary") and hasattr(args, "classes"):
+        args.name = open_model_with_options(args.name, args)
 
 
 def _exit_at_once(code: int) -> NoReturn:
