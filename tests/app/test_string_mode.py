@@ -62,7 +62,7 @@ def test_a_string_written_with_the_mouse_is_read_through_the_worker(qtbot, sessi
     last = window.pad.seq
     qtbot.waitUntil(lambda: bool(results) and results[-1].seq == last, timeout=40_000)
     result = results[-1]
-    assert result.model == "sdnn" and result.text is not None and not result.empty
+    assert result.model == "sdnn" and result.text == "31415" and not result.empty  # read by the trained SDNN
     assert result.network_input.shape[0] == 32 and result.network_input.shape[1] > 5 * 28  # the strip
     shown = result.text or "?"
     assert window.probabilities.prediction.text() == shown  # where the digit is shown otherwise
@@ -135,6 +135,7 @@ def test_the_file_tab_reads_a_string_in_a_wide_region(qtbot, session, tmp_path: 
     x, y, w, h = sources.roi
     assert w >= 4 * h and w > 0.8 * 640  # a wide region of interest
     assert results[-1].network_input.shape[1] > 3 * 28 and not results[-1].empty
+    assert results[-1].text == "2468"  # the photo's string, read by the trained SDNN
 
 
 def test_the_camera_in_string_mode_is_not_mirrored_and_gets_its_mirror_back(qtbot, session) -> None:

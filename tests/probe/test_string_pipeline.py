@@ -48,7 +48,7 @@ def test_a_string_reaches_the_reader_as_one_wide_strip_and_comes_back_read(sdnn)
     assert record.positions == columns(width) and record.probabilities.shape == (11, record.positions)
     assert np.allclose(record.probabilities.sum(axis=0), 1.0, atol=1e-4)
     expected = best_path(record.probabilities.argmax(axis=0), record.probabilities.max(axis=0)).text
-    assert isinstance(result.text, str) and result.text == record.text == expected
+    assert result.text == record.text == expected == "31415"  # the trained SDNN reads the pad's string
     assert result.probabilities.shape == (11,) and not result.empty
 
 
@@ -140,3 +140,10 @@ def test_the_panel_gets_c1_c3_and_c5_also_when_the_maps_show_other_layers(one_to
 def test_a_growing_string_changes_the_strip_width_seldom(sdnn) -> None:
     widths = {sdnn.process(string_frame("31415"[:n])).network_input.shape[1] for n in range(1, 6)}
     assert all(width % 64 == 0 for width in widths) and len(widths) <= 3  # each new width re-lays every map
+
+
+def test_a_single_digit_on_the_strip_is_read_with_a_note(sdnn) -> None:
+    result = sdnn.process(string_frame("7"))
+    record: StringRecord = result.extras["sdnn"]
+    assert result.text == record.text == "7" and "One digit read" in record.message
+    assert result.classes[result.prediction] == "7"  # the digit's best score beats the blank's worst
