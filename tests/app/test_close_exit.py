@@ -1,0 +1,92 @@
+"""Closing the window ends the process within 2 s, and soon also while a large model is still
+loading: the real app in a real X server (Xvfb), closed with its Quit shortcut typed by xdotool.
+
+While VGG-16 builds, the load stops at its next torch call; one call, the initialisation of
+its 102 M-parameter first classifier layer, takes 0.8 s on a CPU here and cannot be
+interrupted. Measured on a busy 2-core machine: 0.2 s when the close lands between calls,
+2.9-4.1 s when it lands in that one (exit after LeNet-5: 1.35 s); the bound below allows it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from xserver import start_xvfb
+
+pytestmark = pytest.mark.xserver
+EXIT_S = 2.0
+EXIT_WHILE_LOADING_S = 5.0  # 2 s plus one uninterruptible layer initialisation, on a busy machine
+
+
+@pytest.fixture()
+def display():
+    if shutil.which("xdotool") is None:
+        pytest.fail("needs xdotool (see .ci/run for the packages)")
+    server, display = start_xvfb("1280x720", first=150)
+    yield display
+    server.send_signal(signal.SIGTERM)
+    server.wait(10)
+
+
+def _xdotool(display: str, *args: str, timeout: float = 60) -> str:
+    out = subprocess.run(["xdotool", *args], env={**os.environ, "DISPLAY": display}, capture_output=True, text=True, timeout=timeout)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def _records(log: Path) -> list[dict]:
+    return [json.loads(line) for line in log.read_text().splitlines() if line.strip()] if log.exists() else []
+
+
+def _start(display: str, tmp_path: Path, model: str) -> tuple[subprocess.Popen, Path, str]:
+    """The app on ``display`` with ``model`` (no remembered settings, no cached weights); the window's id."""
+    log = tmp_path / "predictions.jsonl"
+    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config"),
+           "TORCH_HOME": str(tmp_path / "torch")}  # fmt: skip
+    command = [sys.executable, "-m", "viz_app", "--device", "cpu", "--model", model, "--log-predictions", str(log)]
+    app = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    window = _xdotool(display, "search", "--sync", "--onlyvisible", "--name", "^cnn-viz").split()[0]
+    return app, log, window
+
+
+def _close_and_time(display: str, app: subprocess.Popen, window: str) -> float:
+    """Type the Quit shortcut into the window; seconds until the process has exited."""
+    _xdotool(display, "windowfocus", "--sync", window)
+    t0 = time.monotonic()
+    _xdotool(display, "key", "--clearmodifiers", "ctrl+q")
+    try:
+        app.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        app.kill()
+        pytest.fail("the app did not exit within 30 s of Quit")
+    return time.monotonic() - t0
+
+
+def test_closing_the_window_ends_the_process_within_two_seconds(display, tmp_path):
+    app, log, window = _start(display, tmp_path, "lenet5")
+    deadline = time.monotonic() + 120
+    while not any(r.get("event") == "ready" for r in _records(log)):
+        assert app.poll() is None and time.monotonic() < deadline, app.stderr.read()[-2000:] if app.stderr else ""
+        time.sleep(0.2)
+    took = _close_and_time(display, app, window)
+    stderr = app.stderr.read() if app.stderr else ""
+    assert app.returncode == 0 and "Traceback" not in stderr, stderr[-2000:]
+    assert took < EXIT_S, f"exit took {took:.2f} s"
+
+
+def test_closing_the_window_while_a_large_model_loads_ends_the_process_within_five_seconds(display, tmp_path):
+    # VGG-16 with batch norm: 138 M parameters, seconds to build on a CPU; closed as soon as the window is up.
+    app, log, window = _start(display, tmp_path, "imagenet_vgg16_bn")
+    took = _close_and_time(display, app, window)
+    stderr = app.stderr.read() if app.stderr else ""
+    assert not any(r.get("event") == "ready" for r in _records(log)), "the model had loaded before the window closed"
+    assert app.returncode == 0 and "Traceback" not in stderr and "QThread: Destroyed" not in stderr, stderr[-2000:]
+    assert took < EXIT_WHILE_LOADING_S, f"exit took {took:.2f} s"
