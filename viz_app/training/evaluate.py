@@ -30,7 +30,10 @@ def evaluate(model: nn.Module, spec: ModelSpec, digits: Digits, device: torch.de
     predictions = []
     for start in range(0, len(digits), batch_size):
         x = digits_to_tensor(digits.images[start : start + batch_size], spec, device)
-        predictions.append(model(x).argmax(1).cpu())
+        out = model(x)
+        if out.ndim == 3:  # a string reader (N x classes x T): its one column on a lone digit, blank (the last class) left out
+            out = out[:, : len(spec.classes) - 1, 0]
+        predictions.append(out.argmax(1).cpu())
     pred = torch.cat(predictions).numpy()
     correct = int((pred == digits.labels).sum())
     return Evaluation(correct / len(digits), len(digits), len(digits) - correct, pred)
