@@ -88,7 +88,7 @@ class TopClassesPanel(QWidget):
 @pytest.fixture()
 def registered(monkeypatch: pytest.MonkeyPatch) -> None:
     """The two registry lines of the walk-through."""
-    monkeypatch.setitem(EXTRAS, "top", TopClassesExtra)
+    monkeypatch.setitem(EXTRAS, "top", f"{__name__}:TopClassesExtra")
     monkeypatch.setitem(PANELS, "top", PanelEntry("Top classes", f"{__name__}:TopClassesPanel"))
 
 

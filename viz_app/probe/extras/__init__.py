@@ -12,34 +12,37 @@ A new extra is one module here and one line in ``EXTRAS``, under the key its pan
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from viz_app.models.loader import LoadedModel
-from viz_app.probe.extras.augment import AugmentExtra
 from viz_app.probe.extras.base import ExtraContext, ExtraFactory, FrameExtra
-from viz_app.probe.extras.filters import FiltersExtra
-from viz_app.probe.extras.saliency import SaliencyExtra
-from viz_app.probe.extras.se import SEExtra
-from viz_app.probe.extras.strings import StringExtra
-from viz_app.probe.extras.unit import UnitExtra
 
-EXTRAS: dict[str, ExtraFactory] = {
-    "se": SEExtra,
-    "augment": AugmentExtra,
-    "unit": UnitExtra,
-    "filters": FiltersExtra,
-    "saliency": SaliencyExtra,
-    "sdnn": StringExtra,
+# key -> "module:class", imported when a panel first asks for it (the augmentations bring in
+# torchvision's transforms, a second at start-up that a window without that panel never needs).
+EXTRAS: dict[str, str] = {
+    "se": "viz_app.probe.extras.se:SEExtra",
+    "augment": "viz_app.probe.extras.augment:AugmentExtra",
+    "unit": "viz_app.probe.extras.unit:UnitExtra",
+    "filters": "viz_app.probe.extras.filters:FiltersExtra",
+    "saliency": "viz_app.probe.extras.saliency:SaliencyExtra",
+    "sdnn": "viz_app.probe.extras.strings:StringExtra",
 }
+
+
+def extra_factory(key: str) -> ExtraFactory:
+    """The class registered under ``key``, imported now; raises KeyError if unknown."""
+    try:
+        module, _, name = EXTRAS[key].partition(":")
+    except KeyError:
+        raise KeyError(f"unknown extra {key!r}; known: {', '.join(EXTRAS)}") from None
+    factory: ExtraFactory = getattr(importlib.import_module(module), name)
+    return factory
 
 
 def make_extra(key: str, loaded: LoadedModel, params: dict[str, Any]) -> FrameExtra:
     """Build the extra ``key`` for a freshly loaded model; raises KeyError if unknown."""
-    try:
-        factory = EXTRAS[key]
-    except KeyError:
-        raise KeyError(f"unknown extra {key!r}; known: {', '.join(EXTRAS)}") from None
-    return factory(loaded, params)
+    return extra_factory(key)(loaded, params)
 
 
-__all__ = ["EXTRAS", "ExtraContext", "ExtraFactory", "FrameExtra", "make_extra"]
+__all__ = ["EXTRAS", "ExtraContext", "ExtraFactory", "FrameExtra", "extra_factory", "make_extra"]
