@@ -108,6 +108,7 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--source", dest="bench_source", type=argparse_source, metavar="SOURCE",
                    help="measure camera[:INDEX] or video:PATH instead of the scripted stroke: frame age (capture to display), shown fps, dropped frames")
     p.add_argument("--view", choices=("normal", "presentation"), default="normal", help="the window's view while measuring")
+    p.add_argument("--string", action="store_true", help="time a five-digit string written on the string canvas, String panel in view (reads with sdnn)")
     p.add_argument("--json", action="store_true")
 
 
@@ -206,6 +207,10 @@ def _bench(args: argparse.Namespace) -> int:
         from viz_app.bench.sources import print_source_bench
 
         return print_source_bench(str(args.bench_source), args.frames, args.bench_device, args.json, args.bench_model)
+    if args.string:
+        from viz_app.bench.strings import run_string_bench
+
+        return run_string_bench(args)
     from viz_app.bench.window import run_bench
 
     return run_bench(args)

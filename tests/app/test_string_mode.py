@@ -21,7 +21,8 @@ from viz_app.ui.panels.sdnn_panel import DIMMED
 
 @pytest.fixture()
 def session(lenet_session):
-    lenet_session.strings = StringMode(lenet_session.window, (lenet_session.sources.camera, lenet_session.sources.files), lenet_session.sources)
+    lenet_session.strings = lenet_session.sources.strings  # the window's one string mode
+    assert isinstance(lenet_session.strings, StringMode)
     return lenet_session
 
 

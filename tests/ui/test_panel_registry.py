@@ -18,7 +18,7 @@ QT = ("PySide6", "pyqtgraph", "shiboken6")
 
 def test_the_side_tabs_in_order() -> None:
     assert {key: entry.title for key, entry in PANELS.items()} == {
-        "se": "SE gates", "augment": "Augment", "unit": "Unit", "filters": "Filters", "saliency": "Looks at",
+        "se": "SE gates", "augment": "Augment", "unit": "Unit", "filters": "Filters", "saliency": "Looks at", "sdnn": "String",
     }  # fmt: skip
 
 

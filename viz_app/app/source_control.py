@@ -21,6 +21,7 @@ from viz_app.app.camera_tab import CameraTab
 from viz_app.app.demo_tab import DemoTab
 from viz_app.app.mnist_tab import MnistTab
 from viz_app.app.source_tabs import FileTab, SourceTab
+from viz_app.app.string_mode import StringMode
 from viz_app.app.threads import LatestMailbox
 from viz_app.app.worker import InferenceWorker
 from viz_app.records.frames import Frame, FrameResult
@@ -65,6 +66,7 @@ class SourceController(QObject):
         self.drop_filter = FileDropFilter(window)
         self._connect()
         self._start(window.inputs.currentIndex())
+        self.strings = StringMode(window, (self.camera, self.files), self)  # one string mode for pad, camera and file
 
     def _add_tab(self, tab: SourceTab) -> int:
         index = self.window.inputs.indexOf(tab.widget)  # the pad's tab is the window's own

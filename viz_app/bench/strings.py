@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -31,6 +32,7 @@ WARMUP = 10  # first frames left out (panels being built, first forwards)
 def run_string_bench(args: argparse.Namespace) -> int:
     """`cnn-viz bench --string`: print the report (``--json``: as JSON). A model that reads one
     digit (LeNet-5, the default) gives way to the string reader, with a note."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # headless, as every window bench
     model = args.bench_model
     if not reads_strings(get_spec(model).classes):
         print(f"cnn-viz bench --string: {model} reads one digit at a time; timing {STRING_MODEL} instead", file=sys.stderr)
