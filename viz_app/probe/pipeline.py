@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import torch
 
 from viz_app.models.decode import best_path
+from viz_app.models.device import fast_path
 from viz_app.models.inputs import InputError, frame_to_tensor, input_pixels, network_pixels, strip_to_tensor
 from viz_app.models.loader import LoadedModel
 from viz_app.probe.extras.base import ExtraContext, FrameExtra
@@ -60,6 +61,7 @@ class Pipeline:
         norm: NormMode = NormMode.PER_LAYER,
         max_tile: int = 64,
         sync_timing: bool = False,
+        precision: str = "auto",
     ) -> None:
         self.loaded = loaded
         self.spec = loaded.spec
@@ -73,6 +75,8 @@ class Pipeline:
         ranges = loaded.card.get("activation_ranges", {}) if loaded.trained else {}
         self.fixed = {name: tuple(ranges.get(name, DEFAULT_FIXED)) for name in names}
         loaded.model.requires_grad_(False)
+        self.fast = fast_path(self.device, self.spec.input_size, precision)  # CUDA: channels_last (+ autocast if asked)
+        self.fast.prepare(loaded.model)
         self.probe = LayerProbe(loaded.model, names).attach()
         self.extras: list[FrameExtra] = []
         self.reads_strings = False  # set by the calibration: the output has a position axis
@@ -126,8 +130,9 @@ class Pipeline:
         """
         targets = sorted({e.grad_at for e in self.extras if e.grad_at is not None})
         if not targets:
-            return x, self.loaded.model(x), {}
-        with torch.inference_mode(False), torch.enable_grad():
+            with self.fast.autocast_on(self.device):
+                return x, self.loaded.model(x), {}
+        with torch.inference_mode(False), torch.enable_grad(), self.fast.autocast_on(self.device):
             inp = x.clone()  # a normal tensor: autograd may record what uses it
             with gradient_leaves(self.loaded.model, [t for t in targets if t]) as leaves:
                 if "" in targets:
@@ -149,6 +154,7 @@ class Pipeline:
         """One raw frame through the model, prepared here for this model (InputError if it cannot be)."""
         t0 = time.perf_counter()
         x, empty = self._prepare(frame)
+        x = self.fast.input(x)
         t1 = self._sync()
 
         self.probe.reset()
