@@ -26,6 +26,7 @@ import numpy as np
 import torch
 
 from viz_app.models import LoadedModel, list_specs, load_model
+from viz_app.models.device import fast_path
 from viz_app.models.inputs import frame_to_tensor
 from viz_app.models.registry import ModelSpec
 from viz_app.opencv import cv2
@@ -137,8 +138,10 @@ def _time_both(loaded: LoadedModel, frames: int, extras: Sequence[str], warmup: 
     """Frame times of the whole pipeline and of a bare forward on the same prepared input."""
     clock = FrameClock(loaded.device)
     inputs = synthetic_frames(loaded.spec)
-    x, _ = frame_to_tensor(inputs[0].image, loaded.spec, loaded.device)
-    with torch.inference_mode():
+    fast = fast_path(loaded.device, loaded.spec.input_size)  # the bare forward runs as the pipeline's does
+    fast.prepare(loaded.model)
+    x = fast.input(frame_to_tensor(inputs[0].image, loaded.spec, loaded.device)[0])
+    with torch.inference_mode(), fast.autocast_on(loaded.device):
         forward = time_frames(lambda _i: loaded.model(x), clock, frames, warmup)
     with Pipeline(loaded) as pipeline:
         for key in extras:
