@@ -27,3 +27,13 @@ def test_the_imagenet_specs_are_listed_without_torchvision() -> None:
 def test_listing_the_models_and_opening_lenet5_leave_torchvision_unimported() -> None:
     assert not _imports_torchvision(FULL)
     assert _imports_torchvision(FULL + "; m.get_spec('resnet18').build()")
+
+
+@pytest.mark.slow
+def test_the_window_starts_lenet5_without_torchvision() -> None:
+    # Everything the window imports to show LeNet-5: the session, the pipeline and its extras' registry.
+    code = (
+        "import sys, viz_app.app.session, viz_app.probe.pipeline as p, viz_app.probe.extras as e, viz_app.models as m; "
+        "p.Pipeline(m.load_model('lenet5', 'cpu'), [name for name, _ in m.get_spec('lenet5').layers])"
+    )
+    assert not _imports_torchvision(code)

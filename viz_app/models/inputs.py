@@ -8,7 +8,6 @@ from functools import cache
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torchvision.models import get_weight
 
 from viz_app.errors import UserError
 from viz_app.models.registry import ModelSpec
@@ -129,6 +128,8 @@ def _blank_strip(device: torch.device) -> torch.Tensor:
 @cache
 def weights_transforms(weights_id: str) -> Callable[[torch.Tensor], torch.Tensor]:
     """torchvision's preprocessing of published weights: resize, centre crop, scale, mean/std."""
+    from torchvision.models import get_weight  # only a photo model needs torchvision's transforms
+
     return get_weight(weights_id).transforms()
 
 
