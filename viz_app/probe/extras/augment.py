@@ -18,7 +18,7 @@ from torch import nn
 from viz_app.models.loader import LoadedModel
 from viz_app.probe.extras.augment_linear import LinearAugmenter, linear_augmenter
 from viz_app.probe.extras.augment_transforms import augment_batch, build_transforms, to_uint8
-from viz_app.probe.extras.base import ExtraContext
+from viz_app.probe.extras.base import ExtraContext, refuse_string_reader
 from viz_app.probe.extras.se import hook_free_twin
 from viz_app.records.panels import AUGMENTATIONS, AugmentRecord, AugmentVariant
 
@@ -46,6 +46,7 @@ class AugmentExtra:
     grad_at: str | None = None  # no gradient: the frame stays in inference mode
 
     def __init__(self, loaded: LoadedModel, params: dict[str, Any]) -> None:
+        refuse_string_reader(loaded, "the augmentation panel")
         self.spec = loaded.spec
         self.model = hook_free_twin(loaded)
         names = list(params.get("names") or AUGMENTATIONS)

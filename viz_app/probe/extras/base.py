@@ -74,3 +74,13 @@ class FrameExtra(Protocol):
 
 
 ExtraFactory = Callable[[LoadedModel, dict[str, Any]], FrameExtra]
+
+
+def refuse_string_reader(loaded: LoadedModel, what: str) -> None:
+    """Raise a UserError where ``loaded`` reads strings (a class vector at every position), which
+    ``what`` cannot explain: it needs one score per class for the whole input."""
+    from viz_app.errors import UserError
+    from viz_app.models.strings import has_string_head
+
+    if has_string_head(loaded.spec):
+        raise UserError(f"{what} needs one score per class; {loaded.spec.title} reads a string (scores at every position): choose a one-digit model")

@@ -26,7 +26,7 @@ from torch import nn
 
 from viz_app.models.inputs import input_pixels
 from viz_app.models.loader import LoadedModel
-from viz_app.probe.extras.base import ExtraContext, score_gradient
+from viz_app.probe.extras.base import ExtraContext, refuse_string_reader, score_gradient
 from viz_app.probe.extras.se import hook_free_twin
 from viz_app.probe.extras.unit import FieldModel, layer_output, receptive_field
 from viz_app.records.panels import SaliencyRecord
@@ -138,6 +138,7 @@ class SaliencyExtra:
     key = "saliency"
 
     def __init__(self, loaded: LoadedModel, params: dict[str, Any]) -> None:
+        refuse_string_reader(loaded, "the Looks-at panel")
         self.spec = loaded.spec
         self.model = hook_free_twin(loaded)
         modules = dict(self.model.named_modules())
