@@ -131,7 +131,7 @@ def test_camera_tab_roi_freeze_and_mirror(qtbot, session, tmp_path: Path, mnist_
     controller.camera.resolution = None
     session.window.inputs.setCurrentIndex(controller.tab_index("camera"))
     camera = controller.camera.source
-    assert camera is not None and camera.mirror  # a webcam starts mirrored
+    assert camera is not None and not camera.mirror  # the network sees what the camera sees: digits held up read as written
     panel = controller.camera.panel
     panel.set_state((1280, 720), True, False)
     assert panel.resolution_picker.currentText() == "1280x720" and panel.mirror_box.isChecked()
@@ -149,7 +149,8 @@ def test_camera_tab_roi_freeze_and_mirror(qtbot, session, tmp_path: Path, mnist_
     assert not camera.frozen
     assert not controller.files.panel.pause_button.isChecked()  # the hidden tab's Space did nothing
     controller.camera.panel.mirror_box.setChecked(False)
-    assert not camera.mirror
+    controller.camera.panel.mirror_box.setChecked(True)
+    assert camera.mirror  # mirrored on request
     session.window.inputs.setCurrentIndex(0)
     assert not camera.running
 

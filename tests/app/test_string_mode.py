@@ -142,6 +142,7 @@ def test_the_file_tab_reads_a_string_in_a_wide_region(qtbot, session, tmp_path: 
 def test_the_camera_in_string_mode_is_not_mirrored_and_gets_its_mirror_back(qtbot, session) -> None:
     camera = session.sources.camera
     session.window.inputs.setCurrentWidget(camera.panel)  # no camera here: the tab shows its controls all the same
+    camera.panel.mirror_box.setChecked(True)  # the lecturer asked for a mirror
     assert camera.mirror
     qtbot.mouseClick(camera.panel.string_box, Qt.MouseButton.LeftButton)  # a mirrored string reads backwards
     assert camera.string_mode and not camera.mirror and not camera.panel.mirror_box.isChecked()

@@ -25,7 +25,7 @@ class CameraTab(QObject):
         self.panel = CameraPanel(RESOLUTIONS)
         self.index: int | str = 0  # a camera index, or a video file standing in for one
         self.resolution: tuple[int, int] | None = (640, 480)
-        self.mirror = True
+        self.mirror = False  # the network sees what the camera sees: a digit held up reads as written
         self.saved_roi: Roi | None = None  # a remembered region of interest, put on the first frame it fits
         self.source: CameraSource | None = None
         self.string_mode = False  # frames marked as strings, a wide region of interest

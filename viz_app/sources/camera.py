@@ -229,7 +229,7 @@ class CameraSource(CaptureSource):
 
     name = "camera"
 
-    def __init__(self, index: int | str = 0, resolution: tuple[int, int] | None = (640, 480), mirror: bool = True) -> None:
+    def __init__(self, index: int | str = 0, resolution: tuple[int, int] | None = (640, 480), mirror: bool = False) -> None:
         """``index``: OpenCV's camera index, or a device path or stream URL."""
         super().__init__(index, resolution)
         self.mirror = mirror

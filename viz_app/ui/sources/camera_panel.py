@@ -38,7 +38,7 @@ class CameraPanel(QWidget):
         self.freeze_button.setToolTip("Hold the picture (Space freezes the whole window, this picture with it)")
         self.freeze_button.toggled.connect(self._on_freeze_toggled)
         self.mirror_box = QCheckBox("Mirror")
-        self.mirror_box.setToolTip("Flip left and right, like a mirror")
+        self.mirror_box.setToolTip("Flip left and right, like a mirror: the network then sees the flipped picture, and a digit held up reads backwards")
         self.mirror_box.toggled.connect(self.mirror_toggled)
         self.reconnect_button = QPushButton("Reconnect")
         self.reconnect_button.setToolTip("Open the camera again now")
