@@ -52,6 +52,7 @@ class MainWindow(QMainWindow):
         self.gui_ms = 0.0  # time the last frame took to reach all panels
         self._frozen = False
         self._held: FrameResult | None = None  # the newest result while frozen
+        self._early: FrameResult | None = None  # a new model's first frame, come before the model itself
         self._placed = False  # fitted to its screen on the first show (unless sized before)
         self._build_panels()
         self._build_layout()
@@ -59,11 +60,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.presentation = Presentation(self, self.view_menu)
         self.presentation.apply_text_sizes()
-        status = StatusLine(self.statusBar())
-        self.status_line = status
-        self.device_label, self.weights_label, self.rate_label, self.download = (
-            status.device_label, status.weights_label, status.rate_label, status.download,
-        )  # fmt: skip
+        self.status_line = status = StatusLine(self.statusBar())
+        self.device_label, self.weights_label, self.rate_label, self.download = status.device_label, status.weights_label, status.rate_label, status.download
         self._connect()
 
     # --- construction ---------------------------------------------------------------------------
@@ -162,11 +160,15 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"cnn-viz – {info.title}")
         self.side.model_changed(info)
         self.model_shown.emit(info)
+        early, self._early = self._early, None
+        if early is not None and early.model == info.name:
+            self.show_result(early)
 
     def show_result(self, result: FrameResult) -> None:
         """Hand one frame to every panel; ``result_shown`` says when they hold it."""
         if self.model is not None and result.model != self.model.name:
-            return  # a frame of the model that was just replaced
+            self._early = result  # the old model's last frame, or the new one's first (show_model shows it)
+            return
         if self._frozen:
             self._held = result  # computed, held back: Space again shows the newest
             return
@@ -255,10 +257,7 @@ class MainWindow(QMainWindow):
 
     # --- handlers ----------------------------------------------------------------------------------
     def _on_escape(self) -> None:
-        if self.presenting:
-            self.set_presentation(False)
-        else:
-            self.pad.clear()
+        self.set_presentation(False) if self.presenting else self.pad.clear()
 
     def _on_unit_clicked(self, layer: str, index: int) -> None:
         zoom = self.panel(UNIT_PANEL)
