@@ -7,11 +7,13 @@ screen to present on) and restores the normal view exactly as it was when it end
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QGuiApplication, QKeySequence, QScreen
 from PySide6.QtWidgets import QMenu, QSplitter, QWidget
+
+from viz_app.ui.panels.sdnn_panel import SDNNPanel
 
 if TYPE_CHECKING:
     from viz_app.ui.main_window import MainWindow
@@ -144,6 +146,7 @@ class Presentation(QObject):
         w.maps.prompt.setStyleSheet(f"color: #bbbbbb; font-size: {max(2 * title_px, label_px)}px;")
         w.network_input.set_title_px(title_px)
         w.probabilities.set_text_px(label_px, answer_px)
+        cast(SDNNPanel, w.panel("sdnn")).set_text_px(answer_px * 2 // 3)  # the string read: an answer too (fitted to its width)
 
     def present_on(self, screen: QScreen) -> None:
         """Move the window to ``screen`` and present there."""
