@@ -8,7 +8,6 @@ signal; no tensor ever reaches the GUI thread.
 
 from __future__ import annotations
 
-import os
 import threading
 import traceback
 from pathlib import Path
@@ -22,7 +21,7 @@ from viz_app.errors import UserError
 from viz_app.memory import one_heap, release_freed_memory
 from viz_app.models import load_model
 from viz_app.models.cancel import Cancelled, cancellable
-from viz_app.models.device import DeviceError, resolve_device
+from viz_app.models.device import DeviceError, cpu_threads, resolve_device
 from viz_app.models.inputs import InputError
 from viz_app.models.registry import ModelSpec
 from viz_app.models.summary import cached_summary, layer_choices
@@ -136,6 +135,8 @@ class InferenceWorker(QObject):
             return
         self._release()
         self._pipeline = pipeline
+        if pipeline.device.type == "cpu":
+            torch.set_num_threads(cpu_threads(loaded.spec.input_size))  # photo-size models: every core
         for key, params in self._extras.items():
             self._install_extra(key, params)
         info = loaded.info()
@@ -175,10 +176,7 @@ class InferenceWorker(QObject):
             self.failed.emit(f"{exc}; running on the CPU instead")
             self._device_spec = "cpu"
             device = torch.device("cpu")
-        if device.type == "cpu":
-            # Leave a core to the GUI thread: a shared core makes both stutter.
-            torch.set_num_threads(max(1, (os.cpu_count() or 2) - 1))
-        return device
+        return device  # its CPU threads are set per model once loaded (models.device.cpu_threads)
 
     @Slot(object, object)
     def _on_costs_ready(self, spec: ModelSpec, summary: ModelSummary) -> None:
@@ -236,7 +234,8 @@ class InferenceWorker(QObject):
         try:
             self._pipeline.add_extra(make_extra(key, self._pipeline.loaded, params))
         except Exception as exc:
-            traceback.print_exc()
+            if not isinstance(exc, UserError):
+                traceback.print_exc()  # a bug, not a panel that does not apply to this model
             self._pipeline.remove_extra(key)
             self.failed.emit(f"{key} is not available for this model: {exc}")
 

@@ -156,7 +156,6 @@ class Pipeline:
         x, empty = self._prepare(frame)
         x = self.fast.input(x)
         t1 = self._sync()
-
         self.probe.reset()
         x, logits, leaves = self._forward(x)
         columns = torch.softmax(logits.detach().float(), dim=1)[0]  # classes, or classes x T along a string
