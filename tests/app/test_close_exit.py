@@ -1,10 +1,10 @@
-"""Closing the window ends the process within 2 s, and soon also while a large model is still
-loading: the real app in a real X server (Xvfb), closed with its Quit shortcut typed by xdotool.
+"""Closing the window ends the process within 2 s, also while a large model is still loading:
+the real app in a real X server (Xvfb), closed with its Quit shortcut typed by xdotool.
 
 While VGG-16 builds, the load stops at its next torch call; one call, the initialisation of
-its 102 M-parameter first classifier layer, takes 0.8 s on a CPU here and cannot be
-interrupted. Measured on a busy 2-core machine: 0.2 s when the close lands between calls,
-2.9-4.1 s when it lands in that one (exit after LeNet-5: 1.35 s); the bound below allows it.
+its 102 M-parameter first classifier layer, takes about 0.8 s on a CPU here and cannot be
+interrupted, so the closing window waits for the inference thread at most 0.5 s (the settings
+and the log are saved on the GUI thread before) and the process ends.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from xserver import start_xvfb
 
 pytestmark = pytest.mark.xserver
 EXIT_S = 2.0
-EXIT_WHILE_LOADING_S = 5.0  # 2 s plus one uninterruptible layer initialisation, on a busy machine
+EXIT_WHILE_LOADING_S = 2.0  # the same: the closing window waits for the torch call in progress at most 0.5 s
 
 
 @pytest.fixture()

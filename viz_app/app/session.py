@@ -197,9 +197,9 @@ class Session:
         if index >= 0:
             picker.setCurrentIndex(index)
 
-    def close(self) -> None:
-        """Stop the sources, the side threads and the inference thread, then cut every line
-        to the window and drop what is still queued for it."""
+    def close(self, wait_ms: int = 10_000) -> None:
+        """Stop the sources, the side threads and the inference thread (waiting for it at most
+        ``wait_ms``), then cut every line to the window and drop what is still queued for it."""
         if self._closed:
             return
         self._closed = True
@@ -208,7 +208,7 @@ class Session:
             self.remembered.save()
         self.sources.close()
         self.zoo_bench.stop()
-        self.inference.stop()
+        self.inference.stop(wait_ms)
         self._results.close()
         for link in self._links:
             QObject.disconnect(link)
@@ -228,6 +228,9 @@ def attach_sources(session: Session, source_spec: str | SourceSpec = "pad") -> S
         return controller
     controller.open_spec(spec)
     return controller
+
+
+EXIT_WAIT_MS = 500  # how long a closing window waits for the inference thread before the process ends
 
 
 def run_app(args: argparse.Namespace) -> int:
@@ -256,6 +259,8 @@ def run_app(args: argparse.Namespace) -> int:
     try:
         return app.exec()
     finally:
-        session.close()
+        # The process ends right after: a torch call in progress (a large model's layer being
+        # initialised takes up to a second) need not finish for the settings and the log to be saved.
+        session.close(wait_ms=EXIT_WAIT_MS)
         if log:
             log.close()

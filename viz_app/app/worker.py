@@ -241,10 +241,11 @@ class InferenceWorker(QObject):
 
     @Slot()
     def shutdown(self) -> None:
-        """Drop waiting and later frames, cancel cost tables, free the model."""
+        """Drop waiting and later frames, cancel cost tables, free the model, end the thread's loop."""
         self._frames.close()
         self._costs.close()
         self._release()
+        self.thread().quit()
 
     def _release(self) -> None:
         """Take the hooks off and drop the model. Collecting the garbage is the GUI thread's
@@ -285,14 +286,14 @@ class InferenceThread:
         self.thread.start()
 
     def stop(self, timeout_ms: int = 10_000) -> bool:
-        """Stop the worker after the frame in progress and wait for the thread; True when it ended."""
+        """Stop the worker after the frame (or torch call) in progress and wait for the thread at most
+        ``timeout_ms``; True when it ended."""
         if not self.thread.isRunning():
             return True
-        # Blocking-queued: runs in the inference thread after the frame in progress.
+        # Queued: runs in the inference thread after the frame in progress, and ends its loop.
         from PySide6.QtCore import QMetaObject
 
         self.worker.cancel()  # a large model still loading stops now, not when it is done
-        QMetaObject.invokeMethod(self.worker, "shutdown", Qt.ConnectionType.BlockingQueuedConnection)
-        self.thread.quit()
+        QMetaObject.invokeMethod(self.worker, "shutdown", Qt.ConnectionType.QueuedConnection)
         return self.thread.wait(timeout_ms)
 
