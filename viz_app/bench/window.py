@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import sys
@@ -11,12 +12,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
+from viz_app.bench.memory_marks import memory_line, memory_probe, memory_report
 from viz_app.bench.sketch import FrameAggregate, Quantiles
 
 if TYPE_CHECKING:
-    from viz_app.app.session import Session
+    from viz_app.app.favourite import UnitTab
     from viz_app.records.frames import FrameResult, ModelInfo
     from viz_app.ui.main_window import MainWindow
 
@@ -57,22 +59,14 @@ def run_bench(args: argparse.Namespace) -> int:
               f"latency {report['latency_ratio']:.2f}")
     memory = report["memory"]
     if memory["marks"] and not args.json:
-        print(_memory_line(memory))
+        print(memory_line(memory))
     if report["frames_measured"] < args.frames:
         print(f"cnn-viz bench: only {report['frames_measured']} of {args.frames} frames were shown before the time limit", file=sys.stderr)
         return 1
     if memory["marks"] and not memory["hooks_constant"]:
-        print(f"cnn-viz bench: the hooks on the model changed while it ran: {_memory_line(memory)}", file=sys.stderr)
+        print(f"cnn-viz bench: the hooks on the model changed while it ran: {memory_line(memory)}", file=sys.stderr)
         return 1
     return 0
-
-
-def _memory_line(memory: dict) -> str:
-    """Resident memory and hooks at the bench's marks, in one line."""
-    marks = memory["marks"]
-    return ("memory: resident " + " -> ".join(f"{m['rss_mb']:.1f}" for m in marks) + " MB at frames "
-            + ", ".join(str(m["frame"]) for m in marks) + f" (growth {memory['rss_growth_mb']:+.1f} MB); hooks on the model "
-            + " -> ".join(str(m["hooks"]) for m in marks))  # fmt: skip
 
 
 WARMUP_FRAMES = 10  # not counted in the timings (runs of more than 50 frames)
@@ -106,7 +100,7 @@ def bench_window(model: str = "lenet5", device: str = "auto", frames: int = 600,
         window.resize(1400, 860)
         window.show()
         info = _wait_for_model(window, model)
-        run = _drive(window, frames, rate, panel, presentation, _memory_probe(session))
+        run = _drive(window, frames, rate, panel, presentation, memory_probe(session))
         paints = _time_repaints(window)
     finally:
         session.close()
@@ -126,33 +120,10 @@ def bench_window(model: str = "lenet5", device: str = "auto", frames: int = 600,
         "stages_ms": {k: q.summary() for k, q in counted.stages.items()},
         "full_repaint_ms": _summary(paints),
         "torch_threads": _torch_threads(),
-        "memory": _memory_report(run.marks),
+        "memory": memory_report(run.marks),
         **({"panel": panel, **run.frames.split("panel", ("without_panel", "with_panel"))} if panel is not None else {}),
         **(run.frames.split("presenting", ("normal", "presentation")) if presentation else {}),
     }
-
-
-def _memory_probe(session: Session) -> Callable[[], dict]:
-    """Reads the process's resident memory and the hooks on the running model."""
-    from viz_app.memory import rss_mb
-    from viz_app.probe.hooks import count_hooks
-
-    def probe() -> dict:
-        pipeline = session.inference.worker.pipeline
-        if pipeline is None:
-            return {"rss_mb": round(rss_mb(), 1), "hooks": 0, "extras": []}
-        # An extra in view (--panel) adds its own hooks while it runs: hooks compare within one set of extras.
-        return {"rss_mb": round(rss_mb(), 1), "hooks": count_hooks(pipeline.loaded.model), "extras": sorted(e.key for e in pipeline.extras)}
-
-    return probe
-
-
-def _memory_report(marks: list[dict]) -> dict:
-    """Resident memory and hooks at the first frame after the warm-up, the middle and the last frame."""
-    if not marks:
-        return {"marks": []}
-    return {"marks": marks, "rss_growth_mb": round(marks[-1]["rss_mb"] - marks[0]["rss_mb"], 1),
-            "hooks_constant": all(len({m["hooks"] for m in marks if m["extras"] == e["extras"]}) == 1 for e in marks)}  # fmt: skip
 
 
 @dataclass
@@ -163,6 +134,35 @@ class _Run:
     marks: list[dict] = field(default_factory=list)  # memory and hooks at the start, middle and end
     events: int = 0  # pointer events fed to the pad
     elapsed: float = 0.0  # seconds from the first event to the last frame counted
+
+
+def _panel_toggler(window: MainWindow, panel: str | None, last: list[FrameResult]) -> Callable[[], None]:
+    """A function, called every second, that switches between the layer picker and the panel.
+    The unit panel stays in view instead and every other second computes a new unit's favourite
+    input: its "with" frames are those shown while one is being computed."""
+    phases = itertools.count()
+
+    def toggle() -> None:
+        shown = window.panel(panel) if panel is not None else None
+        if panel == "unit":
+            window.side.setCurrentWidget(shown)
+            phase = next(phases)
+            if phase % 2 == 0 and last:
+                _ask_for_a_favourite(window, last[-1], phase // 2)
+            return
+        on = window.side.currentWidget() is not shown
+        window.side.setCurrentWidget(shown if on else window.layer_picker)
+
+    return toggle
+
+
+def _ask_for_a_favourite(window: MainWindow, result: FrameResult, k: int) -> None:
+    """Select the ``k``-th unit of the shown layers (a new one each time: a computed favourite
+    input is cached) and ask for its favourite input."""
+    layers = [layer for layer in result.layers if layer.shape]
+    layer = layers[k % len(layers)]
+    window.maps.unit_clicked.emit(layer.name, (k // len(layers)) % layer.shape[0])
+    cast("UnitTab", window.panel("unit")).request_favourite()
 
 
 def _wait_for_model(window: MainWindow, model: str) -> ModelInfo:
@@ -223,27 +223,25 @@ def _drive(window: MainWindow, frames: int, rate: float, panel: str | None, pres
     run = _Run(FrameAggregate(STAGES, WORK_STAGES, ("panel", "presenting"), warmup))
     loop = QEventLoop()
     mark_at = {min(frames, warmup + 1), max(warmup + 1, frames // 2), frames}
+    last: list[FrameResult] = []  # the frame shown last
+    favourite_busy = lambda: cast("UnitTab", window.panel("unit")).runner.busy
 
     def on_shown(result: FrameResult, t_shown: float) -> None:
         """Count one shown frame's timings (kept as aggregates only); stop after ``frames``."""
         run.frames.add({"latency": (t_shown - result.t_event) * 1e3, "gui": window.gui_ms,
                         "to_gui": (t_shown - result.t_done) * 1e3 - window.gui_ms, **vars(result.timings),
-                        "panel": panel is not None and panel in result.extras, "presenting": window.presenting,
+                        "panel": favourite_busy() if panel == "unit" else panel is not None and panel in result.extras,
+                        "presenting": window.presenting,
                         "shown": t_shown})  # fmt: skip
+        last[:] = [result]
         if probe is not None and run.frames.seen in mark_at:
             run.marks.append({"frame": run.frames.seen, **probe()})
         if run.frames.seen >= frames:
             loop.quit()
 
-    def toggle_panel() -> None:
-        """Switch between the layer picker and the panel."""
-        shown = window.panel(panel) if panel is not None else None
-        on = window.side.currentWidget() is not shown
-        window.side.setCurrentWidget(shown if on else window.layer_picker)
-
     window.result_shown.connect(on_shown)
     timer = QTimer(interval=max(1, round(1000 / rate)), timeout=_stroke_feeder(window, run))
-    toggler = QTimer(interval=1000, timeout=toggle_panel)
+    toggler = QTimer(interval=1000, timeout=_panel_toggler(window, panel, last))
     presenter = QTimer(interval=2000, timeout=lambda: window.set_presentation(not window.presenting))
     if panel is not None:
         toggler.start()

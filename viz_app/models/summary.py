@@ -20,6 +20,7 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 from viz_app.errors import UserError
+from viz_app.models.counting import COUNTING
 from viz_app.records.costs import LayerCost, ModelSummary, human
 
 
@@ -67,7 +68,7 @@ def summarize(model: nn.Module, input_shape: Sequence[int] | torch.Tensor, name:
         handles += [module.register_forward_pre_hook(pre_hook), module.register_forward_hook(hook)]
     counter = FlopCounterMode(display=False)
     try:
-        with torch.no_grad(), counter:
+        with COUNTING, torch.no_grad(), counter:  # its hooks are on every module of the process meanwhile
             model(x)
     except (RuntimeError, ValueError, TypeError, IndexError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

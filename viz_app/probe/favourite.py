@@ -21,6 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from viz_app.models.counting import COUNTING
 from viz_app.models.inputs import normalise
 from viz_app.models.registry import ModelSpec
 from viz_app.probe.extras.unit import layer_output, producer
@@ -81,7 +82,7 @@ def _start(objective: _Climb, spec: ModelSpec, generator: torch.Generator) -> to
     device = next(objective.model.parameters()).device
     for brightness in STARTS:
         logits = (torch.randn(1, spec.channels, *spec.input_size, generator=generator) * 0.5 + brightness).to(device)
-        with torch.inference_mode(False), torch.enable_grad():
+        with COUNTING, torch.inference_mode(False), torch.enable_grad():
             trial = logits.clone().requires_grad_(True)
             (grad,) = torch.autograd.grad(objective(normalise(torch.sigmoid(trial), spec)).sum(), trial)
         if grad.abs().sum() > 0:
@@ -101,8 +102,9 @@ def _ascend(objective: _Climb, spec: ModelSpec, logits: torch.Tensor, steps: int
             pixels = torch.sigmoid(logits)
             dy, dx = (int(v) for v in torch.randint(-JITTER, JITTER + 1, (2,), generator=generator))
             shifted = torch.roll(pixels, (dy, dx), (2, 3)) if step < steps * 3 // 4 else pixels  # no jitter at the end
-            loss = -objective(normalise(shifted, spec)).sum() + TV_WEIGHT * _total_variation(pixels) * 10 + DECAY * pixels.mean()
-            (grad,) = torch.autograd.grad(loss, logits)
+            with COUNTING:  # one step at a time, never while a cost table counts (its hooks are global)
+                loss = -objective(normalise(shifted, spec)).sum() + TV_WEIGHT * _total_variation(pixels) * 10 + DECAY * pixels.mean()
+                (grad,) = torch.autograd.grad(loss, logits)
             logits.grad = grad
             optimiser.step()
             logits.grad = None
@@ -138,5 +140,5 @@ class _Climb:
 
 
 def _value(model: nn.Module, module: nn.Module, spec: ModelSpec, pixels: torch.Tensor, index: int) -> float:
-    with torch.inference_mode():
+    with COUNTING, torch.inference_mode():
         return float(unit_value(layer_output(model, module, normalise(pixels, spec)), index)[0])

@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from viz_app.models.counting import COUNTING
 from viz_app.models.loader import LoadedModel
 from viz_app.probe.extras.base import ExtraContext, ExtraFactory, FrameExtra
 
@@ -42,7 +43,8 @@ def extra_factory(key: str) -> ExtraFactory:
 
 def make_extra(key: str, loaded: LoadedModel, params: dict[str, Any]) -> FrameExtra:
     """Build the extra ``key`` for a freshly loaded model; raises KeyError if unknown."""
-    return extra_factory(key)(loaded, params)
+    with COUNTING:  # its set-up may run the model (and autograd): not while a cost table counts
+        return extra_factory(key)(loaded, params)
 
 
 __all__ = ["EXTRAS", "ExtraContext", "ExtraFactory", "FrameExtra", "extra_factory", "make_extra"]
