@@ -80,12 +80,12 @@ def train_strings(
     device: torch.device | str = "cpu",
     limit: int | None = None,
     log: Callable[[str], None] = print,
-    first_stage: tuple[Path, float] | None = None,
+    resume: tuple[Path, float, int] | None = None,
 ) -> dict[str, Any]:
     """Train ``spec`` (a string model) from scratch and write ``out`` plus its card; the card.
 
-    ``first_stage`` (weights, seconds) takes the first stage's weights as already trained with
-    this recipe and seed, and runs the later stages only (the card counts both stages' time).
+    ``resume`` (weights, seconds, stages done) takes the weights of the first stages as already
+    trained with this recipe and seed, and runs the later stages only (the card counts all the time).
     """
     if epochs is not None and epochs < 1:
         raise UserError(f"epochs must be 1 or more, got {epochs}")
@@ -99,9 +99,10 @@ def train_strings(
     started = time.perf_counter()
     earlier = 0.0
     for i, stage in enumerate(stages(recipe, epochs)):
-        if i == 0 and first_stage is not None:
-            model.load_state_dict(torch.load(first_stage[0], map_location=device, weights_only=True))
-            earlier = first_stage[1]
+        if resume is not None and i < resume[2]:
+            if i == resume[2] - 1:
+                model.load_state_dict(torch.load(resume[0], map_location=device, weights_only=True))
+                earlier = resume[1]
             continue
         _scan_stride(model, int(stage["stride"]))
         _fit(model, source, recipe, stage, np.random.default_rng(seed if i == 0 else [seed, i]), torch.device(device), log)
@@ -150,10 +151,9 @@ def _scan_stride(model: nn.Module, stride: int) -> None:
 
 
 def stages(recipe: dict[str, Any], epochs: int) -> list[dict[str, Any]]:
-    """The training stages: the 4-pixel scan from scratch, then (``fine``) the 2-pixel scan."""
+    """The training stages: the 4-pixel scan from scratch, then each of ``fine`` (the 2-pixel scan)."""
     first = {"epochs": epochs, "lr": recipe["lr"], "stride": 4, "touching_share": recipe.get("touching_share", 0.45)}
-    fine = recipe.get("fine")
-    return [first, {**first, **fine}] if fine else [first]
+    return [first, *({**first, **fine} for fine in recipe.get("fine", ()))]
 
 
 def _fit(

@@ -95,7 +95,10 @@ SDNN_SPEC = register_model(
             "loss": "CTC",
             "digits_per_string": [0, 6],
             "touching_share": 0.45,
-            "fine": {"epochs": 12, "lr": 2e-3, "stride": 2, "touching_share": 0.6},
+            "fine": [
+                {"epochs": 12, "lr": 2e-3, "stride": 2, "touching_share": 0.6},
+                {"epochs": 10, "lr": 1e-3, "stride": 2, "touching_share": 0.6},
+            ],
             "augment": {"degrees": 8.0, "scale": [0.85, 1.1], "shear": 0.25, "thickness": [-1, 1]},
         },
     )
