@@ -68,7 +68,7 @@ def summarize(model: nn.Module, input_shape: Sequence[int] | torch.Tensor, name:
         handles += [module.register_forward_pre_hook(pre_hook), module.register_forward_hook(hook)]
     counter = FlopCounterMode(display=False)
     try:
-        with COUNTING, torch.no_grad(), counter:  # its hooks are on every module of the process meanwhile
+        with COUNTING.counting(), torch.no_grad(), counter:  # its hooks are on every module of the process meanwhile
             model(x)
     except (RuntimeError, ValueError, TypeError, IndexError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

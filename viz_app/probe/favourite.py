@@ -82,7 +82,7 @@ def _start(objective: _Climb, spec: ModelSpec, generator: torch.Generator) -> to
     device = next(objective.model.parameters()).device
     for brightness in STARTS:
         logits = (torch.randn(1, spec.channels, *spec.input_size, generator=generator) * 0.5 + brightness).to(device)
-        with COUNTING, torch.inference_mode(False), torch.enable_grad():
+        with COUNTING.running(), torch.inference_mode(False), torch.enable_grad():
             trial = logits.clone().requires_grad_(True)
             (grad,) = torch.autograd.grad(objective(normalise(torch.sigmoid(trial), spec)).sum(), trial)
         if grad.abs().sum() > 0:
@@ -102,7 +102,7 @@ def _ascend(objective: _Climb, spec: ModelSpec, logits: torch.Tensor, steps: int
             pixels = torch.sigmoid(logits)
             dy, dx = (int(v) for v in torch.randint(-JITTER, JITTER + 1, (2,), generator=generator))
             shifted = torch.roll(pixels, (dy, dx), (2, 3)) if step < steps * 3 // 4 else pixels  # no jitter at the end
-            with COUNTING:  # one step at a time, never while a cost table counts (its hooks are global)
+            with COUNTING.running():  # one step at a time, never while a cost table counts (its hooks are global)
                 loss = -objective(normalise(shifted, spec)).sum() + TV_WEIGHT * _total_variation(pixels) * 10 + DECAY * pixels.mean()
                 (grad,) = torch.autograd.grad(loss, logits)
             logits.grad = grad
@@ -140,5 +140,5 @@ class _Climb:
 
 
 def _value(model: nn.Module, module: nn.Module, spec: ModelSpec, pixels: torch.Tensor, index: int) -> float:
-    with COUNTING, torch.inference_mode():
+    with COUNTING.running(), torch.inference_mode():
         return float(unit_value(layer_output(model, module, normalise(pixels, spec)), index)[0])

@@ -153,7 +153,7 @@ class Pipeline:
     @torch.inference_mode()
     def process(self, frame: Frame) -> FrameResult:
         """One raw frame through the model, prepared here for this model (InputError if it cannot be)."""
-        with COUNTING:  # not while a cost table's FLOP counter has its hooks on every module
+        with COUNTING.running():  # not while a cost table's FLOP counter has its hooks on every module
             return self._process(frame)
 
     def _process(self, frame: Frame) -> FrameResult:

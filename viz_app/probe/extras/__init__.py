@@ -43,7 +43,7 @@ def extra_factory(key: str) -> ExtraFactory:
 
 def make_extra(key: str, loaded: LoadedModel, params: dict[str, Any]) -> FrameExtra:
     """Build the extra ``key`` for a freshly loaded model; raises KeyError if unknown."""
-    with COUNTING:  # its set-up may run the model (and autograd): not while a cost table counts
+    with COUNTING.running():  # its set-up may run the model (and autograd): not while a cost table counts
         return extra_factory(key)(loaded, params)
 
 
