@@ -54,7 +54,7 @@ def _wait_for(predicate, timeout: float, what: str, app: subprocess.Popen):
 
 def test_draw_a_digit_with_the_real_pointer(display, tmp_path):
     log = tmp_path / "predictions.jsonl"
-    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
+    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "XDG_CONFIG_HOME": str(tmp_path / "config")}  # a first start
     app = subprocess.Popen([TOOLS["cnn-viz"], "--device", "cpu", "--log-predictions", str(log)], env=env, stderr=subprocess.PIPE, text=True)
     try:
         ready = _wait_for(lambda: next((r for r in _records(log) if r.get("event") == "ready"), None), 120, "the window", app)

@@ -13,11 +13,12 @@ message, as a signal in the owner's thread (napari's ``_qt/qthreading.py`` is th
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 
 class LatestMailbox(QObject):
@@ -134,3 +135,43 @@ class OffThread(QObject):
             self.finished.emit(context, value)
         else:
             self.failed.emit(context, str(value))
+
+
+class WhenIdle(QObject):
+    """Starts a one-off job once the input has rested ``rest_s`` seconds (``touch()`` at each
+    input): heavy work that can wait, such as a model's cost table, whose first FLOP count
+    imports torch's compiler stack (1.5 s of interpreter time), then does not slow the frames
+    of a stroke being drawn. Lives, and runs its job, in the thread it belongs to."""
+
+    def __init__(self, rest_s: float, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.rest_s = rest_s
+        self._last_input = 0.0
+        self._job: Callable[[], object] | None = None
+        self._timer = QTimer(self, singleShot=True)
+        self._timer.timeout.connect(self._check)
+
+    def touch(self) -> None:
+        """An input arrived: the job waits for the next pause."""
+        self._last_input = time.perf_counter()
+
+    def start(self, job: Callable[[], object]) -> None:
+        """Run ``job`` once the input has rested ``rest_s`` from now (replacing one still waiting)."""
+        self._job = job
+        self.touch()
+        self._check()
+
+    def cancel(self) -> None:
+        """Forget the waiting job."""
+        self._job = None
+        self._timer.stop()
+
+    def _check(self) -> None:
+        if self._job is None:
+            return
+        wait = self.rest_s - (time.perf_counter() - self._last_input)
+        if wait > 0:
+            self._timer.start(int(wait * 1000) + 1)
+            return
+        job, self._job = self._job, None
+        job()

@@ -16,7 +16,7 @@ from typing import cast
 import torch
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
-from viz_app.app.threads import LatestMailbox, OffThread
+from viz_app.app.threads import LatestMailbox, OffThread, WhenIdle
 from viz_app.errors import UserError
 from viz_app.memory import one_heap, release_freed_memory
 from viz_app.models import load_model
@@ -31,14 +31,12 @@ from viz_app.records.costs import ModelSummary
 from viz_app.records.frames import Frame, NormMode
 
 DEFAULT_MODEL = "lenet5"  # opened when the model asked for at start cannot be
+COSTS_AFTER_REST_S = 2.0  # a model's cost table waits for this pause in the input (its first count imports a lot)
 
 
 class InferenceWorker(QObject):
-    """Runs raw frames through the current model; lives in the inference thread.
-
-    Every frame is prepared here for the model that is current when it runs, so a model
-    switch never sees a frame cut for the old one.
-    """
+    """Runs raw frames through the current model; lives in the inference thread. Every frame is
+    prepared here for the model current when it runs: a switch never sees a frame cut for the old one."""
 
     result_ready = Signal(object)  # FrameResult
     model_loaded = Signal(object)  # ModelInfo
@@ -68,6 +66,7 @@ class InferenceWorker(QObject):
         self._costs = OffThread("costs", self)
         self._costs.finished.connect(self._on_costs_ready)
         self._costs.failed.connect(self._on_costs_failed)
+        self._costs_when_idle = WhenIdle(COSTS_AFTER_REST_S, self)  # moves to the inference thread with the worker
 
     # --- any thread -------------------------------------------------------------------
     def submit(self, frame: Frame) -> None:
@@ -96,6 +95,7 @@ class InferenceWorker(QObject):
     @Slot(object)
     def _on_frame_arrived(self, frame: Frame) -> None:
         self._last_frame = frame
+        self._costs_when_idle.touch()
         if self._pipeline is None:
             return
         try:
@@ -143,7 +143,7 @@ class InferenceWorker(QObject):
         self.model_loaded.emit(info)
         for warning in info.warnings:
             self.failed.emit(warning)
-        self._costs.run(cancellable, self._closing, cached_summary, loaded.spec.name, context=loaded.spec)
+        self._costs_when_idle.start(lambda: self._costs.run(cancellable, self._closing, cached_summary, loaded.spec.name, context=loaded.spec))
         self._rerun()
 
     def _on_download_progress(self, name: str, done: int, total: int) -> None:
@@ -243,6 +243,7 @@ class InferenceWorker(QObject):
     def shutdown(self) -> None:
         """Drop waiting and later frames, cancel cost tables, free the model, end the thread's loop."""
         self._frames.close()
+        self._costs_when_idle.cancel()
         self._costs.close()
         self._release()
         self.thread().quit()
