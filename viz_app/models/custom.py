@@ -24,6 +24,7 @@ from torch import nn
 from viz_app.errors import UserError
 from viz_app.models.auto_layers import choose_layers, trace_outputs
 from viz_app.models.registry import MNIST_MEAN, MNIST_STD, ModelSpec, add_resolver, get_spec
+from viz_app.models.weights import existing_file
 
 GROUP = "Your models"
 MAX_SOURCE_BYTES = 10 << 20  # a model's Python file; anything bigger is not source code
@@ -134,13 +135,7 @@ def _frames(exc: BaseException) -> list[Any]:
 def check_file(path: Path, limit: int, kind: str) -> Path:
     """``path`` made absolute, refused when missing, a folder, empty or bigger than ``limit``."""
     path = path.expanduser().resolve()
-    if path.is_dir():
-        raise ModelFileError(f"{path} is a folder, not a {kind}")
-    if not path.is_file():
-        raise ModelFileError(f"{kind} not found: {path}")
-    size = path.stat().st_size
-    if size == 0:
-        raise ModelFileError(f"{kind} is empty: {path}")
+    size = existing_file(path, kind, ModelFileError)
     if size > limit:
         raise ModelFileError(f"{path.name} is {size / 2**30:,.1f} GiB; a {kind} this app shows is at most {limit / 2**20:,.0f} MiB")
     return path

@@ -22,6 +22,18 @@ class WeightsError(UserError):
     """A weights file that cannot be used, with a message a user can act on."""
 
 
+def existing_file(path: Path, kind: str, error: type[UserError]) -> int:
+    """The size of ``path``; ``error`` with a line naming ``kind`` when it is a folder, missing or empty."""
+    if path.is_dir():
+        raise error(f"{path} is a folder, not a {kind}")
+    if not path.is_file():
+        raise error(f"{kind} not found: {path}")
+    size = path.stat().st_size
+    if size == 0:
+        raise error(f"{kind} is empty: {path}")
+    return size
+
+
 def state_bytes(model: nn.Module) -> int:
     """Bytes of a model's parameters and buffers: what a weights file for it holds."""
     return sum(t.numel() * t.element_size() for t in model.state_dict().values())
@@ -44,13 +56,7 @@ def read_state_dict(path: str | Path, max_bytes: int = MAX_WEIGHTS_BYTES, label:
     builds tensors (``weights_only``): a pickle that would run code is refused unrun.
     """
     path = Path(path)
-    if path.is_dir():
-        raise WeightsError(f"{path} is a folder, not a weights file")
-    if not path.is_file():
-        raise WeightsError(f"weights file not found: {path}")
-    size = path.stat().st_size
-    if size == 0:
-        raise WeightsError(f"weights file is empty: {path}")
+    existing_file(path, "weights file", WeightsError)
     declared = _declared_bytes(path)
     if declared > max_bytes:
         raise WeightsError(
