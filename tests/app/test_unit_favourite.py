@@ -1,5 +1,5 @@
 """The unit tab in the real window: top digits for a clicked unit, its favourite input computed
-on a side thread while the frames keep flowing, and nothing left on the live model."""
+in a child process while the frames keep flowing, and nothing left on the live model."""
 
 from __future__ import annotations
 

@@ -36,6 +36,15 @@ def test_bench_splits_frames_with_and_without_a_panel(qapp) -> None:
     assert report["frame_interval_ratio"] == pytest.approx(ratio, abs=1e-3)
 
 
+def test_the_unit_bench_takes_turns_with_and_without_a_favourite_input_computing(qapp) -> None:
+    report = bench_window("lenet5", "cpu", frames=900, panel="unit")
+    base, shown = report["without_panel"], report["with_panel"]
+    assert report["favourites_computed"] >= 1 and report["favourite_seconds"]["median"] > 0
+    assert base["frames"] > 20 and shown["frames"] > 20  # a unit selected and none computing; one computing
+    assert base["frames"] + shown["frames"] == report["frames_shown"]
+    assert report["latency_ratio"] == pytest.approx(shown["latency_ms"]["median"] / base["latency_ms"]["median"], abs=1e-3)
+
+
 def test_bench_refuses_an_unknown_panel(qapp) -> None:
     with pytest.raises(ValueError, match="no panel 'magic'"):
         bench_window("lenet5", "cpu", frames=10, panel="magic")

@@ -50,6 +50,13 @@ class Quantiles:
         return {"median": round(self.quantile(0.5), 3), "p95": round(self.quantile(0.95), 3)}
 
 
+def summarise(values: Iterable[float]) -> dict[str, float]:
+    """Median and 95th percentile of a few values, as the frame timings are reported."""
+    quantiles = Quantiles()
+    quantiles.extend(values)
+    return quantiles.summary()
+
+
 def _bin(value: float) -> int:
     if not value > LOW_MS:  # zero, a negative rounding residue, NaN
         return 0

@@ -16,7 +16,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from viz_app.app.string_mode import STRING_MODEL
-from viz_app.bench.window import STAGES, WORK_STAGES, _summary, _torch_threads, _wait_for_model
+from viz_app.bench.sketch import summarise
+from viz_app.bench.window import STAGES, WORK_STAGES, _torch_threads, _wait_for_model
 from viz_app.models.registry import get_spec
 from viz_app.records.strings import reads_strings
 
@@ -42,9 +43,11 @@ def run_string_bench(args: argparse.Namespace) -> int:
         print(json.dumps(report, indent=2))
     else:
         lat = report["latency_ms"]
-        print(f"{report['model']} on {report['device']}, a {len(STRING)}-digit string on the pad with the maps and the String panel: "
-              f"{report['updates_per_s']:.1f} updates/s, latency median {lat['median']:.2f} ms, p95 {lat['p95']:.2f} ms "
-              f"(input event -> panels updated), strip {report['strip_width']} px wide, last read {report['last_read']!r}")
+        print(
+            f"{report['model']} on {report['device']}, a {len(STRING)}-digit string on the pad with the maps and the String panel: "
+            f"{report['updates_per_s']:.1f} updates/s, latency median {lat['median']:.2f} ms, p95 {lat['p95']:.2f} ms "
+            f"(input event -> panels updated), strip {report['strip_width']} px wide, last read {report['last_read']!r}"
+        )
         print("stages (median ms): " + ", ".join(f"{k} {v['median']:.3f}" for k, v in report["stages_ms"].items()))
     if report["frames_measured"] < args.frames:
         print(f"cnn-viz bench: only {report['frames_measured']} of {args.frames} frames were shown before the time limit", file=sys.stderr)
@@ -81,9 +84,9 @@ def bench_strings(model: str = "sdnn", device: str = "auto", frames: int = 600, 
         "frames_measured": len(measured),
         "input_rate_hz": rate,
         "updates_per_s": round((len(measured) - 1) / span, 1) if span else 0.0,
-        "latency_ms": _summary([r["latency"] for r in measured]),
-        "work_ms": _summary([sum(r[k] for k in WORK_STAGES) for r in measured]),
-        "stages_ms": {k: _summary([r[k] for r in measured]) for k in STAGES},
+        "latency_ms": summarise([r["latency"] for r in measured]),
+        "work_ms": summarise([sum(r[k] for k in WORK_STAGES) for r in measured]),
+        "stages_ms": {k: summarise([r[k] for r in measured]) for k in STAGES},
         "panel_frames": sum(r["panel"] for r in measured),
         "strip_width": last.network_input.shape[1] if last is not None else 0,
         "last_read": last.text if last is not None else None,

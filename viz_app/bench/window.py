@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import os
 import sys
@@ -15,19 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from viz_app.bench.memory_marks import memory_line, memory_probe, memory_report
-from viz_app.bench.sketch import FrameAggregate, Quantiles
+from viz_app.bench.sketch import FrameAggregate, summarise
+from viz_app.bench.unit_turns import favourites_report, unit_driver
 
 if TYPE_CHECKING:
     from viz_app.app.favourite import UnitTab
     from viz_app.records.frames import FrameResult, ModelInfo
     from viz_app.ui.main_window import MainWindow
-
-
-def _summary(values: list[float]) -> dict[str, float]:
-    """Median and 95th percentile of a few values, as the frame timings are reported."""
-    quantiles = Quantiles()
-    quantiles.extend(values)
-    return quantiles.summary()
 
 
 def run_bench(args: argparse.Namespace) -> int:
@@ -38,25 +31,41 @@ def run_bench(args: argparse.Namespace) -> int:
         print(json.dumps(report, indent=2))
     elif args.panel:
         base, shown = report["without_panel"], report["with_panel"]
-        for label, part in (("without", base), (f"with the {args.panel} panel", shown)):
+        labels = ("a unit selected", "while its favourite input is computed") if args.panel == "unit" else ("without", f"with the {args.panel} panel")
+        for label, part in zip(labels, (base, shown)):
             lat = part["latency_ms"]
-            print(f"{report['model']} on {report['device']}, {label}: {part['frames']} frames, frame interval median "
-                  f"{part['frame_interval_ms']['median']:.2f} ms, latency median {lat['median']:.2f} ms (p95 {lat['p95']:.2f}), "
-                  f"work per frame median {part['work_ms']['median']:.2f} ms")
-        print(f"ratio with/without (medians, alternating blocks in one run): frame interval {report['frame_interval_ratio']:.2f}, "
-              f"latency {report['latency_ratio']:.2f}, work per frame {report['work_ratio']:.2f}")
+            print(
+                f"{report['model']} on {report['device']}, {label}: {part['frames']} frames, frame interval median "
+                f"{part['frame_interval_ms']['median']:.2f} ms, latency median {lat['median']:.2f} ms (p95 {lat['p95']:.2f}), "
+                f"work per frame median {part['work_ms']['median']:.2f} ms"
+            )
+        print(
+            f"ratio with/without (medians, alternating blocks in one run): frame interval {report['frame_interval_ratio']:.2f}, "
+            f"latency {report['latency_ratio']:.2f}, work per frame {report['work_ratio']:.2f}"
+        )
+        if args.panel == "unit":
+            print(
+                f"favourite inputs computed meanwhile: {report['favourites_computed']}, each "
+                f"{report['favourite_seconds'].get('median', 0):.2f} s (median; in the child process, at idle priority)"
+            )
     else:
         lat = report["latency_ms"]
-        print(f"{report['model']} on {report['device']}: {report['updates_per_s']:.1f} updates/s, "
-              f"latency median {lat['median']:.2f} ms, p95 {lat['p95']:.2f} ms (input event -> panels updated)")
+        print(
+            f"{report['model']} on {report['device']}: {report['updates_per_s']:.1f} updates/s, "
+            f"latency median {lat['median']:.2f} ms, p95 {lat['p95']:.2f} ms (input event -> panels updated)"
+        )
         print("stages (median ms): " + ", ".join(f"{k} {v['median']:.3f}" for k, v in report["stages_ms"].items()))
     if presentation and "latency_ratio" in report and not args.json:
         for key in ("normal", "presentation"):
             part = report[key]
-            print(f"{key} view: {part['frames']} frames, {part['updates_per_s']:.1f} updates/s, latency median "
-                  f"{part['latency_ms']['median']:.2f} ms, p95 {part['latency_ms']['p95']:.2f} ms")
-        print(f"ratio presentation/normal (medians, alternating blocks in one run): frame interval {report['frame_interval_ratio']:.2f}, "
-              f"latency {report['latency_ratio']:.2f}")
+            print(
+                f"{key} view: {part['frames']} frames, {part['updates_per_s']:.1f} updates/s, latency median "
+                f"{part['latency_ms']['median']:.2f} ms, p95 {part['latency_ms']['p95']:.2f} ms"
+            )
+        print(
+            f"ratio presentation/normal (medians, alternating blocks in one run): frame interval {report['frame_interval_ratio']:.2f}, "
+            f"latency {report['latency_ratio']:.2f}"
+        )
     memory = report["memory"]
     if memory["marks"] and not args.json:
         print(memory_line(memory))
@@ -65,6 +74,11 @@ def run_bench(args: argparse.Namespace) -> int:
         return 1
     if memory["marks"] and not memory["hooks_constant"]:
         print(f"cnn-viz bench: the hooks on the model changed while it ran: {memory_line(memory)}", file=sys.stderr)
+        return 1
+    if args.panel == "unit" and not (report["favourites_computed"] and report["without_panel"]["frames"] and report["with_panel"]["frames"]):
+        print(
+            "cnn-viz bench: no favourite input was computed (or no frame came without one): the ratio measures nothing; ask for more --frames", file=sys.stderr
+        )
         return 1
     return 0
 
@@ -102,6 +116,7 @@ def bench_window(model: str = "lenet5", device: str = "auto", frames: int = 600,
         info = _wait_for_model(window, model)
         run = _drive(window, frames, rate, panel, presentation, memory_probe(session))
         paints = _time_repaints(window)
+        favourites = favourites_report(window) if panel == "unit" else {}
     finally:
         session.close()
         window.close()
@@ -118,11 +133,12 @@ def bench_window(model: str = "lenet5", device: str = "auto", frames: int = 600,
         "updates_per_s": round(counted.frames / elapsed, 1) if elapsed else 0.0,
         "latency_ms": counted.latency.summary(),
         "stages_ms": {k: q.summary() for k, q in counted.stages.items()},
-        "full_repaint_ms": _summary(paints),
+        "full_repaint_ms": summarise(paints),
         "torch_threads": _torch_threads(),
         "memory": memory_report(run.marks),
         **({"panel": panel, **run.frames.split("panel", ("without_panel", "with_panel"))} if panel is not None else {}),
         **(run.frames.split("presenting", ("normal", "presentation")) if presentation else {}),
+        **favourites,
     }
 
 
@@ -138,31 +154,16 @@ class _Run:
 
 def _panel_toggler(window: MainWindow, panel: str | None, last: list[FrameResult]) -> Callable[[], None]:
     """A function, called every second, that switches between the layer picker and the panel.
-    The unit panel stays in view instead and every other second computes a new unit's favourite
-    input: its "with" frames are those shown while one is being computed."""
-    phases = itertools.count()
+    The unit panel stays in view instead, see ``_unit_driver``."""
+    if panel == "unit":
+        return unit_driver(window, last)
 
     def toggle() -> None:
         shown = window.panel(panel) if panel is not None else None
-        if panel == "unit":
-            window.side.setCurrentWidget(shown)
-            phase = next(phases)
-            if phase % 2 == 0 and last:
-                _ask_for_a_favourite(window, last[-1], phase // 2)
-            return
         on = window.side.currentWidget() is not shown
         window.side.setCurrentWidget(shown if on else window.layer_picker)
 
     return toggle
-
-
-def _ask_for_a_favourite(window: MainWindow, result: FrameResult, k: int) -> None:
-    """Select the ``k``-th unit of the shown layers (a new one each time: a computed favourite
-    input is cached) and ask for its favourite input."""
-    layers = [layer for layer in result.layers if layer.shape]
-    layer = layers[k % len(layers)]
-    window.maps.unit_clicked.emit(layer.name, (k // len(layers)) % layer.shape[0])
-    cast("UnitTab", window.panel("unit")).request_favourite()
 
 
 def _wait_for_model(window: MainWindow, model: str) -> ModelInfo:
@@ -234,6 +235,8 @@ def _drive(window: MainWindow, frames: int, rate: float, panel: str | None, pres
                         "presenting": window.presenting,
                         "shown": t_shown})  # fmt: skip
         last[:] = [result]
+        if panel == "unit" and run.frames.seen == 1:
+            toggler.timeout.emit()  # a unit is selected from the first frame on
         if probe is not None and run.frames.seen in mark_at:
             run.marks.append({"frame": run.frames.seen, **probe()})
         if run.frames.seen >= frames:

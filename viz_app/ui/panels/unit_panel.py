@@ -113,7 +113,7 @@ class UnitPanel(QWidget):
         if request is None:
             return
         self._asked = request
-        self.learned.clear_favourite("computing its favourite input…")
+        self.learned.clear_favourite("computing its favourite input (the live frames come first)…")
         self.favourite_requested.emit(request)
 
     def show_favourite(self, favourite: Favourite) -> None:
