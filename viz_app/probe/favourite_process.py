@@ -3,8 +3,8 @@
 A favourite input is 160 small forward and backward passes. Run on a thread of the app's own
 process they share its interpreter lock and its torch thread pool with the live frames, and
 on a 2-core laptop every frame shown while one is computed came 1.65x later. Here they run in a
-child process (``spawn``: no copy of the app's threads or Qt state) that builds its own copy of
-the model, uses one torch thread and asks the operating system for idle priority
+child process (a new interpreter running this module: no copy of the app's threads or Qt
+state) that builds its own copy of the model, uses one torch thread and asks the operating system for idle priority
 (``SCHED_IDLE`` on Linux, else the highest niceness), so the live frames always come first and
 the ascent takes only the CPU they leave.
 
@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import multiprocessing
 import os
+import socket
+import subprocess
+import sys
 import threading
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from viz_app.errors import UserError
@@ -63,7 +66,7 @@ class FavouriteProcess:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()  # one job and one start at a time
-        self._process: Any = None  # multiprocessing's SpawnProcess
+        self._process: subprocess.Popen[bytes] | None = None
         self._conn: Connection | None = None
         self._closed = threading.Event()
 
@@ -93,28 +96,28 @@ class FavouriteProcess:
             with contextlib.suppress(OSError):
                 conn.send(None)
         if process is not None:
-            process.join(0.5)
-            if process.is_alive():
+            try:
+                process.wait(0.5)
+            except subprocess.TimeoutExpired:
                 process.kill()
-                process.join(1.0)
+                process.wait(1.0)
 
     @property
     def pid(self) -> int | None:
         """The child's process id while it runs (tests)."""
-        return self._process.pid if self._process is not None and self._process.is_alive() else None
+        process = self._process
+        return process.pid if process is not None and process.poll() is None else None
+
+    def _alive(self) -> bool:
+        return self._process is not None and self._process.poll() is None
 
     def _ensure(self) -> Connection:
         if self._closed.is_set():
             raise FavouriteCancelled
-        if self._process is None or not self._process.is_alive():
+        if not self._alive():
             self._drop()
-            context = multiprocessing.get_context("spawn")
-            parent, child = context.Pipe()
-            self._process = context.Process(target=serve, args=(child,), name="cnn-viz favourite inputs", daemon=True)
-            self._process.start()
-            child.close()
-            self._conn = parent
-            self._answer(parent)  # READY
+            self._process, self._conn = _launch()
+            self._answer(self._conn)  # READY
         assert self._conn is not None
         return self._conn
 
@@ -123,7 +126,7 @@ class FavouriteProcess:
         while not conn.poll(POLL_S):
             if self._closed.is_set():
                 raise FavouriteCancelled
-            if not self._process.is_alive():
+            if not self._alive():
                 self._drop()
                 raise UserError("the favourite-input process stopped before it answered; ask again to restart it")
         try:
@@ -137,6 +140,25 @@ class FavouriteProcess:
         if self._conn is not None:
             self._conn.close()
         self._conn, self._process = None, None
+
+
+def _launch() -> tuple[subprocess.Popen[bytes], Connection]:
+    """Start ``python -m viz_app.probe.favourite_process FD``, joined to this process by a socket pair.
+
+    A plain new interpreter running this module: unlike ``multiprocessing``'s spawn it never runs
+    the parent's main script again (a script without a ``__main__`` guard would start a second app).
+    """
+    ours, theirs = socket.socketpair()
+    package_root = str(Path(__file__).resolve().parents[2])  # where viz_app is importable from
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (package_root, os.environ.get("PYTHONPATH"))))}
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "viz_app.probe.favourite_process", str(theirs.fileno())],
+            pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=env,
+        )  # fmt: skip
+    finally:
+        theirs.close()
+    return process, Connection(ours.detach())
 
 
 # --- the child -----------------------------------------------------------------------------
@@ -202,3 +224,7 @@ def _idle_priority() -> None:
         pass
     with contextlib.suppress(AttributeError, OSError):
         os.nice(19)
+
+
+if __name__ == "__main__":  # the child: ``_launch`` passes the socket's file descriptor
+    serve(Connection(int(sys.argv[1])))
