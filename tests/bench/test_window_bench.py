@@ -40,6 +40,7 @@ def test_the_unit_bench_takes_turns_with_and_without_a_favourite_input_computing
     report = bench_window("lenet5", "cpu", frames=900, panel="unit")
     base, shown = report["without_panel"], report["with_panel"]
     assert report["favourites_computed"] >= 1 and report["favourite_seconds"]["median"] > 0
+    assert report["favourite_wait_seconds"]["median"] >= report["favourite_seconds"]["median"] * 0.9  # the wait holds the ascent
     assert base["frames"] > 20 and shown["frames"] > 20  # a unit selected and none computing; one computing
     assert base["frames"] + shown["frames"] == report["frames_shown"]
     assert report["latency_ratio"] == pytest.approx(shown["latency_ms"]["median"] / base["latency_ms"]["median"], abs=1e-3)

@@ -14,6 +14,7 @@ layer, unit).
 from __future__ import annotations
 
 import threading
+import time
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QShowEvent
@@ -38,7 +39,8 @@ class FavouriteRunner(QObject):
         self._thread.finished.connect(self._on_finished)
         self._thread.failed.connect(self._on_failed)
         self._cache: dict[FavouriteRequest, Favourite] = {}
-        self._pending: set[FavouriteRequest] = set()
+        self._pending: dict[FavouriteRequest, float] = {}  # -> perf_counter() when asked
+        self.waits: list[float] = []  # seconds from each request to its answer (computed, not cached ones)
         self.process = FavouriteProcess()
 
     def warm(self) -> None:
@@ -64,7 +66,7 @@ class FavouriteRunner(QObject):
         if request in self._cache:
             self.ready.emit(self._cache[request])
         elif request not in self._pending:
-            self._pending.add(request)
+            self._pending[request] = time.perf_counter()
             self._thread.run(self._compute, request, context=request)
 
     def close(self) -> None:
@@ -79,13 +81,13 @@ class FavouriteRunner(QObject):
 
     def _on_finished(self, request: object, favourite: object) -> None:
         assert isinstance(favourite, Favourite) and isinstance(request, FavouriteRequest)
-        self._pending.discard(request)
+        self.waits.append(time.perf_counter() - self._pending.pop(request))
         self._cache[request] = favourite
         self.ready.emit(favourite)
 
     def _on_failed(self, request: object, message: str) -> None:
         assert isinstance(request, FavouriteRequest)
-        self._pending.discard(request)
+        self._pending.pop(request, None)
         self.failed.emit(request, message)
 
 

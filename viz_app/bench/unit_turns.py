@@ -45,6 +45,12 @@ def _select_unit(window: MainWindow, result: FrameResult, k: int) -> None:
 
 
 def favourites_report(window: MainWindow) -> dict:
-    """How many favourite inputs the unit panel computed while the frames flowed, and how long each took."""
-    done = cast("UnitTab", window.panel("unit")).runner.computed
-    return {"favourites_computed": len(done), "favourite_seconds": summarise([f.seconds for f in done]) if done else {}}
+    """How many favourite inputs the unit panel computed while the frames flowed, how long each
+    ascent took in the child and how long each was waited for (from the request to the answer)."""
+    runner = cast("UnitTab", window.panel("unit")).runner
+    done = runner.computed
+    return {
+        "favourites_computed": len(done),
+        "favourite_seconds": summarise([f.seconds for f in done]) if done else {},
+        "favourite_wait_seconds": summarise(runner.waits) if runner.waits else {},
+    }

@@ -46,7 +46,8 @@ def run_bench(args: argparse.Namespace) -> int:
         if args.panel == "unit":
             print(
                 f"favourite inputs computed meanwhile: {report['favourites_computed']}, each "
-                f"{report['favourite_seconds'].get('median', 0):.2f} s (median; in the child process, at idle priority)"
+                f"{report['favourite_seconds'].get('median', 0):.2f} s in the child process at idle priority, "
+                f"{report['favourite_wait_seconds'].get('median', 0):.2f} s from request to answer (medians)"
             )
     else:
         lat = report["latency_ms"]
