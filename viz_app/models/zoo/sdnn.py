@@ -38,7 +38,7 @@ def columns(width: int) -> int:
 class SDNN(nn.Module):
     """C1-S2-C3-S4-C5-F6-output, all convolutional: N x 1 x 32 x W -> N x 11 x T logits."""
 
-    def __init__(self, c1: int = 16, c3: int = 32, c5: int = 128, f6: int = 96, num_classes: int = 11) -> None:
+    def __init__(self, c1: int = 20, c3: int = 48, c5: int = 192, f6: int = 128, num_classes: int = 11) -> None:
         super().__init__()
         self.c1 = nn.Sequential(nn.Conv2d(1, c1, kernel_size=5), nn.ReLU())  # N x c1 x 28 x (W-4)
         self.s2 = nn.MaxPool2d(2)  # N x c1 x 14 x (W-4)/2
@@ -98,6 +98,7 @@ SDNN_SPEC = register_model(
             "fine": [
                 {"epochs": 12, "lr": 2e-3, "stride": 2, "touching_share": 0.6},
                 {"epochs": 10, "lr": 1e-3, "stride": 2, "touching_share": 0.6},
+                {"epochs": 8, "lr": 5e-4, "stride": 2, "touching_share": 0.6},
             ],
             "augment": {"degrees": 8.0, "scale": [0.85, 1.1], "shear": 0.25, "thickness": [-1, 1]},
         },
