@@ -99,6 +99,7 @@ SDNN_SPEC = register_model(
                 {"epochs": 12, "lr": 2e-3, "stride": 2, "touching_share": 0.6},
                 {"epochs": 10, "lr": 1e-3, "stride": 2, "touching_share": 0.6},
                 {"epochs": 8, "lr": 5e-4, "stride": 2, "touching_share": 0.6},
+                {"epochs": 8, "lr": 3e-4, "stride": 2, "touching_share": 0.6},
             ],
             "augment": {"degrees": 8.0, "scale": [0.85, 1.1], "shear": 0.25, "thickness": [-1, 1]},
         },
