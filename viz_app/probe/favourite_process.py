@@ -105,10 +105,10 @@ class FavouriteProcess:
     @property
     def pid(self) -> int | None:
         """The child's process id while it runs (tests)."""
-        process = self._process
-        return process.pid if process is not None and process.poll() is None else None
+        return self._process.pid if self._process is not None and self._alive() else None
 
     def _alive(self) -> bool:
+        """Whether the child runs (``poll`` also reaps one that ended)."""
         return self._process is not None and self._process.poll() is None
 
     def _ensure(self) -> Connection:

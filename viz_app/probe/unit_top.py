@@ -44,6 +44,20 @@ def _index(path: Path) -> UnitIndex:
         return _indexes[key]
 
 
+def _layer_index(path: Path, layer: str, missing: str, how: str) -> tuple[UnitIndex | None, str]:
+    """The index in ``path`` if it holds ``layer``; else None and what to tell the user
+    (``missing`` when there is no index, ``how`` to make one)."""
+    if not path.is_file():
+        return None, missing
+    try:
+        table = _index(path)
+    except (OSError, ValueError) as exc:
+        return None, f"{exc}: {how}."
+    if layer not in table.layers:
+        return None, f"Top images are kept for the default layers ({', '.join(table.layers)}), not {layer}."
+    return table, ""
+
+
 def _weights(path: str) -> str:
     file = Path(path)
     key = (path, file.stat().st_mtime if file.is_file() else 0.0)
@@ -78,16 +92,9 @@ def top_images(loaded: LoadedModel, layer: str, index: int, field: Field | None)
     how = f"run `cnn-viz index {spec.name}`"
     if spec.group != "MNIST zoo" or spec.channels != 1:
         return _folder_top(loaded, layer, index, field)
-    path = index_path(spec)
-    if not path.is_file():
-        return None, f"No top images yet: {how} (one pass over the MNIST test digits)."
-    try:
-        table = _index(path)
-    except (OSError, ValueError) as exc:
-        return None, f"{exc}: {how}."
-    if layer not in table.layers:
-        shown = ", ".join(table.layers)
-        return None, f"Top images are kept for the default layers ({shown}), not {layer}."
+    table, message = _layer_index(index_path(spec), layer, f"No top images yet: {how} (one pass over the MNIST test digits).", how)
+    if table is None:
+        return None, message
     if not loaded.trained or table.weights != _weights(loaded.weights):
         return None, f"The top images belong to {spec.name}'s shipped weights, not to {Path(loaded.weights).name}."
     test = local_test_images()
@@ -116,14 +123,9 @@ def _folder_top(loaded: LoadedModel, layer: str, index: int, field: Field | None
     spec = loaded.spec
     how = f"run `cnn-viz index {spec.name} --folder DIR` on a folder of your own images"
     path = folder_index_path(spec)
-    if not path.is_file():
-        return None, f"No top images: this model has no data set here; {how}."
-    try:
-        table = _index(path)
-    except (OSError, ValueError) as exc:
-        return None, f"{exc}: {how}."
-    if layer not in table.layers:
-        return None, f"Top images are kept for the default layers ({', '.join(table.layers)}), not {layer}."
+    table, message = _layer_index(path, layer, f"No top images: this model has no data set here; {how}.", how)
+    if table is None:
+        return None, message
     if table.weights != _weights(loaded.weights):
         return None, f"The top images in {path.name} belong to other weights than {Path(loaded.weights).name}: {how} again."
     try:
