@@ -17,12 +17,13 @@ def test_eval_sdnn_reaches_the_figures(mnist_dir, capsys) -> None:
     report = json.loads(capsys.readouterr().out)
     sdnn, classical = report["readers"]["sdnn"], report["readers"]["classical"]
     assert sdnn["touching_n"] + sdnn["separate_n"] == 2000 and sdnn["touching_n"] >= 900
-    # What the shipped weights reach (the card's figures: 95.0% of the strings, 93.3% of the touching
-    # ones, 96.7% of the separate ones, 98.85% of the digits), less two strings for another CPU's rounding.
-    assert sdnn["string_accuracy"] >= 0.949, sdnn
-    assert sdnn["touching_string_accuracy"] >= 0.931, sdnn
-    assert sdnn["separate_string_accuracy"] >= 0.965, sdnn
-    assert sdnn["digit_accuracy"] >= 0.988, sdnn
+    # What the shipped weights reach (the card's figures: 95.9% of the strings, 94.5% of the touching
+    # ones, 97.3% of the separate ones, 99.04% of the digits), less two strings for another CPU's rounding;
+    # the digits' goal is 99%, and the card holds it with three edits to spare.
+    assert sdnn["string_accuracy"] >= 0.958, sdnn
+    assert sdnn["touching_string_accuracy"] >= 0.943, sdnn
+    assert sdnn["separate_string_accuracy"] >= 0.971, sdnn
+    assert sdnn["digit_accuracy"] >= 0.990, sdnn
     assert sdnn["touching_string_accuracy"] >= classical["touching_string_accuracy"] + 0.20, (sdnn, classical)
     assert classical["separate_string_accuracy"] >= 0.9  # the classical reader is a fair one where digits stand apart
 

@@ -156,21 +156,31 @@ def stages(recipe: dict[str, Any], epochs: int) -> list[dict[str, Any]]:
     return [first, *({**first, **fine} for fine in recipe.get("fine", ()))]
 
 
+def stage_distortion(recipe: dict[str, Any], stage: dict[str, Any]) -> Distortion:
+    """The per-digit distortion of a stage: its own "augment" (a late stage may distort less,
+    nearer the clean digits it will read), else the recipe's."""
+    a = stage.get("augment", recipe["augment"])
+    thickness = (int(a["thickness"][0]), int(a["thickness"][1]))
+    return Distortion(float(a["degrees"]), (float(a["scale"][0]), float(a["scale"][1])), float(a["shear"]), thickness)
+
+
 def _fit(
     model: nn.Module, source: Digits, recipe: dict[str, Any], stage: dict[str, Any], rng: np.random.Generator, device: torch.device, log: Callable[[str], None]
 ) -> None:
-    """AdamW with a one-cycle schedule over the stage's epochs x ``steps_per_epoch`` fresh batches."""
+    """AdamW over the stage's epochs x ``steps_per_epoch`` fresh batches: a one-cycle schedule,
+    or, for a stage with ``"average": k``, a constant rate whose weights are averaged k times an
+    epoch after the first (stochastic weight averaging, Izmailov et al. 2018)."""
     steps = int(recipe["steps_per_epoch"])
     batch = int(recipe["batch_size"])
     lr = float(stage["lr"])
     epochs = int(stage["epochs"])
     share = float(stage["touching_share"])
     max_digits = int(recipe["digits_per_string"][1])
-    a = recipe["augment"]
-    thickness = (int(a["thickness"][0]), int(a["thickness"][1]))
-    distortion = Distortion(float(a["degrees"]), (float(a["scale"][0]), float(a["scale"][1])), float(a["shear"]), thickness)
+    distortion = stage_distortion(recipe, stage)
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=float(recipe["weight_decay"]))
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=epochs * steps, pct_start=0.15)
+    schedule = _schedule(optimizer, stage, epochs * steps)
+    every = steps // int(stage["average"]) if stage.get("average") else 0
+    averaged = torch.optim.swa_utils.AveragedModel(model) if every else None
     started = time.perf_counter()
     # The next batch is composed on a second thread while this one trains (one generator, in order).
     with ThreadPoolExecutor(1) as pool:
@@ -178,7 +188,7 @@ def _fit(
         for epoch in range(epochs):
             model.train()
             total, right, seen = 0.0, 0, 0
-            for _ in range(steps):
+            for step in range(steps):
                 x, texts = ahead.result()
                 ahead = pool.submit(strings_batch, source, batch, rng, max_digits, distortion, share)
                 logits = model(x.to(device))
@@ -187,9 +197,20 @@ def _fit(
                 loss.backward()
                 optimizer.step()
                 schedule.step()
+                if averaged is not None and epoch > 0 and (step + 1) % every == 0:
+                    averaged.update_parameters(model)
                 total += float(loss.detach())
                 right += sum(a == b for a, b in zip(read_batch(logits), texts))
                 seen += len(texts)
             elapsed = time.perf_counter() - started
             loss_text = f"CTC loss {total / steps:.4f}  strings read exactly {right / seen:.2%}"
             log(f"stride {stage['stride']}: epoch {epoch + 1}/{epochs}  {loss_text}  ({elapsed:.0f} s)")
+    if averaged is not None and int(averaged.n_averaged) > 0:  # no batch norm here: the average is the model
+        model.load_state_dict(averaged.module.state_dict())
+
+
+def _schedule(optimizer: torch.optim.Optimizer, stage: dict[str, Any], total: int) -> torch.optim.lr_scheduler.LRScheduler:
+    """One cycle up to the stage's rate and down; a constant rate for an averaging stage."""
+    if stage.get("average"):
+        return torch.optim.lr_scheduler.ConstantLR(optimizer, factor=1.0, total_iters=0)
+    return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=float(stage["lr"]), total_steps=total, pct_start=0.15)
