@@ -12,6 +12,8 @@ from typing import NoReturn
 
 from viz_app.arguments import (
     DEVICE_HELP,
+    PRECISION_HELP,
+    PRECISIONS,
     add_model_options,
     appendable_file,
     device_name,
@@ -45,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
                         "FILE.py[:build] or FILE.onnx (default: the last one, or lenet5)")
     add_model_options(parser)
     parser.add_argument("--device", type=device_name, default="auto", help=DEVICE_HELP)
+    parser.add_argument("--precision", choices=PRECISIONS, default="auto", help=PRECISION_HELP)
     parser.add_argument("--weights", type=Path, help="load this state dict instead of the shipped weights")
     parser.add_argument("--source", type=argparse_source, metavar="SOURCE", help=SOURCE_HELP + " (default: the last one)")
     parser.add_argument("--log-predictions", type=appendable_file, metavar="FILE", help="append each shown prediction to FILE as a JSON line")
@@ -98,6 +101,7 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="measure latency and update rate of the live window, headless")
     p.add_argument("--model", dest="bench_model", type=model_name, default="lenet5")
     p.add_argument("--device", dest="bench_device", type=present_device, default="auto", help=DEVICE_HELP)
+    p.add_argument("--precision", choices=PRECISIONS, default="auto", help=PRECISION_HELP)
     p.add_argument("--frames", type=positive_int, default=600)
     p.add_argument("--rate", type=positive_float, default=120.0, help="input events per second of the scripted stroke")
     panels = panel_help().replace("%", "%%")

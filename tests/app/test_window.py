@@ -156,6 +156,24 @@ def test_unknown_device_falls_back_to_cpu_with_a_message(qtbot):
         s.close()
 
 
+def test_an_autocast_asked_for_is_used_and_named_in_the_status_bar(qtbot):
+    """`cnn-viz --precision bf16`: the model runs under bf16 autocast, the status bar says so, a drawn 7 is still a 7."""
+    s = Session("lenet5", "cpu", precision="bf16")
+    qtbot.addWidget(s.window)
+    s.window.show()
+    try:
+        qtbot.waitUntil(lambda: s.window.model is not None, timeout=30_000)
+        assert s.window.device_label.text().startswith("Device: CPU") and s.window.device_label.text().endswith("bfloat16 autocast")
+        box = {}
+        s.window.result_shown.connect(lambda r, t: box.__setitem__("r", r))
+        draw_with_mouse(s.window.pad, 7)
+        seq = s.window.pad.seq
+        qtbot.waitUntil(lambda: "r" in box and box["r"].seq == seq, timeout=15_000)
+        assert box["r"].prediction == 7
+    finally:
+        s.close()
+
+
 def test_closing_the_window_during_inference_stops_cleanly(qtbot):
     s = Session("lenet5", "cpu")
     qtbot.addWidget(s.window)

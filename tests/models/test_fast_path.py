@@ -43,3 +43,32 @@ def test_fast_path_prepares_model_and_input_and_keeps_predictions(mnist_test) ->
         model.to(memory_format=torch.contiguous_format)
     assert logits.dtype == torch.bfloat16
     assert (logits.argmax(1) == reference).float().mean() >= 0.99
+
+
+def test_the_command_line_offers_the_precisions_the_fast_path_knows(capsys) -> None:
+    from viz_app.arguments import PRECISIONS as OFFERED
+    from viz_app.cli import _parser
+    from viz_app.models.device import PRECISIONS
+
+    assert OFFERED == PRECISIONS
+    assert _parser().parse_args(["--precision", "bf16"]).precision == "bf16"
+    assert _parser().parse_args(["bench", "--precision", "fp16"]).precision == "fp16"
+    assert _parser().parse_args([]).precision == "auto"
+    with pytest.raises(SystemExit) as exit_:
+        _parser().parse_args(["--precision", "int8"])
+    assert exit_.value.code == 2 and "invalid choice: 'int8'" in capsys.readouterr().err
+
+
+def test_a_pipeline_asked_for_bf16_says_so_and_keeps_the_digit(mnist_test) -> None:
+    """The window's status bar shows ``Pipeline.info().device``: an autocast asked for is named there."""
+    from viz_app.probe.pipeline import Pipeline
+    from viz_app.records.frames import Frame
+
+    loaded = load_model("lenet5")
+    with Pipeline(loaded) as plain:
+        assert plain.info().device.startswith("CPU (") and "autocast" not in plain.info().device
+        reference = plain.process(Frame(mnist_test.images[0], 0.0))
+    with Pipeline(loaded, precision="bf16") as reduced:
+        assert reduced.info().device.endswith(", bfloat16 autocast")
+        result = reduced.process(Frame(mnist_test.images[0], 0.0))
+    assert int(result.probabilities.argmax()) == int(reference.probabilities.argmax()) == int(mnist_test.labels[0])

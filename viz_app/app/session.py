@@ -142,11 +142,11 @@ class Session:
     thread cleanly and leaves nothing queued for the window."""
 
     def __init__(self, model: str | None = "lenet5", device: str = "auto", weights: Path | None = None,
-                 sync_timing: bool = False, settings: QSettings | None = None) -> None:  # fmt: skip
+                 sync_timing: bool = False, settings: QSettings | None = None, precision: str = "auto") -> None:  # fmt: skip
         """``model`` None: the remembered one (else LeNet-5). ``settings``: where the window's state
         is remembered between runs (run_app: the user's; a test: a temporary file); None: nowhere."""
         self.window = MainWindow([(s.name, s.title, s.group) for s in list_specs()])
-        self.inference = InferenceThread(device, sync_timing)
+        self.inference = InferenceThread(device, sync_timing, precision)
         self._links: list[QMetaObject.Connection] = []
         self._closed = False
         # Every input, the pad included, reaches the worker through the controller's shown source.
@@ -239,7 +239,7 @@ def run_app(args: argparse.Namespace) -> int:
     store = QSettings()
     if getattr(args, "reset_settings", False):
         store.clear()
-    session = Session(args.model, args.device, args.weights, settings=store)
+    session = Session(args.model, args.device, args.weights, settings=store, precision=getattr(args, "precision", "auto"))
     source = args.source
     if session.remembered is not None and source is None:
         session.remembered.apply_source()  # no --source given: the input of last time

@@ -47,10 +47,9 @@ class InferenceWorker(QObject):
     summary_ready = Signal(object, object, object)  # ModelSummary, [(path, title)] choices, default paths
     released = Signal(str)  # a model was freed on this device type: collect garbage on the GUI thread
 
-    def __init__(self, device: str = "auto", sync_timing: bool = False) -> None:
+    def __init__(self, device: str = "auto", sync_timing: bool = False, precision: str = "auto") -> None:
         super().__init__()
-        self._device_spec = device
-        self._sync_timing = sync_timing
+        self._device_spec, self._sync_timing, self._precision = device, sync_timing, precision  # precision: see models/device.py
         self._last_frame: Frame | None = None
         self._pipeline: Pipeline | None = None
         self._norm = NormMode.PER_LAYER
@@ -125,7 +124,7 @@ class InferenceWorker(QObject):
             path = Path(str(weights)) if weights else None
             loaded = cancellable(self._closing, load_model, name, device, path, strict=path is not None,
                                  progress=lambda done, total: self._on_download_progress(name, done, total))
-            pipeline = cancellable(self._closing, Pipeline, loaded, norm=self._norm, sync_timing=self._sync_timing)
+            pipeline = cancellable(self._closing, Pipeline, loaded, norm=self._norm, sync_timing=self._sync_timing, precision=self._precision)
         except Cancelled:
             return  # closing: nobody is waiting for this model any more
         except Exception as exc:
@@ -139,7 +138,7 @@ class InferenceWorker(QObject):
             torch.set_num_threads(cpu_threads(loaded.spec.input_size))  # photo-size models: every core
         for key, params in self._extras.items():
             self._install_extra(key, params)
-        info = loaded.info()
+        info = pipeline.info()
         self.model_loaded.emit(info)
         for warning in info.warnings:
             self.failed.emit(warning)
@@ -196,7 +195,7 @@ class InferenceWorker(QObject):
         if self._pipeline is None:
             return
         try:
-            pipeline = Pipeline(self._pipeline.loaded, layers=names, norm=self._norm, sync_timing=self._sync_timing)
+            pipeline = Pipeline(self._pipeline.loaded, layers=names, norm=self._norm, sync_timing=self._sync_timing, precision=self._precision)
         except Exception as exc:
             self.failed.emit(f"Cannot show those layers: {exc}")
             return
@@ -275,11 +274,11 @@ class MemoryCollector(QObject):
 class InferenceThread:
     """Starts the worker in its own QThread and stops it cleanly (quit, then wait)."""
 
-    def __init__(self, device: str = "auto", sync_timing: bool = False) -> None:
+    def __init__(self, device: str = "auto", sync_timing: bool = False, precision: str = "auto") -> None:
         one_heap()  # the models this thread loads come from the heap that is given back whole
         self.thread = QThread()
         self.thread.setObjectName("inference")
-        self.worker = InferenceWorker(device, sync_timing)
+        self.worker = InferenceWorker(device, sync_timing, precision)
         self.worker.moveToThread(self.thread)
 
     def start(self) -> None:

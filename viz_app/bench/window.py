@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 def run_bench(args: argparse.Namespace) -> int:
     """`cnn-viz bench` without --zoo or --source: time the live window and print the report."""
     presentation = getattr(args, "view", "normal") == "presentation"  # `cnn-viz bench --view presentation`
-    report = bench_window(args.bench_model, args.bench_device, args.frames, args.rate, args.panel, presentation)
+    report = bench_window(args.bench_model, args.bench_device, args.frames, args.rate, args.panel, presentation,
+                          getattr(args, "precision", "auto"))  # fmt: skip
     if args.json:
         print(json.dumps(report, indent=2))
     elif args.panel:
@@ -90,7 +91,7 @@ STAGES = ("preprocess", "forward", "mosaic", "transfer", "to_gui", "gui")  # rep
 
 
 def bench_window(model: str = "lenet5", device: str = "auto", frames: int = 600, rate: float = 120.0, panel: str | None = None,
-                 presentation: bool = False) -> dict:  # fmt: skip
+                 presentation: bool = False, precision: str = "auto") -> dict:  # fmt: skip
     """Draw digits on the real window at ``rate`` pointer events per second; time every shown frame.
 
     ``panel`` (an insight panel's registry key, e.g. "augment"): the side tab switches between
@@ -98,6 +99,7 @@ def bench_window(model: str = "lenet5", device: str = "auto", frames: int = 600,
     panel's extra are reported apart, with the ratio of their medians. ``presentation``: the
     window alternates every two seconds between its normal view and the full-screen
     presentation view (1920x1080 when the bench starts the application), reported apart the same way.
+    ``precision``: the model's arithmetic, as the window's --precision (the report's "device" names an autocast).
     """
     from viz_app.ui.panels.registry import check_panel_key
 
@@ -109,7 +111,7 @@ def bench_window(model: str = "lenet5", device: str = "auto", frames: int = 600,
     app = make_application()
     if screen_config is not None:
         screen_config.unlink()  # read when the platform started
-    session = Session(model, device, sync_timing=True)
+    session = Session(model, device, sync_timing=True, precision=precision)
     window = session.window
     try:
         window.resize(1400, 860)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 
 import torch
 
@@ -15,7 +16,7 @@ from viz_app.models.counting import COUNTING
 from viz_app.models.decode import best_path
 from viz_app.models.device import fast_path
 from viz_app.models.inputs import InputError, frame_to_tensor, input_pixels, network_pixels, strip_to_tensor
-from viz_app.models.loader import LoadedModel
+from viz_app.models.loader import LoadedModel, ModelInfo
 from viz_app.probe.extras.base import ExtraContext, FrameExtra
 from viz_app.probe.hooks import LayerProbe, gradient_leaves
 from viz_app.probe.mosaic import as_maps, normalise, tile
@@ -82,6 +83,13 @@ class Pipeline:
         self.extras: list[FrameExtra] = []
         self.reads_strings = False  # set by the calibration: the output has a position axis
         self.signed = self._calibrate()
+
+    def info(self) -> ModelInfo:
+        """The model's record for the window; its device names the autocast, when one was asked for."""
+        info = self.loaded.info()
+        if self.fast.autocast is None:
+            return info
+        return replace(info, device=f"{info.device}, {str(self.fast.autocast).removeprefix('torch.')} autocast")
 
     def close(self) -> None:
         for extra in self.extras:
