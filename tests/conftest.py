@@ -70,3 +70,18 @@ def lenet_session(qtbot, monkeypatch, mnist_dir):
     yield session
     session.window.close()
     session.close()
+
+
+@pytest.fixture()
+def on_gui_thread():
+    """``on_gui_thread(worker.signal)``: the signal as the GUI thread receives it (see gui_relay)."""
+    from gui_relay import GuiRelay
+
+    relays: list[GuiRelay] = []
+
+    def relay(signal):
+        relays.append(GuiRelay())
+        return relays[-1].relay(signal)
+
+    yield relay
+    relays.clear()

@@ -117,9 +117,9 @@ def test_the_pad_is_the_first_source_and_its_tab_redelivers_the_drawing(qtbot, s
     qtbot.waitUntil(lambda: results[-1].seq == pad.seq and results[-1].t_event >= t_back, timeout=10_000)
 
 
-def test_close_leaves_nothing_queued_for_the_window(qtbot, session) -> None:
+def test_close_leaves_nothing_queued_for_the_window(qtbot, session, on_gui_thread) -> None:
     worker, window = session.inference.worker, session.window
-    with qtbot.waitSignal(worker.result_ready, timeout=10_000) as signal:
+    with qtbot.waitSignal(on_gui_thread(worker.result_ready), timeout=10_000) as signal:
         window.pad.stroke_begin(140, 40)
         window.pad.stroke_to(140, 240)
     result = signal.args[0]

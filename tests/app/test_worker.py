@@ -56,19 +56,19 @@ def test_newest_input_wins_under_a_burst_of_1000(inference, qtbot):
     assert inference.worker.processed == len(results)
 
 
-def test_results_are_numpy_records(inference, qtbot):
-    with qtbot.waitSignal(inference.worker.result_ready, timeout=10_000) as signal:
+def test_results_are_numpy_records(inference, qtbot, on_gui_thread):
+    with qtbot.waitSignal(on_gui_thread(inference.worker.result_ready), timeout=10_000) as signal:
         inference.worker.submit(Frame(_ink(6), time.perf_counter(), 1))
     result = signal.args[0]
     assert isinstance(result, FrameResult) and result.prediction == 6
     assert all(isinstance(layer.image, np.ndarray) for layer in result.layers)
 
 
-def test_a_frame_that_breaks_inference_is_reported_and_the_worker_goes_on(inference, qtbot):
-    with qtbot.waitSignal(inference.worker.failed, timeout=10_000) as signal:
+def test_a_frame_that_breaks_inference_is_reported_and_the_worker_goes_on(inference, qtbot, on_gui_thread):
+    with qtbot.waitSignal(on_gui_thread(inference.worker.failed), timeout=10_000) as signal:
         inference.worker.submit(Frame(np.zeros((4, 4, 4, 4), np.uint8), time.perf_counter(), 1))
     assert "Inference failed" in signal.args[0]
-    with qtbot.waitSignal(inference.worker.result_ready, timeout=10_000):
+    with qtbot.waitSignal(on_gui_thread(inference.worker.result_ready), timeout=10_000):
         inference.worker.submit(Frame(_ink(2), time.perf_counter(), 2))
 
 
@@ -124,25 +124,25 @@ def test_a_setting_change_does_not_replace_newer_input(inference, qtbot):
 
 
 @pytest.mark.parametrize("kind", list(WEIGHTS_KINDS))
-def test_a_bad_weights_file_is_refused_and_the_running_model_stays(kind, inference, qtbot, tmp_path):
+def test_a_bad_weights_file_is_refused_and_the_running_model_stays(kind, inference, qtbot, on_gui_thread, tmp_path):
     marker = tmp_path / "payload-ran"
     weights = write_weights(kind, tmp_path, marker)
     loaded: list[ModelInfo] = []
     inference.worker.model_loaded.connect(loaded.append)
-    with qtbot.waitSignal(inference.worker.failed, timeout=10_000) as signal:
+    with qtbot.waitSignal(on_gui_thread(inference.worker.failed), timeout=10_000) as signal:
         inference.request.load.emit("lenet5", str(weights))
     assert WEIGHTS_KINDS[kind] in signal.args[0] and "still showing LeNet-5" in signal.args[0]
     assert not marker.exists()
-    with qtbot.waitSignal(inference.worker.result_ready, timeout=10_000) as shown:
+    with qtbot.waitSignal(on_gui_thread(inference.worker.result_ready), timeout=10_000) as shown:
         inference.worker.submit(Frame(_ink(3), time.perf_counter(), 7))
     assert shown.args[0].model == "lenet5" and shown.args[0].prediction == 3  # the trained model still runs
     assert loaded == []
 
 
-def test_an_unknown_model_keeps_the_running_one_without_a_traceback(inference, qtbot, capfd):
+def test_an_unknown_model_keeps_the_running_one_without_a_traceback(inference, qtbot, on_gui_thread, capfd):
     refused: list[tuple[str, str]] = []
     inference.worker.load_failed.connect(lambda name, current: refused.append((name, current)))
-    with qtbot.waitSignal(inference.worker.failed, timeout=10_000) as signal:
+    with qtbot.waitSignal(on_gui_thread(inference.worker.failed), timeout=10_000) as signal:
         inference.request.load.emit("nosuchmodel", None)
     assert "unknown model 'nosuchmodel'" in signal.args[0] and "still showing" in signal.args[0]
     assert refused == [("nosuchmodel", "lenet5")]  # what the window's picker goes back to

@@ -99,7 +99,7 @@ class _Requester(QObject):
     load = Signal(str, object)
 
 
-def test_the_worker_opens_a_user_file_and_keeps_it_when_a_bad_one_follows(qtbot, tmp_path: Path) -> None:
+def test_the_worker_opens_a_user_file_and_keeps_it_when_a_bad_one_follows(qtbot, tmp_path: Path, on_gui_thread) -> None:
     from viz_app.app.worker import InferenceThread
     from viz_app.records.frames import Frame
 
@@ -117,12 +117,12 @@ def test_the_worker_opens_a_user_file_and_keeps_it_when_a_bad_one_follows(qtbot,
         request.load.emit(f"{net}:build", None)
         qtbot.waitUntil(lambda: bool(loaded), timeout=30_000)
         assert loaded[0].classes == ("circle", "square", "triangle") and loaded[0].input_size == (28, 28)
-        with qtbot.waitSignal(thread.worker.failed, timeout=20_000) as signal:
+        with qtbot.waitSignal(on_gui_thread(thread.worker.failed), timeout=20_000) as signal:
             request.load.emit(f"{broken}:build", None)
         assert "broken.py raised ImportError on import" in signal.args[0] and "still showing net.py:build" in signal.args[0]
         ink = np.zeros((280, 280), np.uint8)
         ink[60:220, 125:155] = 255
-        with qtbot.waitSignal(thread.worker.result_ready, timeout=10_000) as shown:
+        with qtbot.waitSignal(on_gui_thread(thread.worker.result_ready), timeout=10_000) as shown:
             thread.worker.submit(Frame(ink, time.perf_counter(), 1))
         result = shown.args[0]
         assert result.model == str(net) + ":build" and len(loaded) == 1
