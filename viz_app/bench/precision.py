@@ -30,7 +30,7 @@ from viz_app.models import LoadedModel, load_model
 from viz_app.models.device import FastPath, fast_path
 from viz_app.models.inputs import normalise
 
-DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
+REDUCED = ("bf16", "fp16")  # the autocast precisions of models.device.PRECISIONS
 
 
 @dataclass(frozen=True)
@@ -67,17 +67,16 @@ def top1_agreement(reference: torch.Tensor, other: torch.Tensor) -> float:
     return float((reference.argmax(dim=1) == other.argmax(dim=1)).float().mean())
 
 
-def _path(loaded: LoadedModel, dtype: torch.dtype | None) -> FastPath:
-    """How the window runs this model: 'auto' for fp32 (channels_last for a photo-size model on
-    CUDA), or with this autocast dtype."""
-    precision = {torch.bfloat16: "bf16", torch.float16: "fp16"}.get(dtype, "auto") if dtype is not None else "auto"
+def _path(loaded: LoadedModel, precision: str) -> FastPath:
+    """How the window runs this model with ``--precision``: 'auto' is the fp32 reference
+    (channels_last for a photo-size model on CUDA), 'bf16' or 'fp16' an autocast."""
     return fast_path(loaded.device, loaded.spec.input_size, precision)
 
 
 @torch.inference_mode()
-def _outputs(loaded: LoadedModel, x: torch.Tensor, dtype: torch.dtype | None, batch: int) -> torch.Tensor:
+def _outputs(loaded: LoadedModel, x: torch.Tensor, precision: str, batch: int) -> torch.Tensor:
     """Class probabilities (float32, on the CPU) of every input, ``batch`` at a time."""
-    fast = _path(loaded, dtype)
+    fast = _path(loaded, precision)
     probs = []
     for start in range(0, len(x), batch):
         chunk = fast.input(normalise(x[start : start + batch].to(loaded.device), loaded.spec))
@@ -87,9 +86,9 @@ def _outputs(loaded: LoadedModel, x: torch.Tensor, dtype: torch.dtype | None, ba
     return torch.cat(probs)
 
 
-def _median_ms(loaded: LoadedModel, x: torch.Tensor, dtype: torch.dtype | None, frames: int) -> float:
+def _median_ms(loaded: LoadedModel, x: torch.Tensor, precision: str, frames: int) -> float:
     """The median time of a one-frame forward in this precision."""
-    fast = _path(loaded, dtype)
+    fast = _path(loaded, precision)
     one = fast.input(normalise(x[:1].to(loaded.device), loaded.spec))
 
     def step(_i: int) -> None:
@@ -103,14 +102,14 @@ def measure(name: str, device: torch.device, precisions: Sequence[str], inputs: 
     """Each of ``precisions`` against fp32 for model ``name`` on ``inputs`` photo-like images."""
     loaded = load_model(name, device, download=offline)
     loaded.model.eval()
-    _path(loaded, None).prepare(loaded.model)  # the window's memory format (the autocast paths share it)
+    _path(loaded, "auto").prepare(loaded.model)  # the window's memory format (the autocast paths share it)
     x = photo_like(inputs, loaded.spec.channels, loaded.spec.input_size)
-    reference = _outputs(loaded, x, None, batch)
-    fp32_ms = _median_ms(loaded, x, None, frames)
+    reference = _outputs(loaded, x, "auto", batch)
+    fp32_ms = _median_ms(loaded, x, "auto", frames)
     rows = []
     for key in precisions:
-        reduced = _outputs(loaded, x, DTYPES[key], batch)
-        reduced_ms = _median_ms(loaded, x, DTYPES[key], frames)
+        reduced = _outputs(loaded, x, key, batch)
+        reduced_ms = _median_ms(loaded, x, key, frames)
         rows.append(PrecisionRow(name, key, loaded.trained, inputs, round(top1_agreement(reference, reduced), 4),
                                  round(float((reference - reduced).abs().max()), 4), round(fp32_ms, 3), round(reduced_ms, 3),
                                  round(fp32_ms / reduced_ms, 2)))  # fmt: skip
@@ -132,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         device = device_of(args.device)
         names = model_names(args.models)
         precisions = [p.strip() for p in (args.precisions or ("bf16,fp16" if device.type == "cuda" else "bf16")).split(",")]
-        if unknown := [p for p in precisions if p not in DTYPES]:
+        if unknown := [p for p in precisions if p not in REDUCED]:
             raise ValueError(f"unknown precision(s) {', '.join(unknown)}: use bf16, fp16")
         if args.inputs < 1 or args.frames < 1:
             raise ValueError("--inputs and --frames must be at least 1")
@@ -151,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def table_line(row: PrecisionRow) -> str:
+    """One row as the table prints it (also `.ci/gpu-check`'s table, from the JSON)."""
     weights = "trained" if row.trained else "untrained"
     return (f"{row.model:<32} {row.precision}  top-1 agreement {row.top1_agreement:7.2%} of {row.inputs}"
             f"  max |dp| {row.max_probability_difference:.4f}  {row.fp32_ms:7.2f} -> {row.reduced_ms:7.2f} ms"

@@ -179,7 +179,7 @@ def _fit(
     distortion = stage_distortion(recipe, stage)
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=float(recipe["weight_decay"]))
     schedule = _schedule(optimizer, stage, epochs * steps)
-    every = steps // int(stage["average"]) if stage.get("average") else 0
+    every = max(1, steps // int(stage["average"])) if stage.get("average") else 0
     averaged = torch.optim.swa_utils.AveragedModel(model) if every else None
     started = time.perf_counter()
     # The next batch is composed on a second thread while this one trains (one generator, in order).
