@@ -46,6 +46,73 @@ def test_close_drops_the_waiting_item_and_later_puts(qtbot) -> None:
     assert got == []
 
 
+def test_a_held_mailbox_delivers_nothing_until_resumed_then_the_newest(qtbot) -> None:
+    mailbox = LatestMailbox()
+    got: list[object] = []
+    mailbox.arrived.connect(got.append)
+    mailbox.hold(10_000)
+    assert mailbox.held
+    putter = threading.Thread(target=lambda: [mailbox.put(i) for i in range(10)])
+    putter.start()
+    putter.join()
+    qtbot.wait(100)
+    assert got == []  # held: the items wait
+    resumer = threading.Thread(target=mailbox.resume)  # the drawing ends on another thread
+    resumer.start()
+    resumer.join()
+    qtbot.waitUntil(lambda: bool(got), timeout=2_000)
+    qtbot.wait(50)
+    assert got == [9] and not mailbox.held
+
+
+def test_a_hold_ends_by_itself_after_its_timeout(qtbot) -> None:
+    mailbox = LatestMailbox()
+    got: list[object] = []
+    mailbox.arrived.connect(got.append)
+    mailbox.hold(150)
+    mailbox.put("waiting")
+    qtbot.wait(60)
+    assert got == []
+    qtbot.waitUntil(lambda: got == ["waiting"], timeout=2_000)  # nobody resumed: the timer did
+    assert not mailbox.held
+
+
+def test_resuming_an_empty_or_free_mailbox_delivers_nothing(qtbot) -> None:
+    mailbox = LatestMailbox()
+    got: list[object] = []
+    mailbox.arrived.connect(got.append)
+    mailbox.resume()  # not held
+    mailbox.hold(10_000)
+    mailbox.resume()  # held, nothing waiting
+    qtbot.wait(50)
+    assert got == [] and not mailbox.held
+    mailbox.put("next")
+    qtbot.waitUntil(lambda: got == ["next"], timeout=2_000)  # free again: delivered at once
+
+
+def test_a_hold_taken_after_the_delivery_was_scheduled_keeps_the_item(qtbot) -> None:
+    mailbox = LatestMailbox()
+    got: list[object] = []
+    mailbox.arrived.connect(got.append)
+    mailbox.put("scheduled")  # its delivery is queued...
+    mailbox.hold(10_000)  # ...and a hold comes first
+    qtbot.wait(50)
+    assert got == []
+    mailbox.resume()
+    qtbot.waitUntil(lambda: got == ["scheduled"], timeout=2_000)
+
+
+def test_close_ends_a_hold_and_drops_its_item(qtbot) -> None:
+    mailbox = LatestMailbox()
+    got: list[object] = []
+    mailbox.arrived.connect(got.append)
+    mailbox.hold(100)
+    mailbox.put("waiting")
+    mailbox.close()
+    qtbot.wait(200)  # past the hold's timeout
+    assert got == [] and not mailbox.held
+
+
 def test_messages_are_never_dropped(qtbot) -> None:
     mailbox = LatestMailbox()
     got: list[str] = []

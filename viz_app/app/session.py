@@ -19,6 +19,7 @@ from PySide6.QtCore import (
     QObject,
     QSettings,
     Qt,
+    QTimer,
     QtMsgType,
     Slot,
     qInstallMessageHandler,
@@ -26,11 +27,12 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
+from viz_app.app.collector import MemoryCollector
 from viz_app.app.lecture import LectureTools
 from viz_app.app.remembered import RememberedSettings
 from viz_app.app.source_control import SourceController
 from viz_app.app.threads import LatestMailbox, OffThread
-from viz_app.app.worker import InferenceThread, MemoryCollector
+from viz_app.app.worker import InferenceThread
 from viz_app.models import list_specs
 from viz_app.paths import resources_dir
 from viz_app.records.frames import FrameResult
@@ -178,6 +180,7 @@ class Session:
             (window.layers_requested, worker.set_layers),
             (window.extra_requested, worker.set_extra),
             (self._results.arrived, window.show_result),
+            (self._results.arrived, self._after_drawing),
             (worker.model_loaded, window.show_model),
             (worker.failed, window.show_message),
             (worker.download_progress, window.show_download),
@@ -189,6 +192,13 @@ class Session:
         self._links = [signal.connect(slot) for signal, slot in links]
         self._links.append(worker.result_ready.connect(self._results.put, direct))
         window.closing.connect(self.close)
+
+    def _after_drawing(self, _result: object) -> None:
+        """Tell the worker when this result's paint events have run (a model that takes every
+        core waits for it: ``models.device.waits_for_drawing``). A zero timer runs after the
+        events already posted, the repaints the result asked for among them."""
+        worker = self.inference.worker
+        QTimer.singleShot(0, lambda: worker.drawn())  # a lambda: the timer stays on this thread
 
     def _on_load_failed(self, _name: str, current: str) -> None:
         """A model that did not open: the picker goes back to the one really shown."""

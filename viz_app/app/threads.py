@@ -4,7 +4,10 @@
 through one (the worker's), results come out to the GUI thread through another (the
 session's), raw frames reach a source tab's live view through a third. ``put`` works from
 any thread; ``arrived`` fires in the thread the mailbox lives in, with the newest item only
-(Qt's Mandelbrot example: the caller only stores, the owner's thread does the work).
+(Qt's Mandelbrot example: the caller only stores, the owner's thread does the work). A
+mailbox can be held after a delivery until its receiver's result has been drawn (``hold``,
+``resume``): the worker's mailbox, where a model that takes every core would otherwise start
+its next forward while the GUI thread paints the last one.
 
 ``OffThread``: run one function on a side thread and deliver its result, or its error as a
 message, as a signal in the owner's thread (napari's ``_qt/qthreading.py`` is the model).
@@ -18,7 +21,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
 
 class LatestMailbox(QObject):
@@ -39,6 +42,9 @@ class LatestMailbox(QObject):
         self._item: object | None = None
         self._scheduled = False
         self._closed = False
+        self._held = False
+        self._hold_timer = QTimer(self, singleShot=True)  # moves with the mailbox to its thread
+        self._hold_timer.timeout.connect(self.resume)
         self._due.connect(self._on_due, Qt.ConnectionType.QueuedConnection)
         self._message_due.connect(self._on_message_due, Qt.ConnectionType.QueuedConnection)
 
@@ -53,11 +59,33 @@ class LatestMailbox(QObject):
             if self._closed or (self._item is not None and not replace):
                 return False
             self._item = item
-            wake = not self._scheduled
-            self._scheduled = True
+            wake = not self._scheduled and not self._held
+            self._scheduled = self._scheduled or wake
         if wake:
             self._due.emit()
         return True
+
+    @property
+    def held(self) -> bool:
+        """Whether deliveries wait for ``resume()``."""
+        return self._held
+
+    def hold(self, timeout_ms: int) -> None:
+        """Deliver nothing until ``resume()``, or ``timeout_ms`` from now at the latest (a
+        receiver that never answers must not stop the flow). Items put meanwhile wait, the
+        newest only. Called in the mailbox's thread (its timer lives there)."""
+        with self._lock:
+            self._held = True
+        self._hold_timer.start(timeout_ms)
+
+    def resume(self) -> None:
+        """End a hold, from any thread: the newest item put meanwhile is delivered."""
+        with self._lock:
+            wake = self._held and self._item is not None and not self._scheduled and not self._closed
+            self._held = False
+            self._scheduled = self._scheduled or wake
+        if wake:
+            self._due.emit()
 
     def put_message(self, text: str) -> None:
         """Pass ``text`` on as ``message`` in the mailbox's thread (messages are never dropped)."""
@@ -69,14 +97,17 @@ class LatestMailbox(QObject):
         with self._lock:
             self._closed = True
             self._item = None
+            self._held = False
+        if self._hold_timer.thread() is QThread.currentThread():
+            self._hold_timer.stop()  # a timer can be stopped only in its own thread
 
     @Slot()
     def _on_due(self) -> None:
         with self._lock:
-            item, self._item = self._item, None
             self._scheduled = False
-            if self._closed:
-                return
+            if self._closed or self._held:
+                return  # held: the item waits for resume()
+            item, self._item = self._item, None
         if item is not None:
             # Anything put while this runs schedules a new delivery that goes round the
             # event loop first, so events queued in between are taken before it.

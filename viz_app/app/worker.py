@@ -18,10 +18,10 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from viz_app.app.threads import LatestMailbox, OffThread, WhenIdle
 from viz_app.errors import UserError
-from viz_app.memory import one_heap, release_freed_memory
+from viz_app.memory import one_heap
 from viz_app.models import load_model
 from viz_app.models.cancel import Cancelled, cancellable
-from viz_app.models.device import DeviceError, cpu_threads, resolve_device
+from viz_app.models.device import DeviceError, cpu_threads, resolve_device, waits_for_drawing
 from viz_app.models.inputs import InputError
 from viz_app.models.registry import ModelSpec
 from viz_app.models.summary import cached_summary, layer_choices
@@ -32,6 +32,7 @@ from viz_app.records.frames import Frame, NormMode
 
 DEFAULT_MODEL = "lenet5"  # opened when the model asked for at start cannot be
 COSTS_AFTER_REST_S = 2.0  # a model's cost table waits for this pause in the input (its first count imports a lot)
+DRAWING_WAIT_MS = 100  # the longest a model that waits for the drawing of its last frame waits (models.device)
 
 
 class InferenceWorker(QObject):
@@ -81,6 +82,10 @@ class InferenceWorker(QObject):
         if self._last_frame is not None:
             self._frames.put(self._last_frame, replace=False)
 
+    def drawn(self) -> None:
+        """The GUI thread has drawn the last result: the next frame may start (any thread)."""
+        self._frames.resume()
+
     def cancel(self) -> None:
         """Stop a model load or cost table in progress at its next tensor operation; for closing."""
         self._closing.set()
@@ -107,6 +112,8 @@ class InferenceWorker(QObject):
             self.failed.emit(f"Inference failed on this input: {exc}")
             return
         self.processed += 1
+        if waits_for_drawing(self._pipeline.device, torch.get_num_threads()):
+            self._frames.hold(DRAWING_WAIT_MS)  # before the result leaves: its drawing may end first
         self.result_ready.emit(result)
 
     @Slot(str, object)
@@ -256,19 +263,6 @@ class InferenceWorker(QObject):
         self._pipeline.close()
         self._pipeline = None
         self.released.emit(device.type)
-
-
-class MemoryCollector(QObject):
-    """Lives in the GUI thread: collects garbage, gives the freed heap pages back and empties
-    the CUDA cache after the worker freed a model, where finalising any Qt object is safe."""
-
-    @Slot(str)
-    def collect(self, device_type: str) -> None:
-        """Collect garbage and return the freed host memory to the system (else each closed
-        model leaves most of its size resident); empty the CUDA cache when it was on a GPU."""
-        release_freed_memory()
-        if device_type == "cuda":
-            torch.cuda.empty_cache()
 
 
 class InferenceThread:

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Signal, Slot
 
+from viz_app.app import collector as collector_module
 from viz_app.app import worker as worker_module
 from viz_app.bench.pipeline import offline
 from viz_app.memory import rss_mb
@@ -34,7 +35,7 @@ class _Driver(QObject):
         self.inference, self.timeout_s = inference, timeout_s
         self.collected = self.results = self.costs = self.last_seq = 0
         worker = inference.worker
-        self.collector = worker_module.MemoryCollector()
+        self.collector = collector_module.MemoryCollector()
         worker.released.connect(self.collector.collect)
         worker.released.connect(self._on_collected)  # queued after collect: when it runs, collect has run
         worker.result_ready.connect(self._on_result)
@@ -51,6 +52,7 @@ class _Driver(QObject):
     def _on_result(self, result: FrameResult) -> None:
         self.results += 1
         self.last_seq = result.seq
+        self.inference.worker.drawn()  # as the window does once it has drawn a result
 
     @Slot(object, object, object)
     def _on_costs(self, *_summary: object) -> None:
@@ -85,7 +87,7 @@ def cycle_in_worker(names: list[str], device: str, cycles: int, give_back: bool 
     cycle, each model's cost table is also computed, on a side thread with a model of its own)."""
     loader.download_file = offline  # type: ignore[assignment]  # a measuring machine never downloads
     if not give_back:
-        worker_module.release_freed_memory = lambda: gc.collect() >= 0
+        collector_module.release_freed_memory = lambda: gc.collect() >= 0
     if QCoreApplication.instance() is None:
         _app = QCoreApplication([])  # noqa: F841  # kept alive while the worker runs
     inference = worker_module.InferenceThread(device)
