@@ -2,14 +2,19 @@
 
 The pipeline alone (no window): the frames alternate with and without the extra, so that the
 load of a shared machine hits both alike; ``cnn-viz bench --panel EXTRA`` measures the same in
-the live window, drawing included.
+the live window, drawing included. For Grad-CAM the same rotation also runs torchcam's
+GradCAM (a forward and the map of the top class, as its documentation runs it) beside a bare
+forward of the same model, so that the two ways of getting the map are compared in one run
+(``pip install torchcam``: the ``bench`` extra of the project).
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -21,35 +26,75 @@ from viz_app.probe.pipeline import Pipeline
 from viz_app.records.frames import Frame
 from viz_app.sources.strokes import StrokeCanvas
 
+WARM_ROUNDS = 10  # rounds of the rotation not counted
 
-def extra_overhead(model: str | LoadedModel, key: str, params: dict[str, Any], frames: int = 300, threads: int | None = None) -> tuple[float, float]:
-    """Median ``Pipeline.process`` time in ms (without, with) extra ``key`` on a drawn digit.
 
-    The frames alternate between the two settings, so that the load of a shared machine hits both alike.
-    """
+def interleaved_medians(runs: dict[str, Callable[[], object]], frames: int, warm: int = WARM_ROUNDS) -> dict[str, float]:
+    """Median ms of each call, the calls taken in turn ``frames`` times after ``warm`` rounds."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for i in range(frames + warm):
+        for name, run in runs.items():
+            t0 = time.perf_counter()
+            run()
+            if i >= warm:
+                times[name].append(time.perf_counter() - t0)
+    return {name: float(np.median(t) * 1e3) for name, t in times.items()}
+
+
+def extra_overhead(model: str | LoadedModel, key: str, params: dict[str, Any], frames: int = 300, threads: int | None = None,
+                   torchcam: bool = False) -> dict[str, float]:  # fmt: skip
+    """Median ms of ``Pipeline.process`` on a drawn digit "without" and "with" extra ``key``; with
+    ``torchcam`` (Grad-CAM only) also "bare forward" and "torchcam" (torchcam's GradCAM on the same layer)."""
     if threads:
         torch.set_num_threads(threads)
     canvas = StrokeCanvas()
     canvas.draw_polyline([(90, 70), (150, 40), (190, 90), (100, 230), (200, 230)])
     frame = Frame(canvas.ink.copy(), time.perf_counter())
     loaded = load_model(model) if isinstance(model, str) else model
-    times: dict[bool, list[float]] = {False: [], True: []}
     with Pipeline(loaded) as pipeline:
         extra = make_extra(key, loaded, params)
-        warm = 10
         attach = getattr(extra, "attach", None) if params.get("ride_along", True) else None  # its hooks are part of its cost
-        for i in range(2 * (frames + warm)):
-            on = bool(i % 2)
-            if on and attach:
-                attach()
-            pipeline.extras = [extra] if on else []
-            t0 = time.perf_counter()
+
+        def plain() -> None:
+            pipeline.extras = []
             pipeline.process(frame)
-            if i >= 2 * warm:
-                times[on].append(time.perf_counter() - t0)
+
+        def with_extra() -> None:
+            if attach:
+                attach()
+            pipeline.extras = [extra]
+            pipeline.process(frame)
             if attach:
                 extra.close()
-    return float(np.median(times[False]) * 1e3), float(np.median(times[True]) * 1e3)
+
+        runs: dict[str, Callable[[], object]] = {"without": plain, "with": with_extra}
+        if torchcam:
+            runs.update(torchcam_runs(loaded, getattr(extra, "grad_at", None)))
+        return interleaved_medians(runs, frames)
+
+
+def torchcam_runs(loaded: LoadedModel, layer: str | None) -> dict[str, Callable[[], object]]:
+    """A bare forward of ``loaded``'s model and torchcam's GradCAM on ``layer`` (its own copy of the
+    model, its parameters requiring grad as torchcam expects), on one input of the model's size."""
+    if not layer:
+        raise ValueError("torchcam's GradCAM needs a layer: the extra is not Grad-CAM on this model")
+    from torchcam.methods import GradCAM  # the bench's comparison only
+
+    h, w = loaded.spec.input_size
+    x = torch.rand(1, loaded.spec.channels, h, w, device=loaded.device)
+    model = loaded.model
+    theirs = copy.deepcopy(model).requires_grad_(True)
+    extractor = GradCAM(theirs, target_layer=layer, input_shape=(loaded.spec.channels, h, w))
+
+    def bare() -> None:
+        with torch.inference_mode():
+            model(x)
+
+    def torchcam() -> None:
+        scores = theirs(x)
+        extractor(int(scores.argmax(1)[0]), scores)
+
+    return {"bare forward": bare, "torchcam": torchcam}
 
 
 def main() -> None:
@@ -58,9 +103,16 @@ def main() -> None:
     model, key = argv[0] or "lenet5", argv[1] or "augment"
     frames, threads = int(argv[2] or 300), int(argv[3]) if argv[3] else None
     params = json.loads(argv[4]) if argv[4] else ({"seed": 0} if key == "augment" else {})
-    without, with_extra = extra_overhead(model, key, params, frames, threads)
+    loaded = load_model(model)
+    gradcam = key == "saliency" and getattr(make_extra(key, loaded, params), "method", "") == "gradcam"
+    ms = extra_overhead(loaded, key, params, frames, threads, torchcam=gradcam)
+    without, with_extra = ms["without"], ms["with"]
     print(f"{model}, {key} {params}, torch threads {torch.get_num_threads()}, median of {frames} interleaved frames: "
           f"without {without:.2f} ms, with {with_extra:.2f} ms, extra {with_extra - without:.2f} ms, ratio {with_extra / without:.2f}")
+    if gradcam:
+        bare, theirs = ms["bare forward"], ms["torchcam"]
+        print(f"same rotation, torchcam's GradCAM on the same layer: bare forward {bare:.2f} ms, torchcam forward + CAM "
+              f"{theirs:.2f} ms, extra {theirs - bare:.2f} ms, ratio {theirs / bare:.2f}")
 
 
 if __name__ == "__main__":
