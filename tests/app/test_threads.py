@@ -69,11 +69,11 @@ def test_a_hold_ends_by_itself_after_its_timeout(qtbot) -> None:
     mailbox = LatestMailbox()
     got: list[object] = []
     mailbox.arrived.connect(got.append)
-    mailbox.hold(150)
+    mailbox.hold(1_000)
     mailbox.put("waiting")
-    qtbot.wait(60)
+    qtbot.wait(100)
     assert got == []
-    qtbot.waitUntil(lambda: got == ["waiting"], timeout=2_000)  # nobody resumed: the timer did
+    qtbot.waitUntil(lambda: got == ["waiting"], timeout=5_000)  # nobody resumed: the timer did
     assert not mailbox.held
 
 
@@ -111,6 +111,22 @@ def test_close_ends_a_hold_and_drops_its_item(qtbot) -> None:
     mailbox.close()
     qtbot.wait(200)  # past the hold's timeout
     assert got == [] and not mailbox.held
+
+
+def test_a_hold_is_refused_outside_the_mailboxs_thread(qtbot) -> None:
+    mailbox = LatestMailbox()
+    errors: list[str] = []
+
+    def hold() -> None:
+        try:
+            mailbox.hold(1_000)
+        except RuntimeError as exc:
+            errors.append(str(exc))
+
+    other = threading.Thread(target=hold)
+    other.start()
+    other.join()
+    assert errors and "own thread" in errors[0] and not mailbox.held
 
 
 def test_messages_are_never_dropped(qtbot) -> None:

@@ -195,8 +195,9 @@ class Session:
 
     def _after_drawing(self, _result: object) -> None:
         """Tell the worker when this result's paint events have run (a model that takes every
-        core waits for it: ``models.device.waits_for_drawing``). A zero timer runs after the
-        events already posted, the repaints the result asked for among them."""
+        core waits for it: ``models.device.waits_for_drawing``). A zero timer fires after the
+        events already posted, the repaints the result asked for among them
+        (tests/app/test_drawing_wait.py checks the order)."""
         worker = self.inference.worker
         QTimer.singleShot(0, lambda: worker.drawn())  # a lambda: the timer stays on this thread
 

@@ -73,13 +73,17 @@ class LatestMailbox(QObject):
     def hold(self, timeout_ms: int) -> None:
         """Deliver nothing until ``resume()``, or ``timeout_ms`` from now at the latest (a
         receiver that never answers must not stop the flow). Items put meanwhile wait, the
-        newest only. Called in the mailbox's thread (its timer lives there)."""
+        newest only. Only in the mailbox's thread: its timer lives there, and a hold without
+        its timer could wait for ever."""
+        if self._hold_timer.thread() != QThread.currentThread():
+            raise RuntimeError("LatestMailbox.hold() runs in the mailbox's own thread")
         with self._lock:
             self._held = True
         self._hold_timer.start(timeout_ms)
 
     def resume(self) -> None:
-        """End a hold, from any thread: the newest item put meanwhile is delivered."""
+        """End a hold, from any thread: the newest item put meanwhile is delivered. (A late answer
+        to an earlier hold that ran out ends the current one: a frame goes early, none is lost.)"""
         with self._lock:
             wake = self._held and self._item is not None and not self._scheduled and not self._closed
             self._held = False
@@ -98,7 +102,7 @@ class LatestMailbox(QObject):
             self._closed = True
             self._item = None
             self._held = False
-        if self._hold_timer.thread() is QThread.currentThread():
+        if self._hold_timer.thread() == QThread.currentThread():
             self._hold_timer.stop()  # a timer can be stopped only in its own thread
 
     @Slot()

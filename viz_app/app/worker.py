@@ -39,7 +39,7 @@ class InferenceWorker(QObject):
     """Runs raw frames through the current model; lives in the inference thread. Every frame is
     prepared here for the model current when it runs: a switch never sees a frame cut for the old one."""
 
-    result_ready = Signal(object)  # FrameResult
+    result_ready = Signal(object)  # FrameResult; answer with drawn() once shown (models.device.waits_for_drawing)
     model_loaded = Signal(object)  # ModelInfo
     failed = Signal(str)  # a message for the user; the worker carries on
     load_failed = Signal(str, str)  # the model that did not open, the model that runs now ("" while none)

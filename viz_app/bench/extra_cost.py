@@ -22,6 +22,7 @@ import torch
 
 from viz_app.models.loader import LoadedModel, load_model
 from viz_app.probe.extras import make_extra
+from viz_app.probe.extras.saliency import default_method
 from viz_app.probe.pipeline import Pipeline
 from viz_app.records.frames import Frame
 from viz_app.sources.strokes import StrokeCanvas
@@ -51,6 +52,8 @@ def extra_overhead(model: str | LoadedModel, key: str, params: dict[str, Any], f
     canvas.draw_polyline([(90, 70), (150, 40), (190, 90), (100, 230), (200, 230)])
     frame = Frame(canvas.ink.copy(), time.perf_counter())
     loaded = load_model(model) if isinstance(model, str) else model
+    # torchcam's models are copied before the pipeline hooks the model: neither carries its captures.
+    theirs = torchcam_runs(loaded, gradcam_layer(loaded, key, params)) if torchcam else {}
     with Pipeline(loaded) as pipeline:
         extra = make_extra(key, loaded, params)
         attach = getattr(extra, "attach", None) if params.get("ride_along", True) else None  # its hooks are part of its cost
@@ -67,23 +70,34 @@ def extra_overhead(model: str | LoadedModel, key: str, params: dict[str, Any], f
             if attach:
                 extra.close()
 
-        runs: dict[str, Callable[[], object]] = {"without": plain, "with": with_extra}
-        if torchcam:
-            runs.update(torchcam_runs(loaded, getattr(extra, "grad_at", None)))
-        return interleaved_medians(runs, frames)
+        return interleaved_medians({"without": plain, "with": with_extra, **theirs}, frames)
+
+
+def gradcam_layer(loaded: LoadedModel, key: str, params: dict[str, Any]) -> str | None:
+    """The layer the saliency extra takes Grad-CAM at with ``params`` (None: it does not use Grad-CAM)."""
+    if key != "saliency":
+        return None
+    method = params.get("method", "auto")
+    if (default_method(loaded.spec) if method == "auto" else method) != "gradcam":
+        return None
+    extra = make_extra(key, loaded, params)
+    layer = getattr(extra, "grad_at", None)
+    extra.close()
+    return layer
 
 
 def torchcam_runs(loaded: LoadedModel, layer: str | None) -> dict[str, Callable[[], object]]:
-    """A bare forward of ``loaded``'s model and torchcam's GradCAM on ``layer`` (its own copy of the
-    model, its parameters requiring grad as torchcam expects), on one input of the model's size."""
+    """A bare forward of ``loaded``'s model and torchcam's GradCAM on ``layer``, each on a copy of the
+    model made now (before any hook; torchcam's with its parameters requiring grad, as it
+    expects), on one input of the model's size."""
     if not layer:
         raise ValueError("torchcam's GradCAM needs a layer: the extra is not Grad-CAM on this model")
     from torchcam.methods import GradCAM  # the bench's comparison only
 
     h, w = loaded.spec.input_size
     x = torch.rand(1, loaded.spec.channels, h, w, device=loaded.device)
-    model = loaded.model
-    theirs = copy.deepcopy(model).requires_grad_(True)
+    model = copy.deepcopy(loaded.model)
+    theirs = copy.deepcopy(loaded.model).requires_grad_(True)
     extractor = GradCAM(theirs, target_layer=layer, input_shape=(loaded.spec.channels, h, w))
 
     def bare() -> None:
@@ -104,7 +118,7 @@ def main() -> None:
     frames, threads = int(argv[2] or 300), int(argv[3]) if argv[3] else None
     params = json.loads(argv[4]) if argv[4] else ({"seed": 0} if key == "augment" else {})
     loaded = load_model(model)
-    gradcam = key == "saliency" and getattr(make_extra(key, loaded, params), "method", "") == "gradcam"
+    gradcam = gradcam_layer(loaded, key, params) is not None
     ms = extra_overhead(loaded, key, params, frames, threads, torchcam=gradcam)
     without, with_extra = ms["without"], ms["with"]
     print(f"{model}, {key} {params}, torch threads {torch.get_num_threads()}, median of {frames} interleaved frames: "

@@ -56,7 +56,9 @@ def cpu_threads(input_size: tuple[int, int], cores: int | None = None) -> int:
 
 
 def waits_for_drawing(device: torch.device, threads: int, cores: int | None = None) -> bool:
-    """Whether the model starts a frame only once the last one has been drawn (or 100 ms have passed).
+    """Whether the model starts a frame only once the window has drawn the last one (or at most
+    ``app.worker.DRAWING_WAIT_MS`` later: a user of the worker that never answers gets a frame
+    that often).
 
     On the CPU, when the model's threads take every core, the GUI thread's painting takes a
     core from one of them in the middle of the next forward, and the others wait for it at
