@@ -9,6 +9,14 @@ from PySide6.QtCore import QThread
 from viz_app.app.threads import LatestMailbox, OffThread
 
 
+def _watched_mailbox() -> tuple[LatestMailbox, list[object]]:
+    """A mailbox in this thread and the list its deliveries go to."""
+    mailbox = LatestMailbox()
+    got: list[object] = []
+    mailbox.arrived.connect(got.append)
+    return mailbox, got
+
+
 def test_mailbox_delivers_only_the_newest_item_in_its_own_thread(qtbot) -> None:
     mailbox = LatestMailbox()
     got: list[tuple[object, bool]] = []
@@ -22,9 +30,7 @@ def test_mailbox_delivers_only_the_newest_item_in_its_own_thread(qtbot) -> None:
 
 
 def test_put_without_replace_only_fills_an_empty_slot(qtbot) -> None:
-    mailbox = LatestMailbox()
-    got: list[object] = []
-    mailbox.arrived.connect(got.append)
+    mailbox, got = _watched_mailbox()
     assert mailbox.put("newer input")
     assert not mailbox.put("old input, re-run", replace=False)  # must not replace newer input
     qtbot.waitUntil(lambda: bool(got), timeout=2_000)
@@ -34,9 +40,7 @@ def test_put_without_replace_only_fills_an_empty_slot(qtbot) -> None:
 
 
 def test_close_drops_the_waiting_item_and_later_puts(qtbot) -> None:
-    mailbox = LatestMailbox()
-    got: list[object] = []
-    mailbox.arrived.connect(got.append)
+    mailbox, got = _watched_mailbox()
     mailbox.message.connect(got.append)
     mailbox.put("waiting")
     mailbox.close()
@@ -47,9 +51,7 @@ def test_close_drops_the_waiting_item_and_later_puts(qtbot) -> None:
 
 
 def test_a_held_mailbox_delivers_nothing_until_resumed_then_the_newest(qtbot) -> None:
-    mailbox = LatestMailbox()
-    got: list[object] = []
-    mailbox.arrived.connect(got.append)
+    mailbox, got = _watched_mailbox()
     mailbox.hold(10_000)
     assert mailbox.held
     putter = threading.Thread(target=lambda: [mailbox.put(i) for i in range(10)])
@@ -66,9 +68,7 @@ def test_a_held_mailbox_delivers_nothing_until_resumed_then_the_newest(qtbot) ->
 
 
 def test_a_hold_ends_by_itself_after_its_timeout(qtbot) -> None:
-    mailbox = LatestMailbox()
-    got: list[object] = []
-    mailbox.arrived.connect(got.append)
+    mailbox, got = _watched_mailbox()
     mailbox.hold(1_000)
     mailbox.put("waiting")
     qtbot.wait(100)
@@ -78,9 +78,7 @@ def test_a_hold_ends_by_itself_after_its_timeout(qtbot) -> None:
 
 
 def test_resuming_an_empty_or_free_mailbox_delivers_nothing(qtbot) -> None:
-    mailbox = LatestMailbox()
-    got: list[object] = []
-    mailbox.arrived.connect(got.append)
+    mailbox, got = _watched_mailbox()
     mailbox.resume()  # not held
     mailbox.hold(10_000)
     mailbox.resume()  # held, nothing waiting
@@ -91,9 +89,7 @@ def test_resuming_an_empty_or_free_mailbox_delivers_nothing(qtbot) -> None:
 
 
 def test_a_hold_taken_after_the_delivery_was_scheduled_keeps_the_item(qtbot) -> None:
-    mailbox = LatestMailbox()
-    got: list[object] = []
-    mailbox.arrived.connect(got.append)
+    mailbox, got = _watched_mailbox()
     mailbox.put("scheduled")  # its delivery is queued...
     mailbox.hold(10_000)  # ...and a hold comes first
     qtbot.wait(50)
@@ -103,9 +99,7 @@ def test_a_hold_taken_after_the_delivery_was_scheduled_keeps_the_item(qtbot) -> 
 
 
 def test_close_ends_a_hold_and_drops_its_item(qtbot) -> None:
-    mailbox = LatestMailbox()
-    got: list[object] = []
-    mailbox.arrived.connect(got.append)
+    mailbox, got = _watched_mailbox()
     mailbox.hold(100)
     mailbox.put("waiting")
     mailbox.close()
