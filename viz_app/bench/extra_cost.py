@@ -22,7 +22,6 @@ import torch
 
 from viz_app.models.loader import LoadedModel, load_model
 from viz_app.probe.extras import make_extra
-from viz_app.probe.extras.saliency import default_method
 from viz_app.probe.pipeline import Pipeline
 from viz_app.records.frames import Frame
 from viz_app.sources.strokes import StrokeCanvas
@@ -77,13 +76,10 @@ def gradcam_layer(loaded: LoadedModel, key: str, params: dict[str, Any]) -> str 
     """The layer the saliency extra takes Grad-CAM at with ``params`` (None: it does not use Grad-CAM)."""
     if key != "saliency":
         return None
-    method = params.get("method", "auto")
-    if (default_method(loaded.spec) if method == "auto" else method) != "gradcam":
-        return None
     extra = make_extra(key, loaded, params)
-    layer = getattr(extra, "grad_at", None)
+    layer = getattr(extra, "grad_at", None)  # "" for the input gradient
     extra.close()
-    return layer
+    return layer or None
 
 
 def torchcam_runs(loaded: LoadedModel, layer: str | None) -> dict[str, Callable[[], object]]:
