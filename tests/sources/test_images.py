@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from viz_app.opencv import cv2
-from viz_app.sources.images import ImageError, list_images, read_image
+from viz_app.sources.images import ImageError, list_images, read_image, to_uint8_rgb
 
 
 @pytest.fixture
@@ -35,6 +35,15 @@ def test_16_bit_gray_is_scaled_to_8_bits(tmp_path: Path) -> None:
     out = read_image(path)
     assert out.dtype == np.uint8 and out.shape == (20, 50)
     np.testing.assert_array_equal(out, (gray16 >> 8).astype(np.uint8))
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, np.uint32])
+def test_other_integer_pixels_are_stretched_from_their_range_to_8_bits(dtype) -> None:
+    ramp = np.arange(-20, 30).reshape(5, 10) if np.issubdtype(dtype, np.signedinteger) else np.arange(100, 150).reshape(5, 10)
+    out = to_uint8_rgb(ramp.astype(dtype))
+    assert out.dtype == np.uint8 and out.shape == (5, 10)
+    assert out.min() == 0 and out.max() == 255 and (np.diff(out.ravel().astype(int)) >= 0).all()
+    assert not to_uint8_rgb(np.full((4, 4), 7, dtype)).any()  # a flat picture: black, not a division by zero
 
 
 def test_rgba_is_laid_over_white_paper(tmp_path: Path) -> None:

@@ -106,7 +106,7 @@ def to_uint8_rgb(image: np.ndarray) -> np.ndarray:
         finite = np.nan_to_num(image.astype(np.float32), nan=0.0, posinf=1.0, neginf=0.0)
         image = (np.clip(finite, 0.0, 1.0) * 255 + 0.5).astype(np.uint8)
     elif image.dtype != np.uint8:
-        image = cv2.normalize(image, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)  # type: ignore[call-overload]
+        image = _stretched_to_uint8(image)
     if image.ndim == 3 and image.shape[2] == 1:
         image = image[:, :, 0]
     if image.ndim == 2:
@@ -114,6 +114,15 @@ def to_uint8_rgb(image: np.ndarray) -> np.ndarray:
     if image.shape[2] == 4:
         image = _onto_contrasting_paper(image)
     return cv2.cvtColor(np.ascontiguousarray(image[:, :, :3]), cv2.COLOR_BGR2RGB)
+
+
+def _stretched_to_uint8(image: np.ndarray) -> np.ndarray:
+    """Signed or 32-bit integer pixels stretched from their own minimum and maximum to 0-255 (a flat image is black)."""
+    wide = image.astype(np.float64)
+    low, high = float(wide.min()), float(wide.max())
+    if high <= low:
+        return np.zeros(image.shape, np.uint8)
+    return ((wide - low) * (255.0 / (high - low)) + 0.5).astype(np.uint8)
 
 
 def _onto_contrasting_paper(bgra: np.ndarray) -> np.ndarray:
