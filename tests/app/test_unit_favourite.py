@@ -46,3 +46,20 @@ def test_frames_keep_flowing_while_the_favourite_input_is_computed(lenet_session
     # Asked again for the same unit: the cached answer, at once.
     with qtbot.waitSignal(panel.runner.ready, timeout=1000):
         panel.request_favourite()
+
+
+def test_warming_a_runner_that_is_closed_meanwhile_ends_its_thread_quietly(qapp, monkeypatch) -> None:
+    import threading
+
+    from viz_app.app.favourite import FavouriteRunner
+
+    uncaught: list[threading.ExceptHookArgs] = []
+    monkeypatch.setattr(threading, "excepthook", uncaught.append)
+    runner = FavouriteRunner()
+    runner.close()  # the window closed before the child was started
+    runner.warm()
+    starters = [t for t in threading.enumerate() if t.name == "favourite-start"]
+    for thread in starters:
+        thread.join(10)
+    assert not any(t.is_alive() for t in starters)
+    assert uncaught == [] and runner.process.pid is None

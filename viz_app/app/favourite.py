@@ -13,6 +13,7 @@ layer, unit).
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 
@@ -21,8 +22,9 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QWidget
 
 from viz_app.app.threads import OffThread
+from viz_app.errors import UserError
 from viz_app.models.registry import get_spec
-from viz_app.probe.favourite_process import FavouriteProcess
+from viz_app.probe.favourite_process import FavouriteCancelled, FavouriteProcess
 from viz_app.records.units import Favourite, FavouriteRequest
 from viz_app.ui.panels.unit_panel import UnitPanel
 
@@ -45,7 +47,13 @@ class FavouriteRunner(QObject):
 
     def warm(self) -> None:
         """Start the child process now (it imports torch), so the first request does not wait for it."""
-        threading.Thread(target=self.process.start, name="favourite-start", daemon=True).start()
+        threading.Thread(target=self._start_child, name="favourite-start", daemon=True).start()
+
+    def _start_child(self) -> None:
+        """Side thread: start the child. A window closed meanwhile, or a child that cannot start, is
+        not this thread's to report: the next request starts it again and says why it cannot."""
+        with contextlib.suppress(FavouriteCancelled, UserError):
+            self.process.start()
 
     def cached(self, request: FavouriteRequest | None) -> Favourite | None:
         """The favourite input already computed for ``request``, if any."""
