@@ -8,6 +8,10 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Favourite inputs are computed at idle CPU priority; on a runner whose CPU is never idle (CI
+# beside other jobs) such a child may never run, so the tests give it the normal priority. The
+# idle default is tested on its own (tests/probe/test_favourite_process.py).
+os.environ.setdefault("CNN_VIZ_FAVOURITE_PRIORITY", "normal")
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -18,7 +18,7 @@ from viz_app.errors import UserError
 from viz_app.models import get_spec, load_model
 from viz_app.models.custom import ModelOptions, _import, open_spec
 from viz_app.probe.favourite import favourite_input
-from viz_app.probe.favourite_process import FavouriteCancelled, FavouriteProcess
+from viz_app.probe.favourite_process import PRIORITY_ENV, FavouriteCancelled, FavouriteProcess
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -41,10 +41,20 @@ def test_the_child_computes_what_this_process_would(process: FavouriteProcess) -
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SCHED_IDLE is Linux's")
-def test_the_child_runs_at_idle_priority(process: FavouriteProcess) -> None:
-    process.start()
-    assert process.pid is not None
-    assert os.sched_getscheduler(process.pid) == os.SCHED_IDLE
+@pytest.mark.parametrize("asked, policy", [(None, "SCHED_IDLE"), ("idle", "SCHED_IDLE"), ("normal", "SCHED_OTHER"), ("nonsense", "SCHED_IDLE")])
+def test_the_child_runs_at_idle_priority_unless_asked_for_normal(asked, policy, monkeypatch) -> None:
+    # The tests run the child at normal priority (conftest): on a busy runner an idle one may never run.
+    if asked is None:
+        monkeypatch.delenv(PRIORITY_ENV, raising=False)
+    else:
+        monkeypatch.setenv(PRIORITY_ENV, asked)
+    process = FavouriteProcess()
+    try:
+        process.start()
+        assert process.pid is not None
+        assert os.sched_getscheduler(process.pid) == getattr(os, policy)
+    finally:
+        process.close()
 
 
 def test_a_user_model_is_opened_again_in_the_child(process: FavouriteProcess, tmp_path: Path) -> None:

@@ -6,7 +6,9 @@ on a 2-core laptop every frame shown while one is computed came 1.65x later. Her
 child process (a new interpreter running this module: no copy of the app's threads or Qt
 state) that builds its own copy of the model, uses one torch thread and asks the operating system for idle priority
 (``SCHED_IDLE`` on Linux, else the highest niceness), so the live frames always come first and
-the ascent takes only the CPU they leave.
+the ascent takes only the CPU they leave. On a machine whose CPU is never idle that CPU may never
+come: ``CNN_VIZ_FAVOURITE_PRIORITY=normal`` runs the child at the app's own priority instead
+(the tests do, so that they hold on a busy runner).
 
 ``FavouriteProcess.compute(spec, request)`` blocks its caller (the app's side thread) until the
 child answers; the child is started on first use (or by ``start()`` ahead of it), restarted if
@@ -34,6 +36,7 @@ if TYPE_CHECKING:  # the child imports this module first: torch only once it run
     from viz_app.probe.favourite import Ascent
 
 POLL_S = 0.05  # how often a waiting caller looks for a cancel or a dead child
+PRIORITY_ENV = "CNN_VIZ_FAVOURITE_PRIORITY"  # "idle" (the default) or "normal"
 READY = "ready"  # the child's first word: it runs at idle priority and has imported torch
 
 
@@ -153,7 +156,7 @@ def _launch() -> tuple[subprocess.Popen[bytes], Connection]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (package_root, os.environ.get("PYTHONPATH"))))}
     try:
         process = subprocess.Popen(
-            [sys.executable, "-m", "viz_app.probe.favourite_process", str(theirs.fileno())],
+            [sys.executable, "-m", "viz_app.probe.favourite_process", str(theirs.fileno()), child_priority()],
             pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=env,
         )  # fmt: skip
     finally:
@@ -164,9 +167,15 @@ def _launch() -> tuple[subprocess.Popen[bytes], Connection]:
 # --- the child -----------------------------------------------------------------------------
 
 
-def serve(conn: Connection) -> None:
+def child_priority() -> str:
+    """The child's CPU priority: "idle" unless $CNN_VIZ_FAVOURITE_PRIORITY asks for "normal"."""
+    return "normal" if os.environ.get(PRIORITY_ENV, "").strip().lower() == "normal" else "idle"
+
+
+def serve(conn: Connection, priority: str = "idle") -> None:
     """The child's loop: a Job in, ``("ok", Ascent)`` or ``("error", message)`` out; None ends it."""
-    _idle_priority()
+    if priority != "normal":
+        _idle_priority()
     import torch
 
     import viz_app.probe.favourite  # noqa: F401 (imported before READY: the first job does not wait for it)
@@ -226,5 +235,5 @@ def _idle_priority() -> None:
         os.nice(19)
 
 
-if __name__ == "__main__":  # the child: ``_launch`` passes the socket's file descriptor
-    serve(Connection(int(sys.argv[1])))
+if __name__ == "__main__":  # the child: ``_launch`` passes the socket's file descriptor and the priority
+    serve(Connection(int(sys.argv[1])), *sys.argv[2:3])
