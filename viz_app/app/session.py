@@ -191,6 +191,10 @@ class Session:
         ]
         self._links = [signal.connect(slot) for signal, slot in links]
         self._links.append(worker.result_ready.connect(self._results.put, direct))
+        # After a switch the worker runs the last frame once the window has shown the new model and
+        # sent its panels' requests (queued before this answer): once, not once per request.
+        worker.last.follows_window = True
+        self._links.append(window.model_shown.connect(worker.window_caught_up))
         window.closing.connect(self.close)
 
     def _after_drawing(self, _result: object) -> None:

@@ -221,8 +221,8 @@ class SourceController(QObject):
         self._roi = roi
         with self._lock:
             last = self._last_raw
-            if last is None or not last.photo:
-                return
+            if last is None or not last.photo or _region(last, roi) == _region(last, last.roi):
+                return  # the same pixels (the view's first region is the whole picture): nothing new to show
             self._last_raw = replace(last, roi=roi, t_event=time.perf_counter())
             frame = self._last_raw
         self._worker.submit(frame)
@@ -230,3 +230,9 @@ class SourceController(QObject):
     def _on_result_shown(self, result: FrameResult, t_shown: float) -> None:
         if self._tab is not None and self._tab.show_result is not None:
             self._tab.show_result(result)
+
+
+def _region(frame: Frame, roi: Roi | None) -> Roi:
+    """The pixels ``roi`` takes from ``frame`` (None: the whole picture)."""
+    height, width = frame.image.shape[:2]
+    return roi if roi is not None else (0, 0, width, height)

@@ -16,6 +16,7 @@ from typing import cast
 import torch
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
+from viz_app.app.last_frame import LastFrame
 from viz_app.app.threads import LatestMailbox, OffThread, WhenIdle
 from viz_app.errors import UserError
 from viz_app.memory import one_heap
@@ -28,7 +29,7 @@ from viz_app.models.summary import cached_summary, layer_choices
 from viz_app.probe.extras import make_extra
 from viz_app.probe.pipeline import Pipeline
 from viz_app.records.costs import ModelSummary
-from viz_app.records.frames import Frame, NormMode
+from viz_app.records.frames import Frame, ModelInfo, NormMode
 
 DEFAULT_MODEL = "lenet5"  # opened when the model asked for at start cannot be
 COSTS_AFTER_REST_S = 2.0  # a model's cost table waits for this pause in the input (its first count imports a lot)
@@ -51,7 +52,6 @@ class InferenceWorker(QObject):
     def __init__(self, device: str = "auto", sync_timing: bool = False, precision: str = "auto") -> None:
         super().__init__()
         self._device_spec, self._sync_timing, self._precision = device, sync_timing, precision  # precision: see models/device.py
-        self._last_frame: Frame | None = None
         self._pipeline: Pipeline | None = None
         self._norm = NormMode.PER_LAYER
         self._extras: dict[str, dict] = {}  # enabled extras: key -> params
@@ -61,6 +61,7 @@ class InferenceWorker(QObject):
         # there, and the cost tables report there.
         self._frames = LatestMailbox(self)
         self._frames.arrived.connect(self._on_frame_arrived)
+        self.last = LastFrame(self._frames, self)  # set ``last.follows_window`` when a window answers switches
         # Cost tables run a whole forward under the FLOP counter: seconds for big models, so
         # on a side thread with a copy of the model, never in the frame loop.
         self._costs = OffThread("costs", self)
@@ -72,15 +73,6 @@ class InferenceWorker(QObject):
     def submit(self, frame: Frame) -> None:
         """Offer a raw frame; it replaces any frame still waiting."""
         self._frames.put(frame)
-
-    def _rerun(self) -> None:
-        """Show the last input again under a new model or setting, unless newer input waits.
-
-        Resubmitting the last frame must not replace a newer one still in the mailbox: the
-        window would then end on the old input while the user's last stroke is never seen.
-        """
-        if self._last_frame is not None:
-            self._frames.put(self._last_frame, replace=False)
 
     def drawn(self) -> None:
         """The GUI thread has drawn the last result: the next frame may start (any thread)."""
@@ -98,7 +90,7 @@ class InferenceWorker(QObject):
     # --- inference thread ---------------------------------------------------------------
     @Slot(object)
     def _on_frame_arrived(self, frame: Frame) -> None:
-        self._last_frame = frame
+        self.last.seen(frame)
         self._costs_when_idle.touch()
         if self._pipeline is None:
             return
@@ -150,7 +142,12 @@ class InferenceWorker(QObject):
         for warning in info.warnings:
             self.failed.emit(warning)
         self._costs_when_idle.start(lambda: self._costs.run(cancellable, self._closing, cached_summary, loaded.spec.name, context=loaded.spec))
-        self._rerun()
+        self.last.switched(info)
+
+    @Slot(object)
+    def window_caught_up(self, info: ModelInfo) -> None:
+        """The window shows ``info`` and has sent its requests for it: the last frame runs, once."""
+        self.last.caught_up(info)
 
     def _on_download_progress(self, name: str, done: int, total: int) -> None:
         """Pass a download's progress on; closing stops the download at its next chunk."""
@@ -210,7 +207,7 @@ class InferenceWorker(QObject):
         self._pipeline = pipeline
         for key, params in self._extras.items():
             self._install_extra(key, params)
-        self._rerun()
+        self.last.rerun()
 
     @Slot(object)
     def set_norm(self, mode: NormMode) -> None:
@@ -218,13 +215,15 @@ class InferenceWorker(QObject):
         self._norm = NormMode(mode)
         if self._pipeline is not None:
             self._pipeline.norm = self._norm
-        self._rerun()
+        self.last.rerun()
 
     @Slot(str, object)
     def set_extra(self, key: str, params: object) -> None:
         """Turn the per-frame extra ``key`` on with ``params`` (a dict), or off with None."""
         if params is None and key not in self._extras:
             return  # already off: nothing to re-run
+        if params is not None and self._extras.get(key) == params and self._installed(key):
+            return  # asked again as it is (the window repeats its panel's request after a switch)
         if params is None:
             self._extras.pop(key, None)
             if self._pipeline is not None:
@@ -232,7 +231,10 @@ class InferenceWorker(QObject):
         else:
             self._extras[key] = dict(cast(dict, params))
             self._install_extra(key, self._extras[key])
-        self._rerun()
+        self.last.rerun()
+
+    def _installed(self, key: str) -> bool:
+        return self._pipeline is not None and any(extra.key == key for extra in self._pipeline.extras)
 
     def _install_extra(self, key: str, params: dict) -> None:
         if self._pipeline is None:
@@ -249,6 +251,7 @@ class InferenceWorker(QObject):
     def shutdown(self) -> None:
         """Drop waiting and later frames, cancel cost tables, free the model, end the thread's loop."""
         self._frames.close()
+        self.last.cancel()
         self._costs_when_idle.cancel()
         self._costs.close()
         self._release()

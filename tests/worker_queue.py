@@ -1,0 +1,24 @@
+"""Waiting for the inference thread to run out of work: a condition, not a pause.
+
+``drain(qtbot, worker)`` runs a marker in the worker's thread, after everything already queued
+there, and waits for it, ``rounds`` times: each round also lets through what the one before it
+queued (a request that puts the last frame in the mailbox, then the mailbox's delivery of that
+frame). Then the GUI thread handles what the worker sent it meanwhile (its results). A test that
+checks that something did *not* happen waits with this instead of a fixed sleep.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
+
+
+def drain(qtbot, worker: QObject, rounds: int = 3, timeout_ms: int = 30_000) -> None:  # noqa: ANN001 - pytest-qt's qtbot
+    """Return once ``worker``'s thread has run everything queued for it (``rounds`` times over)
+    and this thread has handled what it sent back."""
+    for _ in range(rounds):
+        ran = threading.Event()
+        QTimer.singleShot(0, worker, ran.set)
+        qtbot.waitUntil(ran.is_set, timeout=timeout_ms)
+        QCoreApplication.processEvents()
