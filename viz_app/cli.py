@@ -107,8 +107,10 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
     panels = panel_help().replace("%", "%%")
     p.add_argument("--panel", type=panel_key, metavar="PANEL", help=f"also time frames with this insight panel in view, alternating with it hidden: {panels}")
     p.add_argument("--zoo", action="store_true", help="time every MNIST-zoo model on --device: accuracy, images/s at batch 64, latency, parameters")
-    p.add_argument("--runs", type=positive_int, help="with --zoo: timed runs per model (default 10); with --startup: starts (default 5)")
+    p.add_argument("--runs", type=positive_int, help="with --zoo: timed runs per model (default 10); with --startup or --close: starts (default 5)")
     p.add_argument("--startup", action="store_true", help="seconds from process start to the window's first frame of --model (fresh settings)")
+    p.add_argument("--close", action="store_true", help="seconds from asking the window of --model to close (its Quit) to the end of its process")
+    p.add_argument("--early", action="store_true", help="with --close: close as soon as the window is up, while a large model is still being built")
     p.add_argument("--source", dest="bench_source", type=argparse_source, metavar="SOURCE",
                    help="measure camera[:INDEX] or video:PATH instead of the scripted stroke: frame age (capture to display), shown fps, dropped frames")
     p.add_argument("--view", choices=("normal", "presentation"), default="normal", help="the window's view while measuring")
@@ -207,6 +209,10 @@ def _bench(args: argparse.Namespace) -> int:
         from viz_app.bench.startup import run_startup_bench
 
         return run_startup_bench(args.runs or 5, args.bench_device, args.bench_model, args.json)
+    if args.close:
+        from viz_app.bench.close import run_close_bench
+
+        return run_close_bench(args.runs or 5, args.bench_device, args.bench_model, args.early, args.json)
     if args.bench_source is not None:
         from viz_app.bench.sources import print_source_bench
 

@@ -1,10 +1,12 @@
-"""Closing the window ends the process within 2 s, also while a large model is still loading:
-the real app in a real X server (Xvfb), closed with its Quit shortcut typed by xdotool.
+"""Closing the window ends the process, also while a large model is still loading: the real app
+in a real X server (Xvfb), closed with its Quit shortcut typed by xdotool.
 
 While VGG-16 builds, the load stops at its next torch call; one call, the initialisation of
 its 102 M-parameter first classifier layer, takes about 0.8 s on a CPU here and cannot be
 interrupted, so the closing window waits for the inference thread at most 0.5 s (the settings
-and the log are saved on the GUI thread before) and the process ends.
+and the log are saved on the GUI thread before) and the process ends: cleanly, without Qt's
+"QThread: Destroyed while thread is still running" abort. How long a close takes is a figure of
+`cnn-viz bench --close [--early]`, not of this test (a busy runner would make it flaky).
 """
 
 from __future__ import annotations
@@ -22,8 +24,7 @@ import pytest
 from xserver import start_xvfb
 
 pytestmark = pytest.mark.xserver
-EXIT_S = 2.0
-EXIT_WHILE_LOADING_S = 2.0  # the same: the closing window waits for the torch call in progress at most 0.5 s
+HANG_S = 60  # a process still there this long after Quit hangs
 
 
 @pytest.fixture()
@@ -57,36 +58,35 @@ def _start(display: str, tmp_path: Path, model: str) -> tuple[subprocess.Popen, 
     return app, log, window
 
 
-def _close_and_time(display: str, app: subprocess.Popen, window: str) -> float:
-    """Type the Quit shortcut into the window; seconds until the process has exited."""
+def _close(display: str, app: subprocess.Popen, window: str) -> None:
+    """Type the Quit shortcut into the window and wait for the process to end."""
     _xdotool(display, "windowfocus", "--sync", window)
-    t0 = time.monotonic()
     _xdotool(display, "key", "--clearmodifiers", "ctrl+q")
     try:
-        app.wait(timeout=30)
+        app.wait(timeout=HANG_S)
     except subprocess.TimeoutExpired:
         app.kill()
-        pytest.fail("the app did not exit within 30 s of Quit")
-    return time.monotonic() - t0
+        pytest.fail(f"the app had not ended {HANG_S} s after Quit")
 
 
-def test_closing_the_window_ends_the_process_within_two_seconds(display, tmp_path):
+@pytest.mark.slow
+def test_quit_ends_the_process_cleanly_and_saves_the_settings(display, tmp_path):
     app, log, window = _start(display, tmp_path, "lenet5")
     deadline = time.monotonic() + 120
     while not any(r.get("event") == "ready" for r in _records(log)):
         assert app.poll() is None and time.monotonic() < deadline, app.stderr.read()[-2000:] if app.stderr else ""
         time.sleep(0.2)
-    took = _close_and_time(display, app, window)
+    _close(display, app, window)
     stderr = app.stderr.read() if app.stderr else ""
     assert app.returncode == 0 and "Traceback" not in stderr, stderr[-2000:]
-    assert took < EXIT_S, f"exit took {took:.2f} s"
+    assert list((tmp_path / "config").rglob("*.conf")), "the settings were not saved"
 
 
-def test_closing_the_window_while_a_large_model_loads_ends_the_process_within_five_seconds(display, tmp_path):
+@pytest.mark.slow
+def test_quit_while_a_large_model_loads_ends_the_process_without_waiting_for_the_model(display, tmp_path):
     # VGG-16 with batch norm: 138 M parameters, seconds to build on a CPU; closed as soon as the window is up.
     app, log, window = _start(display, tmp_path, "imagenet_vgg16_bn")
-    took = _close_and_time(display, app, window)
+    _close(display, app, window)
     stderr = app.stderr.read() if app.stderr else ""
     assert not any(r.get("event") == "ready" for r in _records(log)), "the model had loaded before the window closed"
     assert app.returncode == 0 and "Traceback" not in stderr and "QThread: Destroyed" not in stderr, stderr[-2000:]
-    assert took < EXIT_WHILE_LOADING_S, f"exit took {took:.2f} s"

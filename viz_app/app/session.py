@@ -29,6 +29,7 @@ from PySide6.QtWidgets import QApplication
 
 from viz_app.app.collector import MemoryCollector
 from viz_app.app.lecture import LectureTools
+from viz_app.app.quit_signals import QuitOnSignals
 from viz_app.app.remembered import RememberedSettings
 from viz_app.app.source_control import SourceController
 from viz_app.app.threads import LatestMailbox, OffThread
@@ -65,6 +66,10 @@ class PredictionLog:
         record = {"event": "ready", "model": window.model.name if window.model else None,
                   "pad": [top_left.x(), top_left.y(), round(rect.width()), round(rect.height())]}
         self._file.write(json.dumps(record) + "\n")
+
+    def write_event(self, event: str) -> None:
+        """A line that marks a moment of the window's life ("window": it is shown and its loop runs)."""
+        self._file.write(json.dumps({"event": event}) + "\n")
 
     def close(self) -> None:
         """Close the log file."""
@@ -271,9 +276,12 @@ def run_app(args: argparse.Namespace) -> int:
     if log:
         session.window.result_shown.connect(log.write)
         session.window.model_shown.connect(lambda _info: log.write_ready(session.window))
+        QTimer.singleShot(0, lambda: log.write_event("window"))  # the window is up (its model may still be loading)
+    quit_on_signals = QuitOnSignals(session.window)
     try:
         return app.exec()
     finally:
+        quit_on_signals.remove()
         # The process ends right after: a torch call in progress (a large model's layer being
         # initialised takes up to a second) need not finish for the settings and the log to be saved.
         session.close(wait_ms=EXIT_WAIT_MS)
