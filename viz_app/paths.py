@@ -1,32 +1,36 @@
-"""Where the shipped assets and resources live, in a source checkout or an installed copy."""
+"""Where the shipped assets and resources live: inside the installed package, or beside it in a source checkout.
+
+A built wheel carries the top-level ``assets/`` and ``resources/`` inside the package
+(``viz_app/assets``, ``viz_app/resources``: pyproject.toml's force-include), so an installed copy
+finds them with ``importlib.resources``. A source checkout (an editable install, or
+``PYTHONPATH=.``) has no copy inside the package and uses the folders beside it.
+"""
 
 from __future__ import annotations
 
 import os
-import sys
+from importlib.resources import files
 from pathlib import Path
 
-_SOURCE_ROOT = Path(__file__).resolve().parents[1]
 
-
-def _first_existing(*candidates: Path) -> Path:
-    for candidate in candidates:
-        if candidate.is_dir():
-            return candidate
-    return candidates[0]
+def _shipped(name: str) -> Path:
+    """``viz_app/<name>`` in an installed copy, else the checkout's top-level ``<name>``."""
+    package = Path(str(files("viz_app")))
+    inside = package / name
+    return inside if inside.is_dir() else package.parent / name
 
 
 def assets_dir() -> Path:
-    """Folder with the trained weights and model cards (CNN_VIZ_ASSETS overrides)."""
+    """Folder with the trained weights, model cards and unit indexes (CNN_VIZ_ASSETS overrides)."""
     override = os.environ.get("CNN_VIZ_ASSETS")
     if override:
         return Path(override)
-    return _first_existing(_SOURCE_ROOT / "assets", Path(sys.prefix) / "share" / "cnn-viz" / "assets")
+    return _shipped("assets")
 
 
 def resources_dir() -> Path:
-    """Folder with icons and style sheets."""
-    return _first_existing(_SOURCE_ROOT / "resources", Path(sys.prefix) / "share" / "cnn-viz" / "resources")
+    """Folder with the icon and the style sheet."""
+    return _shipped("resources")
 
 
 def cache_dir() -> Path:

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 
-class NormMode(str, enum.Enum):
+class NormMode(enum.StrEnum):
     """How activations are mapped to colours in a mosaic."""
 
     PER_CHANNEL = "channel"

@@ -139,7 +139,7 @@ def _provenance(spec: ModelSpec) -> dict[str, Any]:
     return {
         "trained_on": platform.platform(),
         "torch": torch.__version__,
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "classes": list(spec.classes),
         "input_size": list(spec.input_size),
         "mean": list(spec.mean),
