@@ -17,6 +17,7 @@ def run(*args, timeout=600):
     return subprocess.run([CNN_VIZ, *args], capture_output=True, text=True, timeout=timeout)
 
 
+@pytest.mark.slow
 def test_models_lists_lenet5():
     out = run("models")
     assert out.returncode == 0
@@ -24,6 +25,7 @@ def test_models_lists_lenet5():
     assert "trained" in line and "%" in line
 
 
+@pytest.mark.slow
 def test_eval_lenet5_reaches_99_2_percent_on_mnist_test_set(mnist_dir):
     out = run("eval", "lenet5", "--data", str(mnist_dir), "--json")
     assert out.returncode == 0, out.stderr
@@ -32,6 +34,7 @@ def test_eval_lenet5_reaches_99_2_percent_on_mnist_test_set(mnist_dir):
     assert report["accuracy"] >= 0.992
 
 
+@pytest.mark.slow
 def test_eval_with_a_broken_data_folder_says_why(tmp_path):
     (tmp_path / "t10k-images-idx3-ubyte.gz").write_bytes(b"\x1f\x8b\x08 broken")
     (tmp_path / "t10k-labels-idx1-ubyte.gz").write_bytes(b"\x1f\x8b\x08 broken")
@@ -39,11 +42,13 @@ def test_eval_with_a_broken_data_folder_says_why(tmp_path):
     assert out.returncode == 2 and "cannot read" in out.stderr and "Traceback" not in out.stderr
 
 
+@pytest.mark.slow
 def test_unknown_model_is_a_clear_error():
     out = run("eval", "no_such_model")
     assert out.returncode == 2 and "unknown model" in out.stderr and "lenet5" in out.stderr
 
 
+@pytest.mark.slow
 def test_train_writes_weights_and_a_model_card(mnist_dir, tmp_path):
     out_file = tmp_path / "quick.pt"
     out = run("train", "lenet5", "--data", str(mnist_dir), "--epochs", "1", "--limit", "3000", "--out", str(out_file), "--device", "cpu")
@@ -69,6 +74,7 @@ def _photo(digit: np.ndarray, dark_on_light: bool) -> np.ndarray:
     return image.clip(0, 255).astype(np.uint8)
 
 
+@pytest.mark.slow
 def test_predict_reads_photos_either_way_round(mnist_test, tmp_path):
     files, labels = [], []
     for i in range(8):
@@ -84,6 +90,7 @@ def test_predict_reads_photos_either_way_round(mnist_test, tmp_path):
     assert all(abs(sum(r["probabilities"].values()) - 1) < 1e-4 for r in records)
 
 
+@pytest.mark.slow
 def test_predict_reports_unreadable_files_and_goes_on(mnist_test, tmp_path):
     good = tmp_path / "good.png"
     cv2.imwrite(str(good), _photo(mnist_test.images[0], True))
@@ -95,11 +102,13 @@ def test_predict_reports_unreadable_files_and_goes_on(mnist_test, tmp_path):
     assert f"good.png: {mnist_test.labels[0]}" in out.stdout
 
 
+@pytest.mark.slow
 def test_module_entry_point_works():
     out = subprocess.run([sys.executable, "-m", "viz_app", "models"], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0 and "lenet5" in out.stdout
 
 
+@pytest.mark.slow
 def test_robustness_scores_every_step_of_a_scene_on_the_test_set(mnist_dir):
     out = run("robustness", "lenet5", "--scene", "stroke", "--data", str(mnist_dir), "--json")
     assert out.returncode == 0, out.stderr
@@ -115,6 +124,7 @@ def test_robustness_scores_every_step_of_a_scene_on_the_test_set(mnist_dir):
     "args, message",
     [(("lenet5", "--scene", "spin"), "no scene 'spin'"), (("imagenet_resnet18",), "does not read MNIST digits")],
 )
+@pytest.mark.slow
 def test_robustness_refuses_what_it_cannot_measure(args, message, mnist_dir):
     out = run("robustness", *args, "--data", str(mnist_dir))
     assert out.returncode == 2 and message in out.stderr and "Traceback" not in out.stderr

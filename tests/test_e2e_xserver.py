@@ -52,6 +52,21 @@ def _wait_for(predicate, timeout: float, what: str, app: subprocess.Popen):
     pytest.fail(f"timed out waiting for {what}")
 
 
+_geometries: list[str] = []
+
+
+def _mapped_and_settled(env: dict) -> bool:
+    """True once the window is on screen and has kept its geometry since the last look."""
+    found = subprocess.run([TOOLS["xdotool"], "search", "--onlyvisible", "--name", "^cnn-viz"], env=env, capture_output=True, text=True)
+    ids = found.stdout.split()
+    if not ids:
+        return False
+    geometry = subprocess.run([TOOLS["xdotool"], "getwindowgeometry", ids[0]], env=env, capture_output=True, text=True).stdout
+    _geometries.append(geometry)
+    return len(_geometries) >= 2 and _geometries[-1] == _geometries[-2]
+
+
+@pytest.mark.slow
 def test_draw_a_digit_with_the_real_pointer(display, tmp_path):
     log = tmp_path / "predictions.jsonl"
     env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "XDG_CONFIG_HOME": str(tmp_path / "config")}  # a first start
@@ -60,7 +75,7 @@ def test_draw_a_digit_with_the_real_pointer(display, tmp_path):
         ready = _wait_for(lambda: next((r for r in _records(log) if r.get("event") == "ready"), None), 120, "the window", app)
         assert ready["model"] == "lenet5"
         x0, y0, side, _ = ready["pad"]
-        time.sleep(1.0)  # let the window map and settle
+        _wait_for(lambda: _mapped_and_settled(env), 60, "the window to be mapped and keep its place", app)
         commands = []
         for stroke in scaled_strokes(3, side, steps_per_unit=25):
             (sx, sy), rest = stroke[0], stroke[1:]

@@ -15,6 +15,7 @@ def demo(lenet_session, qtbot):
     return lenet_session, controller.demo
 
 
+@pytest.mark.slow
 def test_a_scene_plays_through_the_network_and_draws_its_curve(demo, qtbot):
     session, tab = demo
     scene = get_scene("translation")
@@ -48,4 +49,4 @@ def test_the_pads_drawing_needs_a_drawing(demo, qtbot):
     session, tab = demo
     tab.panel.digit_box.setValue(-1)
     tab.panel.digit_picked.emit(-1)
-    qtbot.waitUntil(lambda: "Draw a digit on the pad first" in session.window.statusBar().currentMessage(), timeout=5_000)
+    qtbot.waitUntil(lambda: "Draw a digit on the pad first" in session.window.statusBar().currentMessage(), timeout=20_000)

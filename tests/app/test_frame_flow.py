@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QThread
+from PySide6.QtCore import QCoreApplication, QThread
 from worker_queue import drain
 
 from viz_app.app.session import Session, attach_sources
@@ -61,6 +61,7 @@ def test_photos_are_prepared_on_the_inference_thread(qtbot, session, photo, prep
     assert preparations[0][2] == 1  # for the model current there: a digit model gets the ink
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("tab", [None, "augment", "unit"])
 def test_a_model_switch_reruns_the_last_frame_exactly_once(qtbot, session, photo, preparations, monkeypatch, tab) -> None:
     """Whatever the window's requests after a switch are (none; the panel in view asking for its
@@ -134,7 +135,7 @@ def test_the_pad_is_the_first_source_and_its_tab_redelivers_the_drawing(qtbot, s
     assert controller.active is controller.mnist.browser
     qtbot.waitUntil(lambda: results[-1].seq != drawn, timeout=10_000)  # the browser's digit
     pad.stroke_begin(40, 40)  # drawing while another tab feeds the network is only remembered
-    qtbot.wait(200)
+    drain(qtbot, session.inference.worker)
     assert all(r.seq != pad.seq for r in results)
     t_back = time.perf_counter()
     session.window.inputs.setCurrentIndex(0)
@@ -162,8 +163,8 @@ def test_close_leaves_nothing_queued_for_the_window(qtbot, session, on_gui_threa
     emitter.start()
     emitter.join()
     session.close()
-    qtbot.wait(300)
+    QCoreApplication.processEvents()  # the worker's thread has ended: all it could send is posted by now
     assert reached == [] and "closed window" not in window.messages.text()
     window.pad.stroke_to(200, 200)  # input after closing goes nowhere
-    qtbot.wait(100)
+    QCoreApplication.processEvents()
     assert reached == []

@@ -56,6 +56,7 @@ def _open(qtbot, store: QSettings) -> Session:
     return session
 
 
+@pytest.mark.slow
 def test_settings_survive_a_restart(qtbot, lenet_store: QSettings) -> None:
     first = _open(qtbot, lenet_store)
     window = first.window

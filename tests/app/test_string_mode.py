@@ -105,7 +105,7 @@ def test_a_one_digit_model_in_string_mode_says_what_to_do(qtbot, session) -> Non
     write_with_mouse(window.pad, "12")
     qtbot.waitUntil(lambda: bool(rejected), timeout=40_000)
     assert "reads one digit at a time" in rejected[-1]
-    qtbot.waitUntil(lambda: "reads one digit at a time" in window.messages.text(), timeout=5_000)
+    qtbot.waitUntil(lambda: "reads one digit at a time" in window.messages.text(), timeout=20_000)
     assert session.inference.thread.isRunning()
 
 

@@ -50,6 +50,7 @@ def ink() -> np.ndarray:
     return image
 
 
+@pytest.mark.slow
 def test_fifty_switches_leave_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))  # empty cache: ImageNet models open untrained
 

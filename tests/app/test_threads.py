@@ -24,7 +24,7 @@ def test_mailbox_delivers_only_the_newest_item_in_its_own_thread(qtbot) -> None:
     putter = threading.Thread(target=lambda: [mailbox.put(i) for i in range(100)])
     putter.start()
     putter.join()
-    qtbot.waitUntil(lambda: bool(got), timeout=2_000)
+    qtbot.waitUntil(lambda: bool(got), timeout=20_000)
     qtbot.wait(50)
     assert got == [(99, True)]  # one delivery, the newest, in the mailbox's (GUI) thread
 
@@ -33,9 +33,9 @@ def test_put_without_replace_only_fills_an_empty_slot(qtbot) -> None:
     mailbox, got = _watched_mailbox()
     assert mailbox.put("newer input")
     assert not mailbox.put("old input, re-run", replace=False)  # must not replace newer input
-    qtbot.waitUntil(lambda: bool(got), timeout=2_000)
+    qtbot.waitUntil(lambda: bool(got), timeout=20_000)
     assert mailbox.put("re-run", replace=False)  # the slot is empty again
-    qtbot.waitUntil(lambda: len(got) == 2, timeout=2_000)
+    qtbot.waitUntil(lambda: len(got) == 2, timeout=20_000)
     assert got == ["newer input", "re-run"]
 
 
@@ -62,7 +62,7 @@ def test_a_held_mailbox_delivers_nothing_until_resumed_then_the_newest(qtbot) ->
     resumer = threading.Thread(target=mailbox.resume)  # the drawing ends on another thread
     resumer.start()
     resumer.join()
-    qtbot.waitUntil(lambda: bool(got), timeout=2_000)
+    qtbot.waitUntil(lambda: bool(got), timeout=20_000)
     qtbot.wait(50)
     assert got == [9] and not mailbox.held
 
@@ -73,7 +73,7 @@ def test_a_hold_ends_by_itself_after_its_timeout(qtbot) -> None:
     mailbox.put("waiting")
     qtbot.wait(100)
     assert got == []
-    qtbot.waitUntil(lambda: got == ["waiting"], timeout=5_000)  # nobody resumed: the timer did
+    qtbot.waitUntil(lambda: got == ["waiting"], timeout=20_000)  # nobody resumed: the timer did
     assert not mailbox.held
 
 
@@ -85,7 +85,7 @@ def test_resuming_an_empty_or_free_mailbox_delivers_nothing(qtbot) -> None:
     qtbot.wait(50)
     assert got == [] and not mailbox.held
     mailbox.put("next")
-    qtbot.waitUntil(lambda: got == ["next"], timeout=2_000)  # free again: delivered at once
+    qtbot.waitUntil(lambda: got == ["next"], timeout=20_000)  # free again: delivered at once
 
 
 def test_a_hold_taken_after_the_delivery_was_scheduled_keeps_the_item(qtbot) -> None:
@@ -95,7 +95,7 @@ def test_a_hold_taken_after_the_delivery_was_scheduled_keeps_the_item(qtbot) -> 
     qtbot.wait(50)
     assert got == []
     mailbox.resume()
-    qtbot.waitUntil(lambda: got == ["scheduled"], timeout=2_000)
+    qtbot.waitUntil(lambda: got == ["scheduled"], timeout=20_000)
 
 
 def test_close_ends_a_hold_and_drops_its_item(qtbot) -> None:
@@ -130,7 +130,7 @@ def test_messages_are_never_dropped(qtbot) -> None:
     worker = threading.Thread(target=lambda: [mailbox.put_message(f"m{i}") for i in range(5)])
     worker.start()
     worker.join()
-    qtbot.waitUntil(lambda: len(got) == 5, timeout=2_000)
+    qtbot.waitUntil(lambda: len(got) == 5, timeout=20_000)
     assert got == [f"m{i}" for i in range(5)]
 
 
@@ -142,13 +142,13 @@ def test_off_thread_runs_elsewhere_and_reports_on_the_owners_thread(qtbot) -> No
         ran_on.append(threading.current_thread().name)
         return x * 2
 
-    with qtbot.waitSignal(runner.finished, timeout=5_000) as signal:
+    with qtbot.waitSignal(runner.finished, timeout=20_000) as signal:
         runner.run(work, 21, context="ctx")
     assert signal.args == ["ctx", 42]
     assert ran_on and ran_on[0].startswith("test-off") and ran_on[0] != threading.current_thread().name
     delivered_on: list[bool] = []
     runner.finished.connect(lambda *_: delivered_on.append(QThread.currentThread() is runner.thread()))
-    with qtbot.waitSignal(runner.finished, timeout=5_000):
+    with qtbot.waitSignal(runner.finished, timeout=20_000):
         runner.run(work, 1)
     assert delivered_on == [True]
     runner.close()
@@ -162,7 +162,7 @@ def test_off_thread_reports_an_error_as_a_message(qtbot) -> None:
 
     delivered_on: list[bool] = []
     runner.failed.connect(lambda *_: delivered_on.append(QThread.currentThread() is runner.thread()))
-    with qtbot.waitSignal(runner.failed, timeout=5_000) as signal:
+    with qtbot.waitSignal(runner.failed, timeout=20_000) as signal:
         runner.run(broken, context=7)
     assert signal.args == [7, "no such model"] and delivered_on == [True]
     runner.close()

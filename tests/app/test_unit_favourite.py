@@ -6,12 +6,14 @@ from __future__ import annotations
 import statistics
 import time
 
+import pytest
 from PySide6.QtCore import QTimer
 
 from viz_app.probe.hooks import count_hooks
 from viz_app.records.frames import Frame
 
 
+@pytest.mark.slow
 def test_frames_keep_flowing_while_the_favourite_input_is_computed(lenet_session, mnist_test, qtbot) -> None:
     session = lenet_session
     window, worker = session.window, session.inference.worker
@@ -44,7 +46,7 @@ def test_frames_keep_flowing_while_the_favourite_input_is_computed(lenet_session
     assert all(p.grad is None and not p.requires_grad for p in live.parameters())
     assert count_hooks(live) == hooks  # the probe's own, no more
     # Asked again for the same unit: the cached answer, at once.
-    with qtbot.waitSignal(panel.runner.ready, timeout=1000):
+    with qtbot.waitSignal(panel.runner.ready, timeout=20_000):
         panel.request_favourite()
 
 

@@ -1,10 +1,9 @@
 """The window with its real inference thread, driven by real (simulated) mouse events."""
 
-import time
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QCoreApplication, QPoint, Qt
 from PySide6.QtTest import QTest
 
 from viz_app.app.session import Session
@@ -183,11 +182,14 @@ def test_closing_the_window_during_inference_stops_cleanly(qtbot):
         draw_with_mouse(s.window.pad, digit)
     s.window.close()  # frames still in flight
     assert not s.inference.thread.isRunning()
-    t0 = time.perf_counter()
+    processed = s.inference.worker.processed
     s.window.pad.stroke_begin(10, 10)  # late input after closing is ignored, not a crash
-    assert time.perf_counter() - t0 < 1
+    s.window.pad.stroke_to(60, 60)
+    QCoreApplication.processEvents()
+    assert s.inference.worker.processed == processed
 
 
+@pytest.mark.slow
 def test_cost_table_and_layer_picker_follow_the_model(session, qtbot):
     window = session.window
     qtbot.waitUntil(lambda: window.cost.summary is not None, timeout=60_000)
@@ -230,6 +232,7 @@ def test_clicking_a_feature_map_zooms_on_that_unit(session, qtbot):
     assert window.panel("unit").shown > 0
 
 
+@pytest.mark.slow
 def test_every_zoo_model_opens_from_the_picker_and_reads_a_drawn_digit(session, qtbot):
     """The user's path: pick each MNIST-zoo model in the window, draw a 3, see its layers and its answer."""
     from viz_app.models import get_spec, list_specs

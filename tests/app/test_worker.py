@@ -6,7 +6,8 @@ import time
 import numpy as np
 import pytest
 from bad_files import WEIGHTS_KINDS, write_weights
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
+from worker_queue import drain
 
 from viz_app.app.worker import InferenceThread
 from viz_app.records.frames import Frame, FrameResult, ModelInfo
@@ -48,7 +49,7 @@ def test_newest_input_wins_under_a_burst_of_1000(inference, qtbot):
     for seq in range(1000):
         inference.worker.submit(Frame(inks[seq % 10], time.perf_counter(), seq))
     qtbot.waitUntil(lambda: bool(results) and results[-1].seq == 999, timeout=30_000)
-    qtbot.wait(200)  # nothing older may arrive after the newest
+    drain(qtbot, inference.worker)  # nothing older may arrive after the newest
     assert results[-1].seq == 999 and results[-1].prediction == 9
     seqs = [r.seq for r in results]
     assert seqs == sorted(seqs)
@@ -89,6 +90,7 @@ def test_stop_while_busy(inference, qtbot):
     inference.worker.submit(Frame(_ink(1), time.perf_counter(), 99))  # ignored after stop
 
 
+@pytest.mark.slow
 def test_replacing_the_model_100_times_frees_every_old_one(inference, qtbot):
     import weakref
 
@@ -119,7 +121,7 @@ def test_a_setting_change_does_not_replace_newer_input(inference, qtbot):
     request.load.emit("alexnet", None)
     inference.worker.submit(Frame(_ink(7), time.perf_counter(), 2))
     qtbot.waitUntil(lambda: any(r.seq == 2 for r in results), timeout=30_000)
-    qtbot.wait(300)
+    drain(qtbot, inference.worker)
     assert results[-1].seq == 2 and results[-1].prediction == 7
 
 
@@ -166,14 +168,14 @@ def test_an_unknown_model_at_start_opens_the_default_one(qtbot, capfd):
     assert "Traceback" not in capfd.readouterr().err
 
 
-def test_stopping_while_a_large_model_loads_takes_well_under_two_seconds(qtbot, tmp_path, monkeypatch):
+def test_stopping_while_a_large_model_loads_stops_the_load(qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))  # no cached weights: it builds, then fails to download
     thread = InferenceThread("cpu")
+    loaded: list[object] = []
+    thread.worker.model_loaded.connect(loaded.append, Qt.ConnectionType.DirectConnection)
     thread.start()
     request = _Requester()
     request.load.connect(thread.worker.load)
     request.load.emit("imagenet_vgg16_bn", None)  # ~140 M parameters: a second or more to build on a CPU
-    qtbot.wait(100)
-    t0 = time.perf_counter()
-    assert thread.stop()
-    assert time.perf_counter() - t0 < 1.5
+    assert thread.stop()  # the load stops at its next torch call (how soon: `cnn-viz bench --close --early`)
+    assert loaded == [] and thread.worker.pipeline is None

@@ -29,6 +29,7 @@ def test_torchcam_is_refused_for_an_extra_that_is_not_gradcam() -> None:
         extra_overhead("lenet5", "saliency", {"method": "gradient"}, frames=1, torchcam=True)
 
 
+@pytest.mark.slow
 def test_the_command_prints_both_comparisons() -> None:
     out = subprocess.run([sys.executable, "-m", "viz_app.bench.extra_cost", "lenet5", "saliency", "3", "1", '{"method": "gradcam"}'],
                          capture_output=True, text=True, timeout=300, check=True).stdout  # fmt: skip

@@ -8,6 +8,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 
 def run_leak_check(*args: str) -> dict:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
@@ -17,6 +19,7 @@ def run_leak_check(*args: str) -> dict:
     return json.loads(out.stdout)
 
 
+@pytest.mark.slow
 def test_a_closed_imagenet_model_gives_its_memory_back_in_the_worker() -> None:
     report = run_leak_check("--models", "imagenet_alexnet,imagenet_resnet18", "--cycles", "2")
     alexnet, resnet18 = report["closed_models"]

@@ -20,6 +20,7 @@ def _run_without_qt(code: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", NO_QT + code], capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_pipeline_bench_runs_without_qt_and_prints_its_table(one_torch_thread):
     out = _run_without_qt(
         "from viz_app.bench.pipeline import main\n"
@@ -42,6 +43,7 @@ def test_pipeline_bench_runs_without_qt_and_prints_its_table(one_torch_thread):
     assert rows[("lenet5", ("augment",))]["pipeline"]["median_ms"] > rows[("lenet5", ())]["forward"]["median_ms"]
 
 
+@pytest.mark.slow
 def test_leak_check_runs_without_qt_and_finds_no_hooks_left(one_torch_thread):
     out = _run_without_qt(
         "from viz_app.bench.leaks import main\n"
@@ -73,7 +75,7 @@ def test_frame_clock_times_what_the_block_takes():
     for _ in range(3):
         with clock.frame(times):
             time.sleep(0.02)
-    assert len(times) == 3 and all(19.0 <= t < 200.0 for t in times)
+    assert len(times) == 3 and all(t >= 19.0 for t in times)  # at least the block's 20 ms (a busy machine adds to it)
 
 
 def test_a_bench_that_measured_fewer_frames_fails():

@@ -14,6 +14,7 @@ from viz_app.bench import precision as bench
 NO_QT = "import sys\nfor name in ('PySide6', 'pyqtgraph', 'shiboken6'):\n    sys.modules[name] = None\n"
 
 
+@pytest.mark.slow
 def test_precision_bench_runs_without_qt_and_reports_each_model(one_torch_thread):
     code = (
         "from viz_app.bench.precision import main\n"

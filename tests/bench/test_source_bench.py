@@ -11,6 +11,7 @@ from viz_app.bench.synthetic import write_digit_video
 from viz_app.errors import UserError
 
 
+@pytest.mark.slow
 def test_source_bench_reports_frame_age_and_drops(qapp, tmp_path: Path, mnist_test) -> None:
     path = tmp_path / "clip.avi"
     write_digit_video(path, mnist_test.images[:3], fps=30, frames=60)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 
+import pytest
+
 from viz_app.bench.strings import STRING, bench_strings, run_string_bench
 
 
+@pytest.mark.slow
 def test_the_string_bench_times_frames_read_with_the_string_panel_in_view(qapp) -> None:
     report = bench_strings("sdnn", "cpu", frames=40)
     assert report["frames_measured"] >= 40 and report["updates_per_s"] > 0
@@ -17,6 +20,7 @@ def test_the_string_bench_times_frames_read_with_the_string_panel_in_view(qapp) 
     assert report["string"] == STRING and set(report["stages_ms"]) == {"preprocess", "forward", "mosaic", "transfer", "to_gui", "gui"}
 
 
+@pytest.mark.slow
 def test_the_string_bench_prints_json(qapp, capsys) -> None:
     args = argparse.Namespace(bench_model="sdnn", bench_device="cpu", frames=20, rate=120.0, json=True)
     assert run_string_bench(args) == 0
@@ -24,6 +28,7 @@ def test_the_string_bench_prints_json(qapp, capsys) -> None:
     assert report["model"] == "sdnn" and report["frames_measured"] >= 20
 
 
+@pytest.mark.slow
 def test_the_string_bench_reads_with_the_sdnn_when_given_a_one_digit_model(qapp, capsys) -> None:
     args = argparse.Namespace(bench_model="lenet5", bench_device="cpu", frames=15, rate=120.0, json=True)
     assert run_string_bench(args) == 0

@@ -10,6 +10,7 @@ import pytest
 from viz_app.bench.window import bench_window, run_bench
 
 
+@pytest.mark.slow
 def test_bench_reports_latency_and_stages(qapp) -> None:
     report = bench_window("lenet5", "cpu", frames=60)
     assert report["frames_shown"] >= 50 and report["updates_per_s"] > 0
@@ -24,6 +25,7 @@ def test_bench_reports_latency_and_stages(qapp) -> None:
     assert memory["rss_growth_mb"] == pytest.approx(memory["marks"][-1]["rss_mb"] - memory["marks"][0]["rss_mb"], abs=0.11)
 
 
+@pytest.mark.slow
 def test_bench_splits_frames_with_and_without_a_panel(qapp) -> None:
     report = bench_window("lenet5", "cpu", frames=400, panel="augment")
     base, shown = report["without_panel"], report["with_panel"]
@@ -36,6 +38,7 @@ def test_bench_splits_frames_with_and_without_a_panel(qapp) -> None:
     assert report["frame_interval_ratio"] == pytest.approx(ratio, abs=1e-3)
 
 
+@pytest.mark.slow
 def test_the_unit_bench_takes_turns_with_and_without_a_favourite_input_computing(qapp) -> None:
     # The bench goes on past 900 frames until a favourite input has been computed, however busy the machine.
     report = bench_window("lenet5", "cpu", frames=900, rate=60, panel="unit")
@@ -48,6 +51,7 @@ def test_the_unit_bench_takes_turns_with_and_without_a_favourite_input_computing
     assert report["latency_ratio"] == pytest.approx(shown["latency_ms"]["median"] / base["latency_ms"]["median"], abs=1e-3)
 
 
+@pytest.mark.slow
 def test_a_unit_bench_without_a_favourite_input_computed_exits_non_zero(qapp, monkeypatch, capsys) -> None:
     from viz_app.bench import window
 
@@ -66,6 +70,7 @@ def test_bench_refuses_an_unknown_panel(qapp) -> None:
         bench_window("lenet5", "cpu", frames=10, panel="magic")
 
 
+@pytest.mark.slow
 def test_bench_alternates_normal_and_presentation_views(qapp) -> None:
     report = bench_window("lenet5", "cpu", frames=300, presentation=True)
     normal, shown = report["normal"], report["presentation"]
@@ -75,6 +80,7 @@ def test_bench_alternates_normal_and_presentation_views(qapp) -> None:
     assert report["frames_measured"] >= report["frames_requested"] == 300
 
 
+@pytest.mark.slow
 def test_a_bench_cut_short_exits_non_zero(qapp, monkeypatch, capsys) -> None:
     import argparse
 
@@ -90,6 +96,7 @@ def test_a_bench_cut_short_exits_non_zero(qapp, monkeypatch, capsys) -> None:
     assert "only 20 of 50 frames" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_json_of_the_presentation_bench_is_json_alone(qapp, capsys) -> None:
     args = argparse.Namespace(bench_model="lenet5", bench_device="cpu", frames=120, rate=120.0, panel=None, json=True, view="presentation")
     assert run_bench(args) == 0

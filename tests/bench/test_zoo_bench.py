@@ -37,8 +37,9 @@ class Sleeper(nn.Module):
 
 def test_time_model_measures_throughput_and_latency() -> None:
     throughput, latency_ms = timing.time_model(Sleeper(0.02), (1, 8, 8), torch.device("cpu"), batch=16, runs=3)
-    assert 19 <= latency_ms <= 40
-    assert 16 / 0.040 <= throughput <= 16 / 0.019
+    # A call takes at least its 20 ms (a busy machine adds to it, never takes from it).
+    assert latency_ms >= 19
+    assert 0 < throughput <= 16 / 0.019
 
 
 def test_a_zoo_row_takes_accuracy_from_the_card_and_counts_parameters() -> None:
@@ -84,7 +85,7 @@ def test_chart_plots_trained_models_and_names_the_untrained(qtbot) -> None:  # n
     assert "shufflenet" in panel.note.text() and "CPU (2 threads)" in panel.note.text()
     panel.set_rows([_row("vgg", 0.995, 2000.0, 800_000)])
     assert len(panel.scatter.points()) == 1 and len(panel.labels) == 1
-    with qtbot.waitSignal(panel.measure_requested, timeout=1000):
+    with qtbot.waitSignal(panel.measure_requested, timeout=20_000):
         panel.measure_button.click()
 
 

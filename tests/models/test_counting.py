@@ -27,13 +27,11 @@ def test_runs_overlap_and_a_count_waits_for_them_and_goes_alone() -> None:
     runners = [threading.Thread(target=run, args=(n,)) for n in ("a", "b")]
     for t in runners:
         t.start()
-    first_in.wait(5)
-    time.sleep(0.05)
-    assert sorted(events) == ["a in", "b in"]  # two runs at once
+    _until(lambda: sorted(events) == ["a in", "b in"])  # two runs at once
     counter = threading.Thread(target=count)
     counter.start()
-    time.sleep(0.05)
-    assert "count" not in events  # waits for the runs
+    _until(lambda: lock._waiting == 1)  # the count waits for the runs
+    assert "count" not in events
     release.set()
     for t in (*runners, counter):
         t.join(5)
@@ -51,8 +49,16 @@ def test_a_thread_inside_a_run_may_start_another_while_a_count_waits() -> None:
 
         counter = threading.Thread(target=count)
         counter.start()
-        time.sleep(0.05)  # the count now waits
+        _until(lambda: lock._waiting == 1)  # the count now waits
         with lock.running():  # nested: must not wait for the waiting count
             entered.set()
     counter.join(5)
     assert entered.is_set() and done == ["count"]
+
+
+def _until(condition, timeout: float = 30.0) -> None:  # noqa: ANN001
+    """Wait for ``condition`` (another thread's progress), however busy the machine."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.001)

@@ -57,6 +57,7 @@ def test_all_lecture_models_are_registered_from_their_weights_metadata() -> None
     assert get_spec("imagenet_inception_v3").input_size == (299, 299)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", IMAGENET_MODELS)
 def test_every_imagenet_model_opens_offline_and_shows_its_blocks(name: str, offline: list[str]) -> None:
     loaded = load_model(name, "cpu")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from own_models import LABELS, write_labels, write_net
 from PySide6.QtCore import QSettings
 
@@ -19,6 +20,7 @@ def _open(qtbot, store: QSettings, model: str | None = None) -> Session:
     return session
 
 
+@pytest.mark.slow
 def test_a_model_file_opens_in_the_window_and_is_offered_again_after_a_restart(qtbot, tmp_path: Path, monkeypatch, mnist_dir) -> None:
     monkeypatch.setenv("CNN_VIZ_DATA", str(mnist_dir))
     net = write_net(tmp_path)

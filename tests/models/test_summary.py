@@ -122,14 +122,14 @@ def test_layer_picker_offers_hookable_layers_and_emits_the_choice(qtbot) -> None
     qtbot.addWidget(picker)
     picker.set_layers(choices, [p for p, _ in spec.layers])
     assert picker.chosen() == [p for p, _ in spec.layers]
-    with qtbot.waitSignal(picker.layers_chosen, timeout=3000) as blocker:
+    with qtbot.waitSignal(picker.layers_chosen, timeout=20_000) as blocker:
         picker.none_button.click()
     assert blocker.args == [[]]
-    with qtbot.waitSignal(picker.layers_chosen, timeout=3000) as blocker:
+    with qtbot.waitSignal(picker.layers_chosen, timeout=20_000) as blocker:
         picker.list.item(paths.index("layer2.0.conv1")).setCheckState(Qt.CheckState.Checked)
         picker.list.item(paths.index("conv1")).setCheckState(Qt.CheckState.Checked)
     assert blocker.args == [["conv1", "layer2.0.conv1"]]  # forward order, one signal for both
-    with qtbot.waitSignal(picker.layers_chosen, timeout=3000) as blocker:
+    with qtbot.waitSignal(picker.layers_chosen, timeout=20_000) as blocker:
         picker.defaults_button.click()
     assert blocker.args == [[p for p, _ in spec.layers]]
     picker.filter.setText("layer3.1")

@@ -34,6 +34,7 @@ def test_zoo_is_registered() -> None:
     assert all(get_spec(name).weights_file == f"{name}.pt" for name in ZOO)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", DIGIT_ZOO)
 def test_shipped_weights_reach_the_figure(name: str, mnist_test: Digits) -> None:
     loaded = load_model(name, "cpu", strict=True)
@@ -107,6 +108,7 @@ def test_every_family_of_the_lecture_is_in_the_zoo() -> None:
     assert lecture <= families, lecture - families
 
 
+@pytest.mark.slow
 def test_best_zoo_model_reaches_99_6(mnist_test: Digits) -> None:
     best = max(DIGIT_ZOO, key=lambda name: measured_accuracy(name, mnist_test))
     assert measured_accuracy(best, mnist_test) >= 0.996, {n: round(a, 4) for n, a in _measured.items()}

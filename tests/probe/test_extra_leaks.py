@@ -44,6 +44,7 @@ def frames(n: int):
         yield Frame(canvas.ink.copy(), time.perf_counter(), seq=i)
 
 
+@pytest.mark.slow
 def test_no_hook_or_tensor_growth_over_1000_frames() -> None:
     loaded = load_model("se_resnet")  # has SE blocks, so every extra does real work
     bare = count_hooks(loaded.model)
@@ -65,6 +66,7 @@ def test_no_hook_or_tensor_growth_over_1000_frames() -> None:
     assert count_hooks(loaded.model) == bare
 
 
+@pytest.mark.slow
 def test_switching_extras_on_and_off_leaves_nothing() -> None:
     loaded = load_model("lenet5")
     bare = count_hooks(loaded.model)

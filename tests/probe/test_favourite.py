@@ -27,7 +27,7 @@ def test_the_favourite_input_raises_the_unit(lenet, layer: str, unit: int) -> No
     mean = float(read_index(index_path(lenet.spec)).layers[layer].mean[unit])
     ascent = favourite_input(lenet.model, lenet.spec, layer, unit)
     assert ascent.value >= 10 * mean > 0, (ascent.value, mean)
-    assert ascent.seconds < 10  # about 0.5 s here alone; the figure (<= 2 s) is measured apart
+    assert ascent.seconds > 0 and ascent.steps > 0  # how long it takes is a benchmark's figure, not a test's
     assert ascent.image.shape == (32, 32) and ascent.image.dtype == np.uint8
     # The value reported is the unit's activation on the image returned.
     x = normalise(torch.from_numpy(ascent.image).float().div(255).view(1, 1, 32, 32), lenet.spec)
@@ -36,6 +36,7 @@ def test_the_favourite_input_raises_the_unit(lenet, layer: str, unit: int) -> No
     assert value == pytest.approx(ascent.value, rel=0.05, abs=0.05)  # the image is rounded to 8 bits
 
 
+@pytest.mark.slow
 def test_every_class_dreams_of_itself(lenet) -> None:
     """For the output units, the favourite input is classified as that class."""
     for digit in range(10):

@@ -30,6 +30,7 @@ def process():  # one child for the module: each start imports torch anew
     child.close()
 
 
+@pytest.mark.slow
 def test_the_child_computes_what_this_process_would(process: FavouriteProcess) -> None:
     lenet = load_model("lenet5")
     here = favourite_input(lenet.model, lenet.spec, "c3", 3)
@@ -40,6 +41,7 @@ def test_the_child_computes_what_this_process_would(process: FavouriteProcess) -
     assert all(p.grad is None for p in lenet.model.parameters())
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SCHED_IDLE is Linux's")
 @pytest.mark.parametrize("asked, policy", [(None, "SCHED_IDLE"), ("idle", "SCHED_IDLE"), ("normal", "SCHED_OTHER"), ("nonsense", "SCHED_IDLE")])
 def test_the_child_runs_at_idle_priority_unless_asked_for_normal(asked, policy, monkeypatch) -> None:
@@ -57,6 +59,7 @@ def test_the_child_runs_at_idle_priority_unless_asked_for_normal(asked, policy, 
         process.close()
 
 
+@pytest.mark.slow
 def test_a_user_model_is_opened_again_in_the_child(process: FavouriteProcess, tmp_path: Path) -> None:
     net = write_net(tmp_path)
     weights = write_weights(tmp_path, _import(net).build().eval())
@@ -74,6 +77,7 @@ def test_a_failure_in_the_child_is_a_message_and_the_child_carries_on(process: F
     assert process.compute(get_spec("lenet5"), "", "c1", 0).steps > 0
 
 
+@pytest.mark.slow
 def test_a_child_that_dies_gives_a_message_and_the_next_request_restarts_it() -> None:
     process = FavouriteProcess()
     process.start()

@@ -178,6 +178,7 @@ def test_saliency_frames_leave_no_hook_grad_or_graph_behind(mnist_test, method) 
     assert without == {"logits_inference": True, "logits_grad": False, "outputs_grad": False, "outputs_inference": True}
 
 
+@pytest.mark.slow
 def test_saliency_and_the_unit_extra_share_the_frame() -> None:
     loaded = torchvision_loaded("resnet18")
     canvas = StrokeCanvas()

@@ -45,6 +45,7 @@ def setting(tmp_path, monkeypatch):
     return spec, folder, tmp_path
 
 
+@pytest.mark.slow
 def test_a_folder_index_for_an_imagenet_model(setting, monkeypatch) -> None:
     spec, folder, tmp_path = setting
     env = {"TORCH_HOME": str(tmp_path / "torch"), "XDG_CACHE_HOME": str(tmp_path / "cache"), "PATH": "", "OMP_NUM_THREADS": "1"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 
 from viz_app.cli import main
 from viz_app.training.mnist import Digits
@@ -12,6 +13,7 @@ from viz_app.training.string_eval import edit_distance, score
 from viz_app.training.strings import ComposedString, evaluation_strings
 
 
+@pytest.mark.slow
 def test_eval_sdnn_reaches_the_figures(mnist_dir, capsys) -> None:
     assert main(["eval", "sdnn", "--data", str(mnist_dir), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
@@ -28,6 +30,7 @@ def test_eval_sdnn_reaches_the_figures(mnist_dir, capsys) -> None:
     assert classical["separate_string_accuracy"] >= 0.9  # the classical reader is a fair one where digits stand apart
 
 
+@pytest.mark.slow
 def test_eval_sdnn_prints_a_table(mnist_dir, capsys) -> None:
     assert main(["eval", "sdnn", "--data", str(mnist_dir)]) == 0
     out = capsys.readouterr().out

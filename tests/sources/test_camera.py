@@ -65,9 +65,9 @@ def test_camera_that_fails_to_open_says_so_once_and_keeps_trying() -> None:
         assert len(sink.messages) == 1 and "Could not open camera 0" in sink.messages[0]
         assert not sink.frames
     finally:
-        t0 = time.perf_counter()
-        source.stop()
-        assert time.perf_counter() - t0 < 1.0
+        reader = source._thread
+        source.stop()  # wakes the reader from its wait between retries: it ends at once, well within stop's join
+        assert reader is not None and not reader.is_alive()
     assert not source.running
     assert list_cameras() == []
 
@@ -155,25 +155,59 @@ def test_digit_moving_across_the_frame_is_read_in_any_light(tmp_path: Path, mnis
     assert (predictions == truth).mean() >= 0.9, (predictions, truth)
 
 
+@pytest.mark.slow
 def test_video_plays_at_the_files_pace_and_ends_with_a_message(clip) -> None:
     path, _ = clip
     source = VideoSource(path)
     sink = Collector()
+    started = time.perf_counter()
     source.start(sink.on_frame, sink.on_error)
     try:
         sink.wait_for(lambda: sink.messages)
     finally:
         source.stop()
-    assert len(sink.frames) + source.dropped == 45
-    assert len(sink.frames) >= 40
+    assert len(sink.frames) + source.dropped == 45 and sink.frames  # every frame shown or skipped to keep up
     assert "ended" in sink.messages[0] and len(sink.messages) == 1
-    times = np.array([f.t_event for f in sink.frames])
-    duration = times[-1] - times[0]
-    assert duration == pytest.approx(44 / 30, rel=0.15)
-    assert np.median(np.diff(times)) == pytest.approx(1 / 30, rel=0.2)
     assert sink.frames[0].source == "video"
+    # Never ahead of the file (a busy machine may fall behind, and then skips frames): the last
+    # of its 45 frames at 30 fps is not shown before 44/30 s after the start.
+    assert sink.frames[-1].t_event - started >= 44 / 30 - 0.01
 
 
+def test_a_late_video_skips_frames_to_catch_up_with_its_clock(monkeypatch) -> None:
+    from viz_app.sources import video
+
+    clock = _Clock()
+    monkeypatch.setattr(video, "time", clock)
+    source = VideoSource(Path("unused.avi"))
+    source.fps, source._t0, source._index = 10.0, 0.0, 0
+    source._stop.wait = clock.sleep  # the source waits on this clock too
+    grabs: list[int] = []
+    cap = type("Capture", (), {"grab": lambda self: grabs.append(1) or True})()
+    clock.now = 0.05
+    source._pace(cap)  # frame 1 is due at 0.1: it waits until then
+    assert clock.now == pytest.approx(0.1) and source.dropped == 0 and grabs == []
+    clock.now = 0.45  # frame 2 was due at 0.2: 0.25 s late
+    source._pace(cap)
+    assert source.dropped == 2 and len(grabs) == 2 and source._index == 4  # frames 2 and 3 skipped, 4 shown now
+    assert clock.now == 0.45
+
+
+class _Clock:
+    """A clock the test moves: ``sleep`` moves it on."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def perf_counter(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> bool:
+        self.now += max(0.0, seconds)
+        return False
+
+
+@pytest.mark.slow
 def test_video_loop_pause_and_restart(clip) -> None:
     path, _ = clip
     source = VideoSource(path, loop=True)

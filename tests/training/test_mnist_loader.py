@@ -27,6 +27,7 @@ def _copy(mnist_dir, tmp_path):
     return tmp_path
 
 
+@pytest.mark.slow
 def test_truncated_file_is_rejected(mnist_dir, tmp_path):
     folder = _copy(mnist_dir, tmp_path)
     path = folder / "t10k-images-idx3-ubyte.gz"

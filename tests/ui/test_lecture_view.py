@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
@@ -31,6 +32,7 @@ def _layout(window) -> tuple:
     return tuple(window.columns.sizes()), visible, window.width()
 
 
+@pytest.mark.slow
 def test_presentation_is_large_and_esc_restores_the_layout(qtbot, lenet_session) -> None:
     window = lenet_session.window
     window.resize(window.screen().geometry().size() * 0.8)  # a window on the screen it will fill
@@ -38,7 +40,7 @@ def test_presentation_is_large_and_esc_restores_the_layout(qtbot, lenet_session)
     qtbot.wait(300)
     before, normal_c1 = _layout(window), window.maps.map_rect("c1")
     qtbot.keyClick(window, Qt.Key.Key_F11)
-    qtbot.waitUntil(lambda: window.isFullScreen(), timeout=5000)
+    qtbot.waitUntil(lambda: window.isFullScreen(), timeout=20_000)
     _draw(window)
     qtbot.wait(300)
     height = window.screen().geometry().height()
@@ -50,7 +52,7 @@ def test_presentation_is_large_and_esc_restores_the_layout(qtbot, lenet_session)
         if label.isVisible() and label.text().strip() and label is not window.probabilities.prediction:
             assert label.fontInfo().pixelSize() >= height / 40 - 1, label.text()
     qtbot.keyClick(window, Qt.Key.Key_Escape)  # leaves presentation, does not clear the pad
-    qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=5000)
+    qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=20_000)
     assert not window.presenting and not window.pad.canvas.is_blank
     qtbot.wait(500)
     assert _layout(window) == before

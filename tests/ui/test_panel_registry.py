@@ -83,6 +83,7 @@ def test_the_registry_and_the_cli_load_no_qt() -> None:
     assert out.stdout.strip() == "[]"
 
 
+@pytest.mark.slow
 def test_cnn_viz_models_runs_where_qt_cannot_load() -> None:
     """A headless server without Qt's libraries: any import of Qt fails, `cnn-viz models` still works."""
     code = (

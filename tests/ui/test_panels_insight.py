@@ -91,16 +91,16 @@ def test_augmentation_panel_marks_changed_predictions(qtbot, lenet_result) -> No
 def test_augmentation_controls_request_the_extra(qtbot) -> None:
     panel = AugmentationsPanel()
     qtbot.addWidget(panel)
-    with qtbot.waitSignal(panel.params_changed, timeout=2000) as blocker:
+    with qtbot.waitSignal(panel.params_changed, timeout=20_000) as blocker:
         panel.sliders["rotation"].setValue(90)
     (params,) = blocker.args
     assert params == panel.params() and params["strength"]["rotation"] == pytest.approx(0.9)
     assert params["names"] == list(AUGMENTATIONS)
     seed = params["seed"]
-    with qtbot.waitSignal(panel.params_changed, timeout=2000) as blocker:
+    with qtbot.waitSignal(panel.params_changed, timeout=20_000) as blocker:
         panel.reroll.click()
     assert blocker.args[0]["seed"] != seed or panel.seed.value() != seed
-    with qtbot.waitSignal(panel.params_changed, timeout=2000) as blocker:
+    with qtbot.waitSignal(panel.params_changed, timeout=20_000) as blocker:
         panel.fixed.setChecked(True)
     assert blocker.args[0]["seed"] == 0 and not panel.reroll.isEnabled()
 
@@ -181,7 +181,7 @@ def test_click_on_a_mosaic_cell_selects_that_channel(qtbot, lenet_result) -> Non
         centre = QPointF((c + 0.5) * tw, (r + 0.5) * th)
         assert unit_at(layer, centre.x(), centre.y()) == index
         pos = maps.mapFromScene(cell.image.mapToScene(centre))
-        with qtbot.waitSignal(maps.unit_clicked, timeout=2000) as blocker:
+        with qtbot.waitSignal(maps.unit_clicked, timeout=20_000) as blocker:
             qtbot.mouseClick(maps.viewport(), Qt.MouseButton.LeftButton, pos=pos)
         assert blocker.args == ["c3", index]
         assert zoom.selection == ("c3", index)

@@ -37,6 +37,7 @@ def _inside(rect: list[int], box: list[int], slack: int = 1) -> bool:
     return x >= bx - slack and y >= by - slack and x + w <= bx + bw + slack and y + h <= by + bh + slack
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("size", "scale", "steps"), SCREENS, ids=[f"{s}@{f}x" for s, f, _ in SCREENS])
 def test_everything_fits_the_screen(size: str, scale: str, steps: list[str], mnist_dir: Path) -> None:
     out = ROOT / "test-artefacts" / "screens" / f"{size}@{scale}x"

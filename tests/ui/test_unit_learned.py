@@ -71,4 +71,4 @@ def test_side_by_side_when_wide(qtbot) -> None:
     qtbot.waitExposed(panel)
     assert panel.split.orientation() == Qt.Orientation.Horizontal
     panel.resize(320, 600)
-    qtbot.waitUntil(lambda: panel.split.orientation() == Qt.Orientation.Vertical, timeout=2000)
+    qtbot.waitUntil(lambda: panel.split.orientation() == Qt.Orientation.Vertical, timeout=20_000)

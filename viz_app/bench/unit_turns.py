@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, cast
 
 from viz_app.bench.sketch import summarise
 
+FAVOURITE_WAIT_MS = 120_000  # how much longer the unit bench waits for its first favourite input
+
 if TYPE_CHECKING:
     from viz_app.app.favourite import UnitTab
     from viz_app.records.frames import FrameResult
@@ -42,6 +44,13 @@ def _select_unit(window: MainWindow, result: FrameResult, k: int) -> None:
     layers = [layer for layer in result.layers if layer.shape]
     layer = layers[k % len(layers)]
     window.maps.unit_clicked.emit(layer.name, (k // len(layers)) % layer.shape[0])
+
+
+def favourite_computed(window: MainWindow) -> Callable[[], bool]:
+    """Whether a favourite input has been computed yet: the unit bench compares frames with and
+    without one being computed, so it goes on past its frames until one has been (on a busy
+    machine the idle-priority child may take long), for at most FAVOURITE_WAIT_MS more."""
+    return lambda: bool(cast("UnitTab", window.panel("unit")).runner.computed)
 
 
 def favourites_report(window: MainWindow) -> dict:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, cast
 
 from viz_app.bench.memory_marks import memory_line, memory_probe, memory_report
 from viz_app.bench.sketch import FrameAggregate, summarise
-from viz_app.bench.unit_turns import favourites_report, unit_driver
+from viz_app.bench.unit_turns import FAVOURITE_WAIT_MS, favourite_computed, favourites_report, unit_driver
 
 if TYPE_CHECKING:
     from viz_app.app.favourite import UnitTab
@@ -86,7 +86,6 @@ def run_bench(args: argparse.Namespace) -> int:
 
 
 WARMUP_FRAMES = 10  # not counted in the timings (runs of more than 50 frames)
-FAVOURITE_WAIT_MS = 120_000  # how much longer the unit bench waits for its first favourite input
 WORK_STAGES = ("preprocess", "forward", "mosaic", "transfer", "gui")  # the frame's own work, without waiting
 STAGES = ("preprocess", "forward", "mosaic", "transfer", "to_gui", "gui")  # reported per stage
 
@@ -230,9 +229,7 @@ def _drive(window: MainWindow, frames: int, rate: float, panel: str | None, pres
     mark_at = {min(frames, warmup + 1), max(warmup + 1, frames // 2), frames}
     last: list[FrameResult] = []  # the frame shown last
     favourite_busy = lambda: cast("UnitTab", window.panel("unit")).runner.busy
-    # The unit bench compares frames with and without a favourite input being computed: it goes on
-    # past ``frames`` until one has been (on a busy machine the idle-priority child may take long).
-    enough = (lambda: bool(cast("UnitTab", window.panel("unit")).runner.computed)) if panel == "unit" else (lambda: True)
+    enough = favourite_computed(window) if panel == "unit" else (lambda: True)  # the unit bench goes on until one is
 
     def on_shown(result: FrameResult, t_shown: float) -> None:
         """Count one shown frame's timings (kept as aggregates only); stop after ``frames``."""
