@@ -11,14 +11,31 @@ from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
+
+
+class _Marker(QObject):
+    """Lives in the worker's thread: a ping, queued there behind everything else, sets ``ran``."""
+
+    ping = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ran = threading.Event()
+        self.ping.connect(self._on_ping)
+
+    @Slot()
+    def _on_ping(self) -> None:
+        self.ran.set()
 
 
 def drain(qtbot, worker: QObject, rounds: int = 3, timeout_ms: int = 30_000) -> None:  # noqa: ANN001 - pytest-qt's qtbot
     """Return once ``worker``'s thread has run everything queued for it (``rounds`` times over)
     and this thread has handled what it sent back."""
     for _ in range(rounds):
-        ran = threading.Event()
-        QTimer.singleShot(0, worker, ran.set)
-        qtbot.waitUntil(ran.is_set, timeout=timeout_ms)
+        marker = _Marker()
+        marker.moveToThread(worker.thread())
+        marker.ping.emit()  # queued: the marker's thread is the worker's
+        qtbot.waitUntil(marker.ran.is_set, timeout=timeout_ms)
+        marker.deleteLater()
         QCoreApplication.processEvents()
