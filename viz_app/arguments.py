@@ -106,7 +106,7 @@ def open_model_with_options(text: str, args: argparse.Namespace) -> str:
     silently do nothing. Raises UserError (one line) when the file or a flag does not fit.
     """
     from viz_app.errors import UserError
-    from viz_app.models.custom import ModelOptions, is_model_spec, open_spec
+    from viz_app.models.user_model import ModelOptions, is_model_spec, open_spec
 
     given = {k: getattr(args, k, None) for k in ("classes", "input", "mean", "std")}
     if not is_model_spec(text):

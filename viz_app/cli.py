@@ -175,7 +175,7 @@ def _train(args: argparse.Namespace) -> int:
     from viz_app.models.device import resolve_device
     from viz_app.paths import assets_dir
     from viz_app.training.mnist import load_split
-    from viz_app.training.train import train
+    from viz_app.training.trainers import train
 
     spec = get_spec(args.name)
     out = args.out or assets_dir() / f"{spec.name}.pt"

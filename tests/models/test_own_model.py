@@ -16,8 +16,9 @@ import torch
 from own_models import LABELS, write_labels, write_net, write_weights
 
 from viz_app.models import get_spec, load_model, loader
-from viz_app.models.custom import ModelOptions, _import, open_spec
+from viz_app.models.custom import _import
 from viz_app.models.inputs import digits_to_tensor, frame_to_tensor
+from viz_app.models.user_model import ModelOptions, open_spec
 from viz_app.probe.pipeline import Pipeline
 from viz_app.records.frames import Frame
 

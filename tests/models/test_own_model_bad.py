@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, Signal
 
 from viz_app.errors import UserError
 from viz_app.models import load_model
-from viz_app.models.custom import ModelOptions, open_spec
+from viz_app.models.user_model import ModelOptions, open_spec
 
 HEAD = "import torch\nfrom torch import nn\n"
 BAD_FILES = {

@@ -16,7 +16,8 @@ from own_models import write_net, write_weights
 
 from viz_app.errors import UserError
 from viz_app.models import get_spec, load_model
-from viz_app.models.custom import ModelOptions, _import, open_spec
+from viz_app.models.custom import _import
+from viz_app.models.user_model import ModelOptions, open_spec
 from viz_app.probe.favourite import favourite_input
 from viz_app.probe.favourite_process import PRIORITY_ENV, FavouriteCancelled, FavouriteProcess
 

@@ -9,7 +9,8 @@ import pytest
 from viz_app.models import get_spec, load_model
 from viz_app.training.augment import AffineRange
 from viz_app.training.mnist import Digits
-from viz_app.training.train import Recipe, train
+from viz_app.training.train import Recipe
+from viz_app.training.trainers import train
 
 
 def test_a_recipe_is_read_with_its_distortions() -> None:

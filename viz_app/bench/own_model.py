@@ -27,7 +27,7 @@ import numpy as np
 import torch
 
 from viz_app.models import get_spec, load_model
-from viz_app.models.custom import open_spec
+from viz_app.models.user_model import open_spec
 from viz_app.probe.pipeline import Pipeline
 from viz_app.records.frames import Frame
 

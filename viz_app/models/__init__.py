@@ -16,7 +16,11 @@ from viz_app.models import zoo
 from viz_app.models import imagenet
 
 # isort: split
-# Model files and torchvision:NAME open through get_spec (no torchvision import until then).
-from viz_app.models import custom
+# Model files and torchvision:NAME open through get_spec: each kind registers its resolver
+# (no torchvision, onnx or user code is imported until one is opened).
+from viz_app.models import custom, onnx_model, torchvision_any
 
-__all__ = ["LoadedModel", "ModelSpec", "WeightsError", "custom", "get_spec", "imagenet", "list_specs", "load_model", "register_model", "zoo"]
+__all__ = [
+    "LoadedModel", "ModelSpec", "WeightsError", "custom", "get_spec", "imagenet", "list_specs", "load_model", "onnx_model",
+    "register_model", "torchvision_any", "zoo",
+]  # fmt: skip

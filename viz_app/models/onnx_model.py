@@ -15,8 +15,8 @@ from typing import Any
 
 from torch import nn
 
-from viz_app.models.custom import ModelFileError, ModelOptions, check_file, user_spec
-from viz_app.models.registry import ModelSpec
+from viz_app.models.registry import ModelSpec, add_resolver
+from viz_app.models.user_model import ModelFileError, ModelOptions, check_file, named, user_spec
 
 MAX_ONNX_BYTES = 1 << 30  # weights included; a model shown live at frame rate is far smaller
 
@@ -91,3 +91,13 @@ def onnx_spec(path: Path, options: ModelOptions) -> ModelSpec:
         return convert(proto, path.name)
 
     return user_spec(str(path), path.name, builder, path, options, family="ONNX", shape=input_shape(proto), own_weights=str(path))
+
+
+def _resolver(text: str, options: object | None) -> ModelSpec | None:
+    """``net.onnx``; None for any other text."""
+    if not text.lower().endswith(".onnx"):
+        return None
+    return named(onnx_spec(Path(text), options if isinstance(options, ModelOptions) else ModelOptions()), text)
+
+
+add_resolver(_resolver)

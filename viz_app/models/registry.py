@@ -71,13 +71,24 @@ _REGISTRY: dict[str, ModelSpec] = {}
 _ALIASES: dict[str, str] = {}  # alias -> registered name
 # Turn a text that names no registered model into a spec ("torchvision:NAME", "net.py:build",
 # "net.onnx"), or None when the text is not theirs; the spec is then registered under its name.
-Resolver = Callable[[str], "ModelSpec | None"]
+# The second argument carries what the user said about the model (the resolver's own options
+# type, e.g. user_model.ModelOptions), or None.
+Resolver = Callable[[str, object | None], "ModelSpec | None"]
 _RESOLVERS: list[Resolver] = []
 
 
 def add_resolver(resolver: Resolver) -> None:
     """Let ``get_spec`` open texts that are not registered names (model files, other libraries)."""
     _RESOLVERS.append(resolver)
+
+
+def open_with_resolvers(text: str, options: object | None = None) -> ModelSpec | None:
+    """The spec the first resolver that takes ``text`` makes of it (not registered yet), or None."""
+    for resolver in _RESOLVERS:
+        spec = resolver(text, options)
+        if spec is not None:
+            return spec
+    return None
 
 
 def register_model(spec: ModelSpec, replace: bool = False) -> ModelSpec:
@@ -103,11 +114,10 @@ def get_spec(name: str) -> ModelSpec:
     resolvers (``add_resolver``): a model file or ``torchvision:NAME`` is opened and registered.
     """
     spec = _REGISTRY.get(name) or _REGISTRY.get(_ALIASES.get(name, ""))
-    for resolver in _RESOLVERS if spec is None else ():
-        spec = resolver(name)
-        if spec is not None:
-            return register_model(spec, replace=True)
     if spec is None:
+        opened = open_with_resolvers(name)
+        if opened is not None:
+            return register_model(opened, replace=True)
         known = ", ".join(sorted(_REGISTRY))
         raise UnknownModelError(
             f"unknown model {name!r}; registered models: {known} (or open torchvision:NAME, FILE.py:build or FILE.onnx)"

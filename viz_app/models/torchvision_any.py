@@ -10,9 +10,9 @@ from __future__ import annotations
 from functools import partial
 
 from viz_app.models.auto_layers import choose_layers, meta_trace
-from viz_app.models.custom import ModelFileError
 from viz_app.models.imagenet import GROUP, PREFIX, TITLES, adapt_state_dict, build
-from viz_app.models.registry import ModelSpec, get_spec
+from viz_app.models.registry import ModelSpec, add_resolver, get_spec
+from viz_app.models.user_model import ModelFileError, named
 
 
 def classification_names() -> list[str]:
@@ -57,3 +57,11 @@ def torchvision_spec(arch: str) -> ModelSpec:
         resize_size=transforms.resize_size[0],
         adapt_state_dict=adapt_state_dict,
     )
+
+
+def _resolver(text: str, _options: object | None) -> ModelSpec | None:
+    """``torchvision:NAME``; None for any other text."""
+    return named(torchvision_spec(text.split(":", 1)[1]), text) if text.startswith("torchvision:") else None
+
+
+add_resolver(_resolver)

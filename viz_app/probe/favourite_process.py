@@ -211,8 +211,8 @@ def _ascend(job: Job, models: dict[tuple[str, str], Any]) -> Ascent:
 def _load(sent: ModelSpec, weights: str) -> Any:
     """The model the parent shows, built here: by name, or a user's file opened again as the parent opened it."""
     from viz_app.models import load_model
-    from viz_app.models.custom import GROUP, ModelOptions, open_spec
     from viz_app.models.registry import get_spec
+    from viz_app.models.user_model import GROUP, ModelOptions, open_spec
 
     if sent.group == GROUP:
         c, (h, w) = sent.channels, sent.input_size

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import platform
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,8 +16,8 @@ from viz_app.errors import UserError
 from viz_app.models.inputs import digits_to_tensor
 from viz_app.models.registry import ModelSpec
 from viz_app.models.weights import write_card
-from viz_app.probe.hooks import LayerProbe
 from viz_app.training.augment import AffineRange, random_affine
+from viz_app.training.cards import activation_ranges, provenance
 from viz_app.training.evaluate import evaluate
 from viz_app.training.mnist import Digits
 
@@ -73,7 +71,7 @@ def _print(line: str) -> None:
     print(line, flush=True)
 
 
-def train(
+def train_classifier(
     spec: ModelSpec,
     train_set: Digits,
     test_set: Digits,
@@ -85,12 +83,8 @@ def train(
     limit: int | None = None,
     log: Callable[[str], None] = _print,
 ) -> TrainResult:
-    """Train ``spec`` from scratch with its recipe and write ``out`` plus ``out.json``."""
-    if spec.recipe.get("trainer") == "strings":  # a string reader: composed strings and CTC
-        from viz_app.training.train_strings import train_strings
-
-        card = train_strings(spec, train_set, test_set, out, epochs=epochs, seed=seed, device=device, limit=limit, log=log)
-        return TrainResult(out, card)
+    """Train a classifier ``spec`` from scratch with its recipe and write ``out`` plus ``out.json``
+    (``training.trainers.train`` picks this trainer or another by the recipe)."""
     if epochs is not None and epochs < 1:
         raise UserError(f"epochs must be 1 or more, got {epochs}")
     if limit is not None and limit < 1:
@@ -126,25 +120,12 @@ def train(
         "train_device": f"{device.type} ({torch.get_num_threads()} threads)" if device.type == "cpu" else str(device),
         "data": {"train_sha256": train_set.checksum, "test_sha256": test_set.checksum},
         "activation_ranges": activation_ranges(model, spec, test_set),
-    } | _provenance(spec)
+    } | provenance(spec)
     extras = getattr(model, "card_extras", None)  # a model may add its own facts, e.g. a paper's figures
     if callable(extras):
         card.update(extras(final.accuracy))
     write_card(out, card)
     return TrainResult(out, card)
-
-
-def _provenance(spec: ModelSpec) -> dict[str, Any]:
-    """What the card says about the machine, the time and the input the weights expect."""
-    return {
-        "trained_on": platform.platform(),
-        "torch": torch.__version__,
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "classes": list(spec.classes),
-        "input_size": list(spec.input_size),
-        "mean": list(spec.mean),
-        "std": list(spec.std),
-    }
 
 
 def _fit(
@@ -179,26 +160,3 @@ def _fit(
         seen = steps_per_epoch * batch_size
         elapsed = time.perf_counter() - started
         log(f"epoch {epoch + 1}/{recipe.epochs}  loss {total / steps_per_epoch:.4f}  train accuracy {correct / seen:.4%}  ({elapsed:.0f} s)")
-
-
-@torch.inference_mode()
-def activation_ranges(model: nn.Module, spec: ModelSpec, digits: Digits, n: int = 1000) -> dict[str, list[float]]:
-    """Per shown layer, the 0.1% and 99.9% quantiles of its activations on test digits.
-
-    They give the window's fixed colour range, which does not flicker from frame to frame.
-    """
-    names = [name for name, _ in spec.layers]
-    if not names:
-        return {}
-    x = digits_to_tensor(digits.images[:n], spec)
-    ranges: dict[str, list[float]] = {}
-    with LayerProbe(model, names) as probe:
-        model(x)
-        for name in names:
-            values = probe.outputs[name].flatten().float()
-            values = values[torch.randperm(values.numel())[: 1 << 20]]
-            lo, hi = torch.quantile(values, torch.tensor([0.001, 0.999])).tolist()
-            if lo < 0:
-                lo, hi = -max(-lo, hi), max(-lo, hi)
-            ranges[name] = [round(lo, 4), round(hi, 4)]
-    return ranges

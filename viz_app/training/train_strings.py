@@ -31,6 +31,7 @@ from viz_app.models.registry import ModelSpec
 from viz_app.models.strings import make_strip, normalise_strip
 from viz_app.models.weights import write_card
 from viz_app.models.zoo.sdnn import BLANK
+from viz_app.training.cards import activation_ranges, provenance
 from viz_app.training.mnist import Digits
 from viz_app.training.strings import Distortion, random_string
 
@@ -124,7 +125,6 @@ def train_strings(
 def _card(spec: ModelSpec, model: nn.Module, test_set: Digits, log: Callable[[str], None]) -> dict[str, Any]:
     """What the trained model reaches (strings and lone digits) and what it is, for its card."""
     from viz_app.training.string_eval import evaluate_sdnn, lone_digit_accuracy
-    from viz_app.training.train import _provenance, activation_ranges
 
     strings = evaluate_sdnn(model, test_set)
     single = lone_digit_accuracy(model, test_set)
@@ -140,7 +140,7 @@ def _card(spec: ModelSpec, model: nn.Module, test_set: Digits, log: Callable[[st
         "parameters": sum(p.numel() for p in model.parameters()),
         "train_device": f"cpu ({torch.get_num_threads()} threads)",
         "activation_ranges": activation_ranges(model, spec, test_set),
-    } | _provenance(spec)
+    } | provenance(spec)
 
 
 def _scan_stride(model: nn.Module, stride: int) -> None:

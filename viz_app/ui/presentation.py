@@ -7,16 +7,13 @@ screen to present on) and restores the normal view exactly as it was when it end
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import Any, Protocol, cast
 
 from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QGuiApplication, QKeySequence, QScreen
-from PySide6.QtWidgets import QMenu, QSplitter, QWidget
+from PySide6.QtWidgets import QMainWindow, QMenu, QSplitter, QTabWidget, QWidget
 
-from viz_app.ui.panels.sdnn_panel import SDNNPanel
-
-if TYPE_CHECKING:
-    from viz_app.ui.main_window import MainWindow
+from viz_app.ui.panels.base import ShowsAnAnswer
 
 RESTORE_SETTLE_MS = 1000  # after leaving presentation, resizes within this time get the old splitter sizes back
 TEXT_STEP = 1.15  # Ctrl+plus / Ctrl+minus scale the text by this factor
@@ -37,13 +34,34 @@ class _NormalView:
     hidden: list[QWidget]
 
 
+class Presentable(Protocol):
+    """The window as the presentation view sees it: a QMainWindow (``window()``) with these parts.
+    (The main window is one; this module does not import it, so the two cannot import each other.)"""
+
+    controls: QWidget  # the tool bar
+    side: Any  # SideTabs: a QWidget whose ``panels`` are the insight panels
+    colour_scale: QWidget
+    messages: QWidget
+    inputs: QTabWidget
+    columns: QSplitter  # input | maps | answer
+    maps: Any  # FeatureMapsPanel: set_pixel_exact, set_title_px, prompt
+    network_input: Any  # NetworkInputView: set_title_px
+    probabilities: Any  # ProbabilitiesPanel: set_text_px
+
+    def window(self) -> QWidget: ...
+
+    def set_layout_1995(self, on: bool) -> None: ...
+
+
 class Presentation(QObject):
-    """Switches a MainWindow between its normal view and the presentation view."""
+    """Switches a window between its normal view and the presentation view."""
 
     toggled = Signal(bool)  # True: the presentation view is on
 
-    def __init__(self, window: MainWindow, menu: QMenu) -> None:
+    def __init__(self, parts: Presentable, menu: QMenu) -> None:
+        window = cast(QMainWindow, parts.window())
         super().__init__(window)
+        self._parts = parts
         self._window = window
         self._normal: _NormalView | None = None
         self._restoring: _NormalView | None = None  # splitter sizes to put back once the window has its size again
@@ -81,15 +99,15 @@ class Presentation(QObject):
         """Enter (full screen, controls hidden, large type) or leave the presentation view."""
         if on == self.on:
             return
-        w = self._window
+        w, parts = self._window, self._parts
         if on:
-            recede = [w.controls, w.side, w.statusBar(), w.menuBar(), w.colour_scale, w.messages, w.inputs.tabBar()]
+            recede = [parts.controls, parts.side, w.statusBar(), w.menuBar(), parts.colour_scale, parts.messages, parts.inputs.tabBar()]
             self._normal = _NormalView(w.windowState(), w.geometry(), _splitter_sizes(w), [x for x in recede if not x.isHidden()])
             for widget in self._normal.hidden:
                 widget.hide()
             w.showFullScreen()
-            total = sum(w.columns.sizes())
-            w.columns.setSizes([round(total * share) for share in PRESENTATION_COLUMNS])
+            total = sum(parts.columns.sizes())
+            parts.columns.setSizes([round(total * share) for share in PRESENTATION_COLUMNS])
         else:
             normal, self._normal = self._normal, None
             assert normal is not None
@@ -102,7 +120,7 @@ class Presentation(QObject):
             self._restore_splitters()
             QTimer.singleShot(0, self._restore_splitters)  # after the shown controls are laid out again
             QTimer.singleShot(RESTORE_SETTLE_MS, self._on_restore_settled)  # the window manager's resizes come in late
-        w.maps.set_pixel_exact(on)
+        parts.maps.set_pixel_exact(on)
         self.apply_text_sizes()
         self.action.setChecked(on)
         self.toggled.emit(on)
@@ -131,7 +149,7 @@ class Presentation(QObject):
 
     def apply_text_sizes(self) -> None:
         """Size the window's text for the view and the text scale (labels >= 1/40 screen in presentation)."""
-        w, s = self._window, self.text_scale
+        w, parts, s = self._window, self._parts, self.text_scale
         font = QFont(self._base_font)
         label_px = round(font.pointSizeF() * 4 / 3 * s) if font.pointSizeF() > 0 else round(13 * s)
         title_px, answer_px = round(BASE_TITLE_PX * s), round(BASE_ANSWER_PX * s)
@@ -142,11 +160,13 @@ class Presentation(QObject):
             answer_px = max(answer_px, _ceil(height * ANSWER_SHARE))
         font.setPixelSize(label_px)
         w.setFont(font)
-        w.maps.set_title_px(title_px)
-        w.maps.prompt.setStyleSheet(f"color: #bbbbbb; font-size: {max(2 * title_px, label_px)}px;")
-        w.network_input.set_title_px(title_px)
-        w.probabilities.set_text_px(label_px, answer_px)
-        cast(SDNNPanel, w.panel("sdnn")).set_text_px(answer_px * 2 // 3)  # the string read: an answer too (fitted to its width)
+        parts.maps.set_title_px(title_px)
+        parts.maps.prompt.setStyleSheet(f"color: #bbbbbb; font-size: {max(2 * title_px, label_px)}px;")
+        parts.network_input.set_title_px(title_px)
+        parts.probabilities.set_text_px(label_px, answer_px)
+        for panel in parts.side.panels.values():
+            if isinstance(panel, ShowsAnAnswer):
+                panel.set_answer_px(answer_px)
 
     def present_on(self, screen: QScreen) -> None:
         """Move the window to ``screen`` and present there."""
@@ -157,7 +177,7 @@ class Presentation(QObject):
         self.set_on(True)
 
     def _on_layout_1995_toggled(self, on: bool) -> None:
-        self._window.set_layout_1995(on)
+        self._parts.set_layout_1995(on)
 
     def _on_screens_menu_shown(self) -> None:
         self.screens_menu.clear()

@@ -49,6 +49,16 @@ class Panel(Protocol):
         ...
 
 
+@runtime_checkable
+class ShowsAnAnswer(Protocol):
+    """A panel that shows an answer (the string read, say): the window sizes its text with the
+    predicted class's, larger when presenting."""
+
+    def set_answer_px(self, answer_px: int) -> None:
+        """Size the answer's text for an answer of ``answer_px`` pixels."""
+        ...
+
+
 class UnitSelector(Protocol):
     """The panel a click on a feature map opens (registry key ``UNIT_PANEL``)."""
 

@@ -151,9 +151,9 @@ class SDNNPanel(QWidget):
                 image.setOpacity(opacity)
         self._show_reading("–" if record.empty else record.text or "?")
 
-    def set_text_px(self, reading_px: int) -> None:
-        """Pixel size of the string read (the presentation view makes it larger)."""
-        self._reading_px = reading_px
+    def set_answer_px(self, answer_px: int) -> None:
+        """The string read is an answer too: two thirds of the predicted class's size (fitted to its width)."""
+        self._reading_px = answer_px * 2 // 3
         self._show_reading(self.reading.text())
 
     # --- drawing ----------------------------------------------------------------------------------
