@@ -64,9 +64,10 @@ def lenet_session(qtbot, monkeypatch, mnist_dir):
     The MNIST tab reads the local test set (never a download); the session is closed after the test.
     """
     from viz_app.app.session import Session
+    from viz_app.state.options import RunOptions
 
     monkeypatch.setenv("CNN_VIZ_DATA", str(mnist_dir))
-    session = Session("lenet5", "cpu")
+    session = Session("lenet5", RunOptions("cpu"))
     qtbot.addWidget(session.window)
     session.window.resize(1200, 800)
     session.window.show()

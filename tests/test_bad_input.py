@@ -120,17 +120,17 @@ def test_a_bad_image_does_not_stop_the_good_ones(tmp_path, digit_png, capsys):
     assert out.startswith(f"{digit_png}: 7")
 
 
-# --- videos: bench --source ---------------------------------------------------------------------------
+# --- videos: bench source ---------------------------------------------------------------------------
 @pytest.mark.parametrize("kind", list(VIDEO_KINDS))
 def test_bad_videos_are_refused_before_the_window_opens(kind, tmp_path, capsys):
     video = write_video(kind, tmp_path)
-    code, out, err = run_cli(["bench", "--source", f"video:{video}", "--frames", "5", "--device", "cpu"], capsys)
+    code, out, err = run_cli(["bench", "source", f"video:{video}", "--frames", "5", "--device", "cpu"], capsys)
     assert_refused(code, err, VIDEO_KINDS[kind])
     assert out == ""
 
 
 def test_a_camera_that_does_not_open_is_refused_at_once(capsys):
-    code, _, err = run_cli(["bench", "--source", "camera:63", "--frames", "5", "--device", "cpu"], capsys)
+    code, _, err = run_cli(["bench", "source", "camera:63", "--frames", "5", "--device", "cpu"], capsys)
     assert_refused(code, err, "camera 63 cannot be opened")
 
 
@@ -145,18 +145,22 @@ BAD_ARGUMENTS = {
     "train out is a folder": (["train", "lenet5", "--out", "."], "is a folder"),
     "bench frames 0": (["bench", "--frames", "0"], "--frames"),
     "bench frames -5": (["bench", "--frames", "-5"], "--frames"),
-    "bench panel frames 0": (["bench", "--panel", "augment", "--frames", "0"], "--frames"),
+    "bench panel frames 0": (["bench", "panel", "augment", "--frames", "0"], "--frames"),
     "bench rate 0": (["bench", "--rate", "0"], "--rate"),
     "bench rate -1": (["bench", "--rate", "-1"], "--rate"),
     "bench rate nan": (["bench", "--rate", "nan"], "--rate"),
     "bench rate inf": (["bench", "--rate", "inf"], "--rate"),
-    "bench runs 0": (["bench", "--zoo", "--runs", "0"], "--runs"),
+    "bench runs 0": (["bench", "zoo", "--runs", "0"], "--runs"),
     "bench device tpu": (["bench", "--device", "tpu"], "unknown device"),
     "bench device cuda:9": (["bench", "--device", "cuda:9"], "cuda:9"),
     "bench model": (["bench", "--model", "nosuchmodel"], "unknown model"),
-    "bench panel": (["bench", "--panel", "nosuchpanel"], "unknown panel"),
-    "bench source": (["bench", "--source", "webcam"], "unknown source"),
-    "bench view": (["bench", "--view", "huge"], "--view"),
+    "bench panel": (["bench", "panel", "nosuchpanel"], "unknown panel"),
+    "bench panel without one": (["bench", "panel"], "needs its PANEL"),
+    "bench two modes": (["bench", "zoo", "--startup"], "choose one mode"),
+    "bench early without close": (["bench", "startup", "--early"], "--early is for"),
+    "bench source": (["bench", "source", "webcam"], "unknown source"),
+    "bench view": (["bench", "view", "huge"], "only 'presentation'"),
+    "bench mode": (["bench", "fastest"], "invalid choice"),
     "summary huge input": (["summary", "imagenet_resnet18", "--input", "3x20000x20000"], "too large"),
     "summary costly input": (["summary", "imagenet_resnet18", "--input", "3x4096x4096"], "multiply-accumulates"),
     "summary bad shape": (["summary", "lenet5", "--input", "3x4"], "not like"),

@@ -11,8 +11,8 @@ import argparse
 import os
 from pathlib import Path
 
-DEVICE_HELP = "auto (CUDA when present, else CPU), cpu, cuda or cuda:N"
-PRECISIONS = ("auto", "fp32", "bf16", "fp16")  # as viz_app.models.device.PRECISIONS (no torch imported here)
+from viz_app.state.options import DEVICE_HELP
+
 PRECISION_HELP = ("the model's arithmetic: auto (fp32; channels_last for photo-size models on CUDA), fp32, or bf16 / fp16 "
                   "autocast: a little less exact, and faster where the hardware has it (bf16 on a CPU with AVX-512 BF16: ResNet-18 about 1.4x; slower without)")
 

@@ -6,7 +6,7 @@ its 102 M-parameter first classifier layer, takes about 0.8 s on a CPU here and 
 interrupted, so the closing window waits for the inference thread at most 0.5 s (the settings
 and the log are saved on the GUI thread before) and the process ends: cleanly, without Qt's
 "QThread: Destroyed while thread is still running" abort. How long a close takes is a figure of
-`cnn-viz bench --close [--early]`, not of this test (a busy runner would make it flaky).
+`cnn-viz bench close [--early]`, not of this test (a busy runner would make it flaky).
 """
 
 from __future__ import annotations

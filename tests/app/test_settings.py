@@ -10,6 +10,7 @@ from PySide6.QtCore import QSettings
 from viz_app.app.session import Session
 from viz_app.app.settings import Settings, read_settings, write_settings
 from viz_app.records.frames import NormMode
+from viz_app.state.options import RunOptions
 
 MODELS = ("lenet5", "vgg")
 
@@ -49,7 +50,7 @@ def lenet_store(store: QSettings, monkeypatch, mnist_dir) -> QSettings:
 
 
 def _open(qtbot, store: QSettings) -> Session:
-    session = Session(None, "cpu", settings=store)
+    session = Session(None, RunOptions("cpu"), settings=store)
     qtbot.addWidget(session.window)
     session.window.show()
     qtbot.waitUntil(lambda: session.window.model is not None, timeout=30_000)

@@ -53,7 +53,7 @@ def test_video_source_feeds_the_window_and_ends_with_a_message(qtbot, session, t
     qtbot.waitUntil(lambda: bool(messages), timeout=10_000)
     assert "ended" in messages[0]
     ages = np.array([t - r.t_event for r, t in results])
-    assert (ages > 0).all()  # shown after it was captured (how long after: `cnn-viz bench --source video:PATH`)
+    assert (ages > 0).all()  # shown after it was captured (how long after: `cnn-viz bench source video:PATH`)
     seqs = [r.seq for r, _ in results]
     assert seqs == sorted(set(seqs))  # the newest frame wins: none shown twice, none older after a newer one
     video = controller.active

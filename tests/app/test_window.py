@@ -9,6 +9,7 @@ from PySide6.QtTest import QTest
 from viz_app.app.session import Session
 from viz_app.records.frames import NormMode
 from viz_app.sources.scripted import scaled_strokes
+from viz_app.state.options import RunOptions
 from viz_app.ui.colours import lut
 
 LENET_LAYERS = ["c1", "s2", "c3", "s4", "c5", "f6", "output"]
@@ -123,7 +124,7 @@ def test_status_bar_shows_device_rate_and_latency(session, qtbot):
 def test_bad_weights_file_gives_a_message_not_a_crash(qtbot, tmp_path):
     bad = tmp_path / "broken.pt"
     bad.write_bytes(b"this is not a weights file")
-    s = Session("lenet5", "cpu", weights=bad)
+    s = Session("lenet5", RunOptions("cpu"), weights=bad)
     qtbot.addWidget(s.window)
     s.window.show()
     try:
@@ -145,7 +146,7 @@ def test_opening_a_bad_weights_file_keeps_the_trained_model(session, qtbot, tmp_
 
 
 def test_unknown_device_falls_back_to_cpu_with_a_message(qtbot):
-    s = Session("lenet5", "cuda:7")
+    s = Session("lenet5", RunOptions("cuda:7"))
     qtbot.addWidget(s.window)
     try:
         qtbot.waitUntil(lambda: s.window.model is not None, timeout=30_000)
@@ -157,7 +158,7 @@ def test_unknown_device_falls_back_to_cpu_with_a_message(qtbot):
 
 def test_an_autocast_asked_for_is_used_and_named_in_the_status_bar(qtbot):
     """`cnn-viz --precision bf16`: the model runs under bf16 autocast, the status bar says so, a drawn 7 is still a 7."""
-    s = Session("lenet5", "cpu", precision="bf16")
+    s = Session("lenet5", RunOptions("cpu", "bf16"))
     qtbot.addWidget(s.window)
     s.window.show()
     try:
@@ -174,7 +175,7 @@ def test_an_autocast_asked_for_is_used_and_named_in_the_status_bar(qtbot):
 
 
 def test_closing_the_window_during_inference_stops_cleanly(qtbot):
-    s = Session("lenet5", "cpu")
+    s = Session("lenet5", RunOptions("cpu"))
     qtbot.addWidget(s.window)
     s.window.show()
     qtbot.waitUntil(lambda: s.window.model is not None, timeout=30_000)

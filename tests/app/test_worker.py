@@ -13,6 +13,7 @@ from viz_app.app.worker import InferenceThread
 from viz_app.records.frames import Frame, FrameResult, ModelInfo
 from viz_app.sources.scripted import scaled_strokes
 from viz_app.sources.strokes import StrokeCanvas
+from viz_app.state.options import RunOptions
 
 
 class _Requester(QObject):
@@ -21,7 +22,7 @@ class _Requester(QObject):
 
 @pytest.fixture()
 def inference(qtbot):
-    thread = InferenceThread("cpu")
+    thread = InferenceThread(RunOptions("cpu"))
     loaded = []
     thread.worker.model_loaded.connect(loaded.append)
     thread.start()
@@ -75,7 +76,7 @@ def test_a_frame_that_breaks_inference_is_reported_and_the_worker_goes_on(infere
 
 def test_start_and_stop_many_times(qtbot):
     for _ in range(5):
-        thread = InferenceThread("cpu")
+        thread = InferenceThread(RunOptions("cpu"))
         thread.start()
         assert thread.thread.isRunning()
         assert thread.stop()
@@ -152,7 +153,7 @@ def test_an_unknown_model_keeps_the_running_one_without_a_traceback(inference, q
 
 
 def test_an_unknown_model_at_start_opens_the_default_one(qtbot, capfd):
-    thread = InferenceThread("cpu")
+    thread = InferenceThread(RunOptions("cpu"))
     loaded: list[ModelInfo] = []
     messages: list[str] = []
     thread.worker.model_loaded.connect(loaded.append)
@@ -170,12 +171,12 @@ def test_an_unknown_model_at_start_opens_the_default_one(qtbot, capfd):
 
 def test_stopping_while_a_large_model_loads_stops_the_load(qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))  # no cached weights: it builds, then fails to download
-    thread = InferenceThread("cpu")
+    thread = InferenceThread(RunOptions("cpu"))
     loaded: list[object] = []
     thread.worker.model_loaded.connect(loaded.append, Qt.ConnectionType.DirectConnection)
     thread.start()
     request = _Requester()
     request.load.connect(thread.worker.load)
     request.load.emit("imagenet_vgg16_bn", None)  # ~140 M parameters: a second or more to build on a CPU
-    assert thread.stop()  # the load stops at its next torch call (how soon: `cnn-viz bench --close --early`)
+    assert thread.stop()  # the load stops at its next torch call (how soon: `cnn-viz bench close --early`)
     assert loaded == [] and thread.worker.pipeline is None

@@ -1,4 +1,4 @@
-"""`cnn-viz bench --close`: a real process asked to close as its Quit does, timed to its end;
+"""`cnn-viz bench close`: a real process asked to close as its Quit does, timed to its end;
 Ctrl+C in the terminal closes the window the same way, settings saved."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from viz_app.cli import main
 @pytest.mark.parametrize("early", [False, True])
 def test_close_bench_times_real_closes_and_reports_how_they_ended(capsys, monkeypatch, early) -> None:
     monkeypatch.delenv("DISPLAY", raising=False)  # the offscreen platform, as in CI
-    argv = ["bench", "--close", "--runs", "1", "--device", "cpu", "--json", *(["--early"] if early else [])]
+    argv = ["bench", "close", "--runs", "1", "--device", "cpu", "--json", *(["--early"] if early else [])]
     assert main(argv) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["runs"] == 1 and report["model"] == "lenet5" and report["display"] == "offscreen"
@@ -33,7 +33,7 @@ def test_close_bench_times_real_closes_and_reports_how_they_ended(capsys, monkey
 
 def test_close_bench_fails_loudly_when_a_close_is_not_clean(capsys, monkeypatch) -> None:
     monkeypatch.setattr(bench, "close_once", lambda *_: {"seconds": 0.5, "exit_status": 134, "model_shown": True, "traceback": False})
-    assert main(["bench", "--close", "--runs", "2", "--device", "cpu"]) == 1
+    assert main(["bench", "close", "--runs", "2", "--device", "cpu"]) == 1
     out, err = capsys.readouterr()
     assert "0 clean" in out and "2 of 2 closes did not end cleanly" in err
 

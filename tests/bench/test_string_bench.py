@@ -1,4 +1,4 @@
-"""`cnn-viz bench --string`: a five-digit string written on the real window's wide pad, timed."""
+"""`cnn-viz bench string`: a five-digit string written on the real window's wide pad, timed."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def test_the_string_bench_times_frames_read_with_the_string_panel_in_view(qapp) 
 
 @pytest.mark.slow
 def test_the_string_bench_prints_json(qapp, capsys) -> None:
-    args = argparse.Namespace(bench_model="sdnn", bench_device="cpu", frames=20, rate=120.0, json=True)
+    args = argparse.Namespace(model="sdnn", device="cpu", frames=20, rate=120.0, json=True)
     assert run_string_bench(args) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["model"] == "sdnn" and report["frames_measured"] >= 20
@@ -30,7 +30,7 @@ def test_the_string_bench_prints_json(qapp, capsys) -> None:
 
 @pytest.mark.slow
 def test_the_string_bench_reads_with_the_sdnn_when_given_a_one_digit_model(qapp, capsys) -> None:
-    args = argparse.Namespace(bench_model="lenet5", bench_device="cpu", frames=15, rate=120.0, json=True)
+    args = argparse.Namespace(model="lenet5", device="cpu", frames=15, rate=120.0, json=True)
     assert run_string_bench(args) == 0
     captured = capsys.readouterr()
     assert "lenet5 reads one digit at a time; timing sdnn instead" in captured.err

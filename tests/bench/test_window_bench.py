@@ -60,7 +60,7 @@ def test_a_unit_bench_without_a_favourite_input_computed_exits_non_zero(qapp, mo
         return {**report, "favourites_computed": 0, "favourite_seconds": {}, "favourite_wait_seconds": {}}
 
     monkeypatch.setattr(window, "bench_window", starved)
-    args = argparse.Namespace(bench_model="lenet5", bench_device="cpu", frames=60, rate=120.0, panel="unit", json=True)
+    args = argparse.Namespace(model="lenet5", device="cpu", frames=60, rate=120.0, panel="unit", json=True)
     assert window.run_bench(args) == 1
     assert "no favourite input was computed" in capsys.readouterr().err
 
@@ -91,14 +91,14 @@ def test_a_bench_cut_short_exits_non_zero(qapp, monkeypatch, capsys) -> None:
         return {**report, "frames_requested": 50, "frames_measured": 20}
 
     monkeypatch.setattr(window, "bench_window", short)
-    args = argparse.Namespace(bench_model="lenet5", bench_device="cpu", frames=50, rate=120.0, panel=None, json=True)
+    args = argparse.Namespace(model="lenet5", device="cpu", frames=50, rate=120.0, panel=None, json=True)
     assert window.run_bench(args) == 1
     assert "only 20 of 50 frames" in capsys.readouterr().err
 
 
 @pytest.mark.slow
 def test_json_of_the_presentation_bench_is_json_alone(qapp, capsys) -> None:
-    args = argparse.Namespace(bench_model="lenet5", bench_device="cpu", frames=120, rate=120.0, panel=None, json=True, view="presentation")
+    args = argparse.Namespace(model="lenet5", device="cpu", frames=120, rate=120.0, panel=None, json=True, view="presentation")
     assert run_bench(args) == 0
     report = json.loads(capsys.readouterr().out)  # nothing but the report on stdout
     assert report["frames_measured"] == 120 and {"normal", "presentation"} <= set(report)

@@ -8,6 +8,7 @@ import torch
 from viz_app.models import load_model
 from viz_app.models.device import DeviceError, FastPath, fast_path
 from viz_app.models.inputs import digits_to_tensor
+from viz_app.state.options import RunOptions
 
 CPU, CUDA = torch.device("cpu"), torch.device("cuda")
 
@@ -68,7 +69,7 @@ def test_a_pipeline_asked_for_bf16_says_so_and_keeps_the_digit(mnist_test) -> No
     with Pipeline(loaded) as plain:
         assert plain.info().device.startswith("CPU (") and "autocast" not in plain.info().device
         reference = plain.process(Frame(mnist_test.images[0], 0.0))
-    with Pipeline(loaded, precision="bf16") as reduced:
+    with Pipeline(loaded, run=RunOptions(precision="bf16")) as reduced:
         assert reduced.info().device.endswith(", bfloat16 autocast")
         result = reduced.process(Frame(mnist_test.images[0], 0.0))
     assert int(result.probabilities.argmax()) == int(reference.probabilities.argmax()) == int(mnist_test.labels[0])

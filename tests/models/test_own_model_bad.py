@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Signal
 from viz_app.errors import UserError
 from viz_app.models import load_model
 from viz_app.models.user_model import ModelOptions, open_spec
+from viz_app.state.options import RunOptions
 
 HEAD = "import torch\nfrom torch import nn\n"
 BAD_FILES = {
@@ -107,7 +108,7 @@ def test_the_worker_opens_a_user_file_and_keeps_it_when_a_bad_one_follows(qtbot,
     (tmp_path / "net.json").write_text('{"input": "1x28x28", "classes": "labels.txt"}')
     write_labels(tmp_path)
     broken = write_net(tmp_path, HEAD + "raise ImportError('torchvisionn')\n", "broken.py")
-    thread = InferenceThread("cpu")
+    thread = InferenceThread(RunOptions("cpu"))
     loaded: list = []
     thread.worker.model_loaded.connect(loaded.append)
     thread.start()

@@ -9,11 +9,12 @@ from own_models import LABELS, write_labels, write_net
 from PySide6.QtCore import QSettings
 
 from viz_app.app.session import Session
+from viz_app.state.options import RunOptions
 from viz_app.ui.controls_bar import RECENT_TAG
 
 
 def _open(qtbot, store: QSettings, model: str | None = None) -> Session:
-    session = Session(model, "cpu", settings=store)
+    session = Session(model, RunOptions("cpu"), settings=store)
     qtbot.addWidget(session.window)
     session.window.show()
     qtbot.waitUntil(lambda: session.window.model is not None, timeout=30_000)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from viz_app.app.session import Session, make_application
 from viz_app.sources.scripted import scaled_strokes
+from viz_app.state.options import RunOptions
 
 
 def _wait(ms: int) -> None:
@@ -87,7 +88,7 @@ def main() -> int:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     app = make_application()
-    session = Session("lenet5", "cpu")
+    session = Session("lenet5", RunOptions("cpu"))
     window = session.window
     shown: list = []
     window.result_shown.connect(lambda result, _t: shown.append(result.model))

@@ -38,6 +38,7 @@ from viz_app.models import list_specs
 from viz_app.paths import resources_dir
 from viz_app.records.frames import FrameResult
 from viz_app.sources.spec import SourceSpec, SourceSpecError, parse_source
+from viz_app.state.options import DEFAULT_RUN, RunOptions
 from viz_app.ui.main_window import MainWindow
 
 
@@ -148,12 +149,12 @@ class Session:
     """A window wired to an inference thread and its input sources; ``close()`` stops the
     thread cleanly and leaves nothing queued for the window."""
 
-    def __init__(self, model: str | None = "lenet5", device: str = "auto", weights: Path | None = None,
-                 sync_timing: bool = False, settings: QSettings | None = None, precision: str = "auto") -> None:  # fmt: skip
+    def __init__(self, model: str | None = "lenet5", run: RunOptions = DEFAULT_RUN, weights: Path | None = None,
+                 settings: QSettings | None = None) -> None:  # fmt: skip
         """``model`` None: the remembered one (else LeNet-5). ``settings``: where the window's state
         is remembered between runs (run_app: the user's; a test: a temporary file); None: nowhere."""
         self.window = MainWindow([(s.name, s.title, s.group) for s in list_specs()])
-        self.inference = InferenceThread(device, sync_timing, precision)
+        self.inference = InferenceThread(run)
         self._links: list[QMetaObject.Connection] = []
         self._closed = False
         # Every input, the pad included, reaches the worker through the controller's shown source.
@@ -162,7 +163,7 @@ class Session:
         # now, not a queue of old ones.
         self._results = LatestMailbox(self.window)
         self._collector = MemoryCollector(self.window)
-        self.zoo_bench = ZooBenchRunner(device, self.window)
+        self.zoo_bench = ZooBenchRunner(run.device, self.window)
         self.lecture = LectureTools(self.window)
         self._wire()
         self.remembered = self._remember(settings) if settings is not None else None
@@ -259,7 +260,7 @@ def run_app(args: argparse.Namespace) -> int:
     store = QSettings()
     if getattr(args, "reset_settings", False):
         store.clear()
-    session = Session(args.model, args.device, args.weights, settings=store, precision=getattr(args, "precision", "auto"))
+    session = Session(args.model, RunOptions.from_args(args), args.weights, settings=store)
     source = args.source
     if session.remembered is not None and source is None:
         session.remembered.apply_source()  # no --source given: the input of last time

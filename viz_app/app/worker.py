@@ -30,6 +30,7 @@ from viz_app.probe.extras import make_extra
 from viz_app.probe.pipeline import Pipeline
 from viz_app.records.costs import ModelSummary
 from viz_app.records.frames import Frame, ModelInfo, NormMode
+from viz_app.state.options import DEFAULT_RUN, RunOptions
 
 DEFAULT_MODEL = "lenet5"  # opened when the model asked for at start cannot be
 COSTS_AFTER_REST_S = 2.0  # a model's cost table waits for this pause in the input (its first count imports a lot)
@@ -49,9 +50,9 @@ class InferenceWorker(QObject):
     summary_ready = Signal(object, object, object)  # ModelSummary, [(path, title)] choices, default paths
     released = Signal(str)  # a model was freed on this device type: collect garbage on the GUI thread
 
-    def __init__(self, device: str = "auto", sync_timing: bool = False, precision: str = "auto") -> None:
+    def __init__(self, run: RunOptions = DEFAULT_RUN) -> None:
         super().__init__()
-        self._device_spec, self._sync_timing, self._precision = device, sync_timing, precision  # precision: see models/device.py
+        self._run = run
         self._pipeline: Pipeline | None = None
         self._norm = NormMode.PER_LAYER
         self._extras: dict[str, dict] = {}  # enabled extras: key -> params
@@ -123,7 +124,7 @@ class InferenceWorker(QObject):
             path = Path(str(weights)) if weights else None
             loaded = cancellable(self._closing, load_model, name, device, path, strict=path is not None,
                                  progress=lambda done, total: self._on_download_progress(name, done, total))
-            pipeline = cancellable(self._closing, Pipeline, loaded, norm=self._norm, sync_timing=self._sync_timing, precision=self._precision)
+            pipeline = cancellable(self._closing, Pipeline, loaded, norm=self._norm, run=self._run)
         except Cancelled:
             return  # closing: nobody is waiting for this model any more
         except Exception as exc:
@@ -174,10 +175,10 @@ class InferenceWorker(QObject):
     def _device(self) -> torch.device:
         """The device asked for, or the CPU (and a message) when this machine has not got it."""
         try:
-            device = resolve_device(self._device_spec)
+            device = resolve_device(self._run.device)
         except DeviceError as exc:
             self.failed.emit(f"{exc}; running on the CPU instead")
-            self._device_spec = "cpu"
+            self._run = self._run.with_device("cpu")
             device = torch.device("cpu")
         return device  # its CPU threads are set per model once loaded (models.device.cpu_threads)
 
@@ -199,7 +200,7 @@ class InferenceWorker(QObject):
         if self._pipeline is None:
             return
         try:
-            pipeline = Pipeline(self._pipeline.loaded, layers=names, norm=self._norm, sync_timing=self._sync_timing, precision=self._precision)
+            pipeline = Pipeline(self._pipeline.loaded, layers=names, norm=self._norm, run=self._run)
         except Exception as exc:
             self.failed.emit(f"Cannot show those layers: {exc}")
             return
@@ -271,11 +272,11 @@ class InferenceWorker(QObject):
 class InferenceThread:
     """Starts the worker in its own QThread and stops it cleanly (quit, then wait)."""
 
-    def __init__(self, device: str = "auto", sync_timing: bool = False, precision: str = "auto") -> None:
+    def __init__(self, run: RunOptions = DEFAULT_RUN) -> None:
         one_heap()  # the models this thread loads come from the heap that is given back whole
         self.thread = QThread()
         self.thread.setObjectName("inference")
-        self.worker = InferenceWorker(device, sync_timing, precision)
+        self.worker = InferenceWorker(run)
         self.worker.moveToThread(self.thread)
 
     def start(self) -> None:

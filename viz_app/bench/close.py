@@ -1,4 +1,4 @@
-"""`cnn-viz bench --close`: seconds from asking the window to close to the end of its process.
+"""`cnn-viz bench close`: seconds from asking the window to close to the end of its process.
 
 Each run starts `cnn-viz` as a user's launcher does (fresh settings, no cached weights,
 ``--log-predictions``), waits until the window shows its model's first frame, or with

@@ -1,7 +1,7 @@
 """What one extra costs a frame: ``python -m viz_app.bench.extra_cost [model] [extra] [frames] [threads] [json params]``.
 
 The pipeline alone (no window): the frames alternate with and without the extra, so that the
-load of a shared machine hits both alike; ``cnn-viz bench --panel EXTRA`` measures the same in
+load of a shared machine hits both alike; ``cnn-viz bench panel EXTRA`` measures the same in
 the live window, drawing included. For Grad-CAM the same rotation also runs torchcam's
 GradCAM (a forward and the map of the top class, as its documentation runs it) beside a bare
 forward of the same model, so that the two ways of getting the map are compared in one run

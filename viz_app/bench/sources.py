@@ -1,4 +1,4 @@
-"""The source benchmark behind `cnn-viz bench --source`: frame age from capture to display,
+"""The source benchmark behind `cnn-viz bench source`: frame age from capture to display,
 frames shown per second and frames dropped, for a camera or a video through the real window.
 """
 
@@ -16,6 +16,7 @@ from viz_app.errors import UserError
 from viz_app.sources.camera import camera_opens
 from viz_app.sources.spec import parse_source
 from viz_app.sources.video import video_opens
+from viz_app.state.options import RunOptions
 
 
 class _ShownFrames:
@@ -63,7 +64,7 @@ def _check_spec(spec: str) -> None:
     """Refuse, before the window starts, a source the benchmark cannot measure."""
     parsed = parse_source(spec)
     if parsed.kind not in ("camera", "video"):
-        raise UserError(f"bench --source takes camera[:INDEX] or video:PATH, not {spec!r}")
+        raise UserError(f"bench source takes camera[:INDEX] or video:PATH, not {spec!r}")
     if parsed.kind == "video":
         if parsed.path is None or not parsed.path.is_file():
             raise UserError(f"no such video: {parsed.path}")
@@ -109,7 +110,7 @@ def run_source_bench(
     from viz_app.app.session import Session, attach_sources, make_application
 
     app = make_application([])
-    session = Session(model, device)
+    session = Session(model, RunOptions(device))
     deadline = time.perf_counter() + timeout_s
     while session.window.model is None and time.perf_counter() < deadline:
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
@@ -149,7 +150,7 @@ def run_source_bench(
 
 
 def print_source_bench(spec: str, frames: int, device: str, as_json: bool, model: str = "lenet5") -> int:
-    """`cnn-viz bench --source SPEC`: run the benchmark and print it (JSON or a line)."""
+    """`cnn-viz bench source SPEC`: run the benchmark and print it (JSON or a line)."""
     report = run_source_bench(spec, frames, device, model)
     if as_json:
         print(json.dumps(report))

@@ -1,4 +1,4 @@
-"""`cnn-viz bench --startup`: seconds from process start to the first frame the window shows.
+"""`cnn-viz bench startup`: seconds from process start to the first frame the window shows.
 
 Each run starts `cnn-viz` as a new process, as a user's launcher does, with fresh settings (a
 temporary configuration folder, so the first-start path is measured) and

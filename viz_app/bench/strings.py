@@ -1,4 +1,4 @@
-"""`cnn-viz bench --string`: the live window reading a string written on the pad's wide canvas.
+"""`cnn-viz bench string`: the live window reading a string written on the pad's wide canvas.
 
 A scripted five-digit string is written on the pad in string mode, point by point at the
 input rate, with the feature maps and the String panel in view; every shown frame is timed
@@ -20,6 +20,7 @@ from viz_app.bench.sketch import summarise
 from viz_app.bench.window import STAGES, WORK_STAGES, _torch_threads, _wait_for_model
 from viz_app.models.registry import get_spec
 from viz_app.records.strings import reads_strings
+from viz_app.state.options import RunOptions
 
 if TYPE_CHECKING:
     from viz_app.records.frames import FrameResult
@@ -31,14 +32,14 @@ WARMUP = 10  # first frames left out (panels being built, first forwards)
 
 
 def run_string_bench(args: argparse.Namespace) -> int:
-    """`cnn-viz bench --string`: print the report (``--json``: as JSON). A model that reads one
+    """`cnn-viz bench string`: print the report (``--json``: as JSON). A model that reads one
     digit (LeNet-5, the default) gives way to the string reader, with a note."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # headless, as every window bench
-    model = args.bench_model
+    model = args.model
     if not reads_strings(get_spec(model).classes):
-        print(f"cnn-viz bench --string: {model} reads one digit at a time; timing {STRING_MODEL} instead", file=sys.stderr)
+        print(f"cnn-viz bench string: {model} reads one digit at a time; timing {STRING_MODEL} instead", file=sys.stderr)
         model = STRING_MODEL
-    report = bench_strings(model, args.bench_device, args.frames, args.rate)
+    report = bench_strings(model, args.device, args.frames, args.rate)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
@@ -60,7 +61,7 @@ def bench_strings(model: str = "sdnn", device: str = "auto", frames: int = 600, 
     from viz_app.app.session import Session, make_application
 
     app = make_application()
-    session = Session(model, device, sync_timing=True)
+    session = Session(model, RunOptions(device, sync_timing=True))
     window = session.window
     records: list[dict] = []
     try:

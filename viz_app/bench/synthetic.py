@@ -2,7 +2,7 @@
 
 ``synth_photo`` makes a photo of an MNIST digit written on paper (pen thickness, placement,
 perspective, shading, blur, sensor noise); ``write_digit_video`` makes a video of such a
-sheet moving in front of a camera. Both feed the tests and `cnn-viz bench --source`, so the
+sheet moving in front of a camera. Both feed the tests and `cnn-viz bench source`, so the
 camera path can be measured without a camera.
 """
 
@@ -108,7 +108,7 @@ def write_digit_video(
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m viz_app.bench.synthetic VIDEO [--seconds S]`: write a 30 fps test video of MNIST
-    test digits on paper (for `cnn-viz bench --source video:VIDEO`)."""
+    test digits on paper (for `cnn-viz bench source video:VIDEO`)."""
     parser = argparse.ArgumentParser(prog="python -m viz_app.bench.synthetic", description=main.__doc__)
     parser.add_argument("video", type=Path)
     parser.add_argument("--seconds", type=float, default=20.0)

@@ -1,4 +1,4 @@
-"""The unit panel's turn in `cnn-viz bench --panel unit`: frames with a unit selected, with and
+"""The unit panel's turn in `cnn-viz bench panel unit`: frames with a unit selected, with and
 without its favourite input being computed, and what was computed meanwhile."""
 
 from __future__ import annotations

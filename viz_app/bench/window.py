@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, cast
 from viz_app.bench.memory_marks import memory_line, memory_probe, memory_report
 from viz_app.bench.sketch import FrameAggregate, summarise
 from viz_app.bench.unit_turns import FAVOURITE_WAIT_MS, favourite_computed, favourites_report, unit_driver
+from viz_app.state.options import RunOptions
 
 if TYPE_CHECKING:
     from viz_app.app.favourite import UnitTab
@@ -25,8 +26,8 @@ if TYPE_CHECKING:
 
 def run_bench(args: argparse.Namespace) -> int:
     """`cnn-viz bench` without --zoo or --source: time the live window and print the report."""
-    presentation = getattr(args, "view", "normal") == "presentation"  # `cnn-viz bench --view presentation`
-    report = bench_window(args.bench_model, args.bench_device, args.frames, args.rate, args.panel, presentation,
+    presentation = getattr(args, "view", "normal") == "presentation"  # `cnn-viz bench view presentation`
+    report = bench_window(args.model, args.device, args.frames, args.rate, args.panel, presentation,
                           getattr(args, "precision", "auto"))  # fmt: skip
     if args.json:
         print(json.dumps(report, indent=2))
@@ -111,7 +112,7 @@ def bench_window(model: str = "lenet5", device: str = "auto", frames: int = 600,
     app = make_application()
     if screen_config is not None:
         screen_config.unlink()  # read when the platform started
-    session = Session(model, device, sync_timing=True, precision=precision)
+    session = Session(model, RunOptions(device, precision, sync_timing=True))
     window = session.window
     try:
         window.resize(1400, 860)

@@ -23,6 +23,7 @@ from viz_app.bench.pipeline import offline
 from viz_app.memory import rss_mb
 from viz_app.models import loader
 from viz_app.records.frames import Frame, FrameResult
+from viz_app.state.options import RunOptions
 
 
 class _Driver(QObject):
@@ -90,7 +91,7 @@ def cycle_in_worker(names: list[str], device: str, cycles: int, give_back: bool 
         collector_module.release_freed_memory = lambda: gc.collect() >= 0
     if QCoreApplication.instance() is None:
         _app = QCoreApplication([])  # noqa: F841  # kept alive while the worker runs
-    inference = worker_module.InferenceThread(device)
+    inference = worker_module.InferenceThread(RunOptions(device))
     driver = _Driver(inference, timeout_s)
     inference.start()
     ends: list[dict[str, Any]] = []

@@ -1,4 +1,4 @@
-"""`cnn-viz bench --zoo [--json]`: the lecture's model-zoo chart as a table on the terminal.
+"""`cnn-viz bench zoo [--json]`: the lecture's model-zoo chart as a table on the terminal.
 
 Each registered model of the MNIST zoo is timed on the chosen device by
 ``viz_app.models.throughput`` (images per second at batch 64, one image's latency, medians
@@ -16,7 +16,7 @@ from viz_app.records.costs import ZooRow, human
 
 
 def format_rows(rows: list[ZooRow]) -> str:
-    """The rows as the plain-text table `cnn-viz bench --zoo` prints."""
+    """The rows as the plain-text table `cnn-viz bench zoo` prints."""
     head = f"{'model':<22} {'accuracy':>9} {'images/s':>10} {'latency':>10} {'params':>9} {'memory':>9} {'MACs':>9}"
     lines = [head, "-" * len(head)]
     for r in rows:
@@ -31,7 +31,7 @@ def format_rows(rows: list[ZooRow]) -> str:
 
 
 def run_zoo_bench(device: str = "auto", json_out: bool = False, runs: int = 10, batch: int = 64) -> int:
-    """`cnn-viz bench --zoo [--json]`: prints the table (or a JSON list of rows); 0 on success."""
+    """`cnn-viz bench zoo [--json]`: prints the table (or a JSON list of rows); 0 on success."""
     try:
         dev = resolve_device(device)
     except DeviceError as exc:

@@ -1,9 +1,8 @@
-"""Subcommands of `cnn-viz` that live in a module of their own.
+"""Every subcommand of `cnn-viz`, one module each.
 
-Each module here exposes ``add_parser(sub)``, which adds its subparser (and must import
-neither torch nor Qt: the parser is built at every start), and ``run(args) -> int``, which
-does the work with its heavy imports inside. The CLI adds them in the order of
-``COMMAND_MODULES``; the older commands are still written in ``viz_app.cli`` itself.
+A module exposes ``add_parser(sub)``, which adds its subparser (and must import neither torch
+nor Qt: the parser is built at every start), and ``run(args) -> int``, which does the work with
+its heavy imports inside. ``COMMANDS`` is the order `cnn-viz --help` lists them in.
 """
 
-COMMAND_MODULES: tuple[str, ...] = ("models", "eval", "read", "index")
+COMMANDS: tuple[str, ...] = ("models", "train", "eval", "predict", "read", "index", "summary", "robustness", "bench")

@@ -17,7 +17,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("eval", help="accuracy on the 10,000-image MNIST test set (sdnn: on 2,000 strings of test digits)")
     p.add_argument("name")
     p.add_argument("--data", type=Path)
-    p.add_argument("--weights", dest="eval_weights", type=Path)
+    p.add_argument("--weights", type=Path)
     p.add_argument("--json", action="store_true")
 
 
@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
 
     if has_string_head(get_spec(args.name)):
         return _strings(args)
-    loaded = load_model(args.name, "cpu", args.eval_weights, strict=True)
+    loaded = load_model(args.name, "cpu", args.weights, strict=True)
     digits = load_split("test", args.data)
     result = evaluate(loaded.model, loaded.spec, digits, torch.device("cpu"))
     if args.json:
@@ -48,7 +48,7 @@ def _strings(args: argparse.Namespace) -> int:
     from viz_app.training.string_eval import compare_readers
     from viz_app.training.strings import EVAL_SEED
 
-    loaded = load_model(args.name, "cpu", args.eval_weights, strict=True)
+    loaded = load_model(args.name, "cpu", args.weights, strict=True)
     lenet = load_model("lenet5", "cpu", strict=True)
     test = load_split("test", args.data)
     readers = compare_readers(loaded.model, lenet.model, lenet.spec, test)

@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 from viz_app.errors import UserError
+from viz_app.state.options import PRECISIONS
 
 
 class DeviceError(UserError, ValueError):
@@ -78,7 +79,6 @@ def describe(device: torch.device) -> str:
     return f"CPU ({threads} thread{'' if threads == 1 else 's'})"
 
 
-PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 
 
 @dataclass(frozen=True)

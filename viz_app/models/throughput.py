@@ -1,7 +1,7 @@
 """What a model costs in time: images per second and one image's latency on a device.
 
 The rows of the lecture's model-zoo chart: the window measures them on demand (the chart
-panel's "measure" button) and ``cnn-viz bench --zoo`` prints them. No Qt here.
+panel's "measure" button) and ``cnn-viz bench zoo`` prints them. No Qt here.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from viz_app.probe.hooks import LayerProbe, gradient_leaves
 from viz_app.probe.mosaic import as_maps, normalise, tile
 from viz_app.probe.transfer import to_host
 from viz_app.records.frames import Frame, FrameResult, LayerImage, NormMode, Timings
+from viz_app.state.options import DEFAULT_RUN, RunOptions
 
 DEFAULT_FIXED = (0.0, 4.0)
 
@@ -62,8 +63,7 @@ class Pipeline:
         layers: Sequence[str] | None = None,
         norm: NormMode = NormMode.PER_LAYER,
         max_tile: int = 64,
-        sync_timing: bool = False,
-        precision: str = "auto",
+        run: RunOptions = DEFAULT_RUN,
     ) -> None:
         self.loaded = loaded
         self.spec = loaded.spec
@@ -73,11 +73,11 @@ class Pipeline:
         self.titles = {name: titles.get(name, name) for name in names}
         self.norm = norm
         self.max_tile = max_tile
-        self.sync_timing = sync_timing and self.device.type == "cuda"
+        self.sync_timing = run.sync_timing and self.device.type == "cuda"
         ranges = loaded.card.get("activation_ranges", {}) if loaded.trained else {}
         self.fixed = {name: tuple(ranges.get(name, DEFAULT_FIXED)) for name in names}
         loaded.model.requires_grad_(False)
-        self.fast = fast_path(self.device, self.spec.input_size, precision)  # CUDA: channels_last (+ autocast if asked)
+        self.fast = fast_path(self.device, self.spec.input_size, run.precision)  # CUDA: channels_last (+ autocast if asked)
         self.fast.prepare(loaded.model)
         self.probe = LayerProbe(loaded.model, names).attach()
         self.extras: list[FrameExtra] = []

@@ -73,7 +73,7 @@ class ZooRow:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        """The row as `cnn-viz bench --zoo --json` prints it."""
+        """The row as `cnn-viz bench zoo --json` prints it."""
         return asdict(self)
 
 

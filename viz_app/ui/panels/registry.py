@@ -1,6 +1,6 @@
 """The insight panels, one line each: the extra a panel shows, its tab title, and its class.
 
-The window builds its side tabs from ``PANELS`` in this order, ``cnn-viz bench --panel``
+The window builds its side tabs from ``PANELS`` in this order, ``cnn-viz bench panel``
 checks its argument against it and the CLI lists its keys in ``--help``. Each key is also the
 key of the per-frame extra in ``viz_app.probe.extras.EXTRAS`` that computes the panel's
 record. Modelled on napari's ``layer_to_controls``.
