@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faulthandler
 import os
 from pathlib import Path
 
@@ -14,6 +15,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("CNN_VIZ_FAVOURITE_PRIORITY", "normal")
 
 ROOT = Path(__file__).resolve().parents[1]
+HANG_S = 900  # a test still running after this has hung (the longest takes ~30 s alone, a few times that on a busy runner)
+
+
+@pytest.fixture(autouse=True)
+def _hang_guard():
+    """A hung test prints every thread's stack and ends the run, instead of CI waiting out its 90 minutes."""
+    faulthandler.dump_traceback_later(HANG_S, exit=True)
+    yield
+    faulthandler.cancel_dump_traceback_later()
 
 
 def _mnist_dir() -> Path | None:

@@ -8,11 +8,12 @@ arrives queued, as it does in the window.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal, SignalInstance, Slot
+from PySide6.QtCore import QObject, Signal, SignalInstance
 
 
 class GuiRelay(QObject):
-    """``relay(signal)``: a signal of this GUI-thread object that carries ``signal``'s one argument."""
+    """``relay(signal)``: a signal of this GUI-thread object that carries ``signal``'s argument
+    (a tuple of them, for a signal with several)."""
 
     relayed = Signal(object)
 
@@ -20,6 +21,5 @@ class GuiRelay(QObject):
         signal.connect(self._pass_on)  # this object lives on the GUI thread: the call is queued there
         return self.relayed
 
-    @Slot(object)
-    def _pass_on(self, value: object) -> None:
-        self.relayed.emit(value)
+    def _pass_on(self, *values: object) -> None:
+        self.relayed.emit(values[0] if len(values) == 1 else values)

@@ -39,3 +39,16 @@ def drain(qtbot, worker: QObject, rounds: int = 3, timeout_ms: int = 30_000) -> 
         qtbot.waitUntil(marker.ran.is_set, timeout=timeout_ms)
         marker.deleteLater()
         QCoreApplication.processEvents()
+
+
+_generation = [0]
+
+
+def ask(worker: object, name: str, weights: str | None = None, device: str = "cpu", **shown: object) -> None:
+    """Ask ``worker`` (an InferenceWorker) for model ``name`` as the window's view would: a whole
+    request, with the next generation; ``shown``: its layers, norm or extras."""
+    from viz_app.state.options import RunOptions
+    from viz_app.state.view import WorkerRequest
+
+    _generation[0] += 1
+    worker.request(WorkerRequest.of_model(name, weights, RunOptions(device), _generation[0], **shown))  # type: ignore[attr-defined]

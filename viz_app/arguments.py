@@ -119,10 +119,10 @@ def open_model_with_options(text: str, args: argparse.Namespace) -> str:
 
 def panel_key(text: str) -> str:
     """``type=`` for --panel: a key of the panel registry."""
-    from viz_app.ui.panels.registry import PANELS
+    from viz_app.state.panels import panel_keys
 
-    if text not in PANELS:
-        raise argparse.ArgumentTypeError(f"unknown panel {text!r}: choose one of {', '.join(PANELS)}")
+    if text not in panel_keys():
+        raise argparse.ArgumentTypeError(f"unknown panel {text!r}: choose one of {', '.join(panel_keys())}")
     return text
 
 

@@ -16,7 +16,6 @@ from viz_app.app.session import Session, attach_sources
 from viz_app.bench.synthetic import synth_photo
 from viz_app.models import inputs
 from viz_app.opencv import cv2
-from viz_app.probe.extras import make_extra
 from viz_app.records.frames import FrameResult
 from viz_app.sources.photo import network_image
 
@@ -63,10 +62,11 @@ def test_photos_are_prepared_on_the_inference_thread(qtbot, session, photo, prep
 
 @pytest.mark.slow
 @pytest.mark.parametrize("tab", [None, "augment", "unit"])
-def test_a_model_switch_reruns_the_last_frame_exactly_once(qtbot, session, photo, preparations, monkeypatch, tab) -> None:
-    """Whatever the window's requests after a switch are (none; the panel in view asking for its
-    extra as it was; a unit selection of the old model dropped), and however late they come."""
-    from viz_app.app import worker as worker_module
+def test_a_model_switch_does_its_work_once(qtbot, session, photo, preparations, monkeypatch, tab) -> None:
+    """A switch to a model whose layers were chosen before, with an insight panel in view (or
+    none), however late the window answers: one pipeline (one calibration forward) with those
+    layers, one build of the extra in view, one run of the last frame."""
+    from viz_app.models import get_spec
 
     results = _results(session)
     window, worker = session.window, session.inference.worker
@@ -74,13 +74,12 @@ def test_a_model_switch_reruns_the_last_frame_exactly_once(qtbot, session, photo
         window.side.setCurrentWidget(window.panel(tab))
     if tab == "unit":
         window.maps.unit_clicked.emit("c3", 2)
+    chosen = tuple(path for path, _ in get_spec("lenet5_1998").layers[::2])
+    session.view.choose_layers(chosen, model="lenet5_1998")  # remembered for the next model
     attach_sources(session, f"image:{photo}")
     qtbot.waitUntil(lambda: any(r.model == "lenet5" and not r.empty and (tab is None or tab in r.extras) for r in results), timeout=10_000)
     seq = results[-1].seq
-    builds: list[str] = []
-    monkeypatch.setattr(worker_module, "make_extra", lambda key, *a: builds.append(key) or make_extra(key, *a))
-    caught_up: list[object] = []
-    window.model_shown.connect(caught_up.append)
+    calibrations, builds = worker.applier.calibrations, dict(worker.applier.builds)
     answer = window.side.model_changed
 
     def busy_window(info) -> None:  # noqa: ANN001 - the window answers the new model late
@@ -89,11 +88,15 @@ def test_a_model_switch_reruns_the_last_frame_exactly_once(qtbot, session, photo
 
     monkeypatch.setattr(window.side, "model_changed", busy_window)
     window.model_requested.emit("lenet5_1998", None)
-    qtbot.waitUntil(lambda: bool(caught_up), timeout=30_000)
-    drain(qtbot, worker)  # whatever the window's requests would run again has run, and reached this thread
+    qtbot.waitUntil(lambda: any(r.model == "lenet5_1998" for r in results), timeout=30_000)
+    drain(qtbot, worker)  # whatever else would run has run, and reached this thread
     rerun = [r for r in results if r.model == "lenet5_1998"]
-    assert len(rerun) == 1 and rerun[0].seq == seq and not rerun[0].empty
-    assert builds == ([tab] if tab else [])  # built once, at the switch (the unit's selection is dropped after)
+    assert len(rerun) == 1 and rerun[0].seq == seq and not rerun[0].empty  # the last frame, once
+    assert tuple(layer.name for layer in rerun[0].layers) == chosen  # the chosen layers from the first forward
+    assert worker.applier.calibrations - calibrations == 1  # one pipeline
+    built = {key: n - builds.get(key, 0) for key, n in worker.applier.builds.items() if n != builds.get(key, 0)}
+    assert built == ({"augment": 1} if tab == "augment" else {})  # the unit's selection went with the old model
+    assert rerun[0].generation == session.view.state.generation  # made under the view state in force
 
 
 def test_a_new_roi_resends_the_last_photo_with_it(qtbot, session, photo, preparations) -> None:

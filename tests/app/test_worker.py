@@ -6,32 +6,24 @@ import time
 import numpy as np
 import pytest
 from bad_files import WEIGHTS_KINDS, write_weights
-from PySide6.QtCore import QObject, Qt, Signal
-from worker_queue import drain
+from PySide6.QtCore import Qt
+from worker_queue import ask, drain
 
 from viz_app.app.worker import InferenceThread
 from viz_app.records.frames import Frame, FrameResult, ModelInfo
 from viz_app.sources.scripted import scaled_strokes
 from viz_app.sources.strokes import StrokeCanvas
-from viz_app.state.options import RunOptions
-
-
-class _Requester(QObject):
-    load = Signal(str, object)
 
 
 @pytest.fixture()
 def inference(qtbot):
-    thread = InferenceThread(RunOptions("cpu"))
+    thread = InferenceThread()
     loaded = []
     thread.worker.model_loaded.connect(loaded.append)
     thread.start()
-    request = _Requester()
-    request.load.connect(thread.worker.load)  # queued into the inference thread, as the window does
-    request.load.emit("lenet5", None)
+    ask(thread.worker, "lenet5", None)  # queued into the inference thread, as the window's view does
     qtbot.waitUntil(lambda: bool(loaded), timeout=30_000)
     assert isinstance(loaded[0], ModelInfo) and loaded[0].name == "lenet5"
-    thread.request = request  # the test's way to queue a load into the inference thread
     yield thread
     assert thread.stop()
 
@@ -76,7 +68,7 @@ def test_a_frame_that_breaks_inference_is_reported_and_the_worker_goes_on(infere
 
 def test_start_and_stop_many_times(qtbot):
     for _ in range(5):
-        thread = InferenceThread(RunOptions("cpu"))
+        thread = InferenceThread()
         thread.start()
         assert thread.thread.isRunning()
         assert thread.stop()
@@ -97,13 +89,12 @@ def test_replacing_the_model_100_times_frees_every_old_one(inference, qtbot):
 
     from viz_app.probe.hooks import count_hooks
 
-    request = inference.request
     old_models = []
     loaded = []
     inference.worker.model_loaded.connect(loaded.append)
     for i in range(100):
         old_models.append(weakref.ref(inference.worker.pipeline.loaded.model))
-        request.load.emit("lenet5", None)
+        ask(inference.worker, ("lenet5_1998", "lenet5")[i % 2], None)  # another model each time: each one is loaded
         qtbot.waitUntil(lambda i=i: len(loaded) == i + 1, timeout=30_000)
     gc.collect()
     assert sum(ref() is not None for ref in old_models) == 0  # hooks, tensors and all: gone
@@ -116,10 +107,9 @@ def test_a_setting_change_does_not_replace_newer_input(inference, qtbot):
     inference.worker.result_ready.connect(results.append)
     inference.worker.submit(Frame(_ink(1), time.perf_counter(), 1))
     qtbot.waitUntil(lambda: bool(results), timeout=10_000)
-    request = inference.request
     # Queue a model load, then while it is waiting offer a newer frame: the load's re-run of
     # frame 1 comes after frame 2 reached the mailbox, and must leave it there.
-    request.load.emit("alexnet", None)
+    ask(inference.worker, "alexnet", None)
     inference.worker.submit(Frame(_ink(7), time.perf_counter(), 2))
     qtbot.waitUntil(lambda: any(r.seq == 2 for r in results), timeout=30_000)
     drain(qtbot, inference.worker)
@@ -132,9 +122,12 @@ def test_a_bad_weights_file_is_refused_and_the_running_model_stays(kind, inferen
     weights = write_weights(kind, tmp_path, marker)
     loaded: list[ModelInfo] = []
     inference.worker.model_loaded.connect(loaded.append)
-    with qtbot.waitSignal(on_gui_thread(inference.worker.failed), timeout=10_000) as signal:
-        inference.request.load.emit("lenet5", str(weights))
-    assert WEIGHTS_KINDS[kind] in signal.args[0] and "still showing LeNet-5" in signal.args[0]
+    refused = on_gui_thread(inference.worker.refused)
+    with qtbot.waitSignal(refused, timeout=10_000) as signal:
+        ask(inference.worker, "lenet5", str(weights))
+    applied, message = signal.args[0]
+    assert WEIGHTS_KINDS[kind] in message and "still showing LeNet-5" in message
+    assert applied.models[0].model.name == "lenet5" and applied.models[0].model.weights is None  # what is in force
     assert not marker.exists()
     with qtbot.waitSignal(on_gui_thread(inference.worker.result_ready), timeout=10_000) as shown:
         inference.worker.submit(Frame(_ink(3), time.perf_counter(), 7))
@@ -143,25 +136,22 @@ def test_a_bad_weights_file_is_refused_and_the_running_model_stays(kind, inferen
 
 
 def test_an_unknown_model_keeps_the_running_one_without_a_traceback(inference, qtbot, on_gui_thread, capfd):
-    refused: list[tuple[str, str]] = []
-    inference.worker.load_failed.connect(lambda name, current: refused.append((name, current)))
-    with qtbot.waitSignal(on_gui_thread(inference.worker.failed), timeout=10_000) as signal:
-        inference.request.load.emit("nosuchmodel", None)
-    assert "unknown model 'nosuchmodel'" in signal.args[0] and "still showing" in signal.args[0]
-    assert refused == [("nosuchmodel", "lenet5")]  # what the window's picker goes back to
+    with qtbot.waitSignal(on_gui_thread(inference.worker.refused), timeout=10_000) as signal:
+        ask(inference.worker, "nosuchmodel", None)
+    applied, message = signal.args[0]
+    assert "unknown model 'nosuchmodel'" in message and "still showing" in message
+    assert applied.models[0].model.name == "lenet5"  # what the view (and the window's picker) goes back to
     assert "Traceback" not in capfd.readouterr().err
 
 
 def test_an_unknown_model_at_start_opens_the_default_one(qtbot, capfd):
-    thread = InferenceThread(RunOptions("cpu"))
+    thread = InferenceThread()
     loaded: list[ModelInfo] = []
     messages: list[str] = []
     thread.worker.model_loaded.connect(loaded.append)
     thread.worker.failed.connect(messages.append)
     thread.start()
-    request = _Requester()
-    request.load.connect(thread.worker.load)
-    request.load.emit("nosuchmodel", None)
+    ask(thread.worker, "nosuchmodel", None)
     qtbot.waitUntil(lambda: bool(loaded), timeout=30_000)
     assert loaded[0].name == "lenet5" and loaded[0].trained
     assert any("nosuchmodel" in m and "opening lenet5 instead" in m for m in messages)
@@ -171,12 +161,10 @@ def test_an_unknown_model_at_start_opens_the_default_one(qtbot, capfd):
 
 def test_stopping_while_a_large_model_loads_stops_the_load(qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))  # no cached weights: it builds, then fails to download
-    thread = InferenceThread(RunOptions("cpu"))
+    thread = InferenceThread()
     loaded: list[object] = []
     thread.worker.model_loaded.connect(loaded.append, Qt.ConnectionType.DirectConnection)
     thread.start()
-    request = _Requester()
-    request.load.connect(thread.worker.load)
-    request.load.emit("imagenet_vgg16_bn", None)  # ~140 M parameters: a second or more to build on a CPU
+    ask(thread.worker, "imagenet_vgg16_bn", None)  # ~140 M parameters: a second or more to build on a CPU
     assert thread.stop()  # the load stops at its next torch call (how soon: `cnn-viz bench close --early`)
     assert loaded == [] and thread.worker.pipeline is None

@@ -9,12 +9,11 @@ import numpy as np
 import pytest
 import torch
 from own_models import write_labels, write_net
-from PySide6.QtCore import QObject, Signal
+from worker_queue import ask
 
 from viz_app.errors import UserError
 from viz_app.models import load_model
 from viz_app.models.user_model import ModelOptions, open_spec
-from viz_app.state.options import RunOptions
 
 HEAD = "import torch\nfrom torch import nn\n"
 BAD_FILES = {
@@ -96,10 +95,6 @@ def test_corrupt_unsupported_and_huge_onnx_files(tmp_path: Path) -> None:
         open_spec(str(huge))
 
 
-class _Requester(QObject):
-    load = Signal(str, object)
-
-
 def test_the_worker_opens_a_user_file_and_keeps_it_when_a_bad_one_follows(qtbot, tmp_path: Path, on_gui_thread) -> None:
     from viz_app.app.worker import InferenceThread
     from viz_app.records.frames import Frame
@@ -108,19 +103,19 @@ def test_the_worker_opens_a_user_file_and_keeps_it_when_a_bad_one_follows(qtbot,
     (tmp_path / "net.json").write_text('{"input": "1x28x28", "classes": "labels.txt"}')
     write_labels(tmp_path)
     broken = write_net(tmp_path, HEAD + "raise ImportError('torchvisionn')\n", "broken.py")
-    thread = InferenceThread(RunOptions("cpu"))
+    thread = InferenceThread()
     loaded: list = []
     thread.worker.model_loaded.connect(loaded.append)
     thread.start()
-    request = _Requester()
-    request.load.connect(thread.worker.load)
     try:
-        request.load.emit(f"{net}:build", None)
+        ask(thread.worker, f"{net}:build", None)
         qtbot.waitUntil(lambda: bool(loaded), timeout=30_000)
         assert loaded[0].classes == ("circle", "square", "triangle") and loaded[0].input_size == (28, 28)
-        with qtbot.waitSignal(on_gui_thread(thread.worker.failed), timeout=20_000) as signal:
-            request.load.emit(f"{broken}:build", None)
-        assert "broken.py raised ImportError on import" in signal.args[0] and "still showing net.py:build" in signal.args[0]
+        with qtbot.waitSignal(on_gui_thread(thread.worker.refused), timeout=20_000) as signal:
+            ask(thread.worker, f"{broken}:build", None)
+        applied, message = signal.args[0]
+        assert "broken.py raised ImportError on import" in message and "still showing net.py:build" in message
+        assert applied.models[0].model.name == f"{net}:build"
         ink = np.zeros((280, 280), np.uint8)
         ink[60:220, 125:155] = 255
         with qtbot.waitSignal(on_gui_thread(thread.worker.result_ready), timeout=10_000) as shown:

@@ -102,7 +102,7 @@ def test_flip_changes_an_asymmetric_digit_and_is_flagged(lenet, mnist_test) -> N
 
 
 def test_bad_parameters_are_refused_clearly(lenet) -> None:
-    with pytest.raises(KeyError, match="unknown augmentation"):
+    with pytest.raises(ValueError, match="unknown augmentation"):
         make_extra("augment", lenet, {"names": ["sepia"]})
     with pytest.raises(ValueError, match="strength"):
         make_extra("augment", lenet, {"strength": 0.5})

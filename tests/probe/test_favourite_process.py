@@ -19,7 +19,7 @@ from viz_app.models import get_spec, load_model
 from viz_app.models.custom import _import
 from viz_app.models.user_model import ModelOptions, open_spec
 from viz_app.probe.favourite import favourite_input
-from viz_app.probe.favourite_process import PRIORITY_ENV, FavouriteCancelled, FavouriteProcess
+from viz_app.probe.favourite_process import PRIORITY_ENV, READY, FavouriteCancelled, FavouriteProcess, _launch
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -46,21 +46,28 @@ def test_the_child_computes_what_this_process_would(process: FavouriteProcess) -
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SCHED_IDLE is Linux's")
 @pytest.mark.parametrize("asked, policy", [(None, "SCHED_IDLE"), ("idle", "SCHED_IDLE"), ("normal", "SCHED_OTHER"), ("nonsense", "SCHED_IDLE")])
 def test_the_child_runs_at_idle_priority_unless_asked_for_normal(asked, policy, monkeypatch) -> None:
-    # The tests run the child at normal priority (conftest): on a busy runner an idle one may never run.
+    # The tests run the child at normal priority (conftest): on a busy runner an idle one may never
+    # run, so this test does not wait for an idle child's first word, only for its policy.
     if asked is None:
         monkeypatch.delenv(PRIORITY_ENV, raising=False)
     else:
         monkeypatch.setenv(PRIORITY_ENV, asked)
-    process = FavouriteProcess()
+    process, conn = _launch()
     try:
-        process.start()
-        assert process.pid is not None
-        assert os.sched_getscheduler(process.pid) == getattr(os, policy)
+        deadline = time.monotonic() + 120  # a hang detector, not a figure
+        if policy == "SCHED_IDLE":  # the child's first act, before it imports torch
+            while os.sched_getscheduler(process.pid) != os.SCHED_IDLE:
+                assert process.poll() is None and time.monotonic() < deadline, "the child never asked for idle priority"
+                time.sleep(0.01)
+        else:
+            assert conn.poll(120) and conn.recv()[0] == READY  # ready: it set (or kept) its priority before
+            assert os.sched_getscheduler(process.pid) == os.SCHED_OTHER
     finally:
-        process.close()
+        process.kill()
+        process.wait()
+        conn.close()
 
 
-@pytest.mark.slow
 def test_a_user_model_is_opened_again_in_the_child(process: FavouriteProcess, tmp_path: Path) -> None:
     net = write_net(tmp_path)
     weights = write_weights(tmp_path, _import(net).build().eval())

@@ -57,6 +57,7 @@ def report(session: Session, case: str, out: Path, shown: list) -> dict:
     """The geometry of one case, with its screenshot saved."""
     window = session.window
     _wait(400)
+    _until(lambda: not window.presentation.settling, 60)  # leaving presentation: the normal view is back
     QApplication.processEvents()
     screen = window.screen()
     maps = window.maps

@@ -1,13 +1,16 @@
 """The README's "Adding a panel", done exactly as written and proven on the real window.
 
-A panel is one extra (the computation, on the device, in the worker thread), one panel
-(a QWidget keeping ``viz_app.ui.panels.base.Panel``) and one line in each registry. Here the
-example shows the k most probable classes; the test registers both lines with monkeypatch,
-opens the real window, draws a 7 and checks the new tab drew the top classes of that frame.
+A panel is two new files, one extra (the computation, on the device, in the worker thread,
+with the record it makes) and one panel (a QWidget keeping ``viz_app.ui.panels.base.Panel``),
+and one line in the panel registry, ``viz_app.state.panels.PANELS``, that names both and the
+panel's parameters. Here the example shows the k most probable classes; the test adds that
+line with monkeypatch, opens the real window, draws a 7 and checks the new tab drew the top
+classes of that frame.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,12 +22,11 @@ from PySide6.QtWidgets import QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from viz_app.app.session import Session
 from viz_app.models.loader import LoadedModel
-from viz_app.probe.extras import EXTRAS
 from viz_app.probe.extras.base import ExtraContext
 from viz_app.records.frames import Frame, FrameResult, ModelInfo
 from viz_app.sources.scripted import scaled_strokes
+from viz_app.state.panels import PANELS, PanelSpec, params_of
 from viz_app.ui.panels.base import Panel
-from viz_app.ui.panels.registry import PANELS, PanelEntry
 
 
 @dataclass(frozen=True)
@@ -36,13 +38,13 @@ class TopClassesRecord:
 
 
 class TopClassesExtra:
-    """The "top" extra (probe/extras/top_classes.py): the k most probable classes; params {"k": int}."""
+    """The "top" extra (probe/extras/top_classes.py): the k most probable classes; its params have ``k``."""
 
     key = "top"
     grad_at: str | None = None  # no gradient needed: the frame stays in inference mode
 
-    def __init__(self, loaded: LoadedModel, params: dict[str, Any]) -> None:
-        self.k = int(params.get("k", 3))
+    def __init__(self, loaded: LoadedModel, params: Any) -> None:
+        self.k = params.k
         self.classes = loaded.spec.classes
 
     def compute(self, ctx: ExtraContext) -> list[torch.Tensor]:
@@ -60,7 +62,7 @@ class TopClassesExtra:
 class TopClassesPanel(QWidget):
     """The "top" panel (ui/panels/top_classes.py): the k most probable classes; a spin box sets k."""
 
-    params_changed = Signal(object)  # {"k": int}
+    params_changed = Signal(object)  # {"k": int}: the view makes the panel's parameters of it
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -86,10 +88,13 @@ class TopClassesPanel(QWidget):
 
 
 @pytest.fixture()
-def registered(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The two registry lines of the walk-through."""
-    monkeypatch.setitem(EXTRAS, "top", f"{__name__}:TopClassesExtra")
-    monkeypatch.setitem(PANELS, "top", PanelEntry("Top classes", f"{__name__}:TopClassesPanel"))
+def registered() -> Iterator[None]:
+    """The one registry line of the walk-through (here the two files are this test's module), for the test's time."""
+    here = __name__
+    line = PanelSpec("top", "Top classes", params_of("TopParams", k=3), f"{here}:TopClassesExtra", f"{here}:TopClassesPanel", f"{here}:TopClassesRecord")
+    PANELS.append(line)
+    yield
+    PANELS.remove(line)
 
 
 @pytest.fixture()

@@ -31,7 +31,7 @@ def record():
 def test_the_panel_asks_for_variants_at_video_rate(qtbot) -> None:
     panel = AugmentationsPanel()
     qtbot.addWidget(panel)
-    assert panel.params()["refresh_hz"] == REFRESH_HZ >= 25  # still reads as live
+    assert panel.params().refresh_hz == REFRESH_HZ >= 25  # still reads as live
 
 
 def test_a_repeated_record_is_not_redrawn_and_the_last_input_is_asked_for(qtbot, record) -> None:

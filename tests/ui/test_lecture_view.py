@@ -54,7 +54,7 @@ def test_presentation_is_large_and_esc_restores_the_layout(qtbot, lenet_session)
     qtbot.keyClick(window, Qt.Key.Key_Escape)  # leaves presentation, does not clear the pad
     qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=20_000)
     assert not window.presenting and not window.pad.canvas.is_blank
-    qtbot.wait(500)
+    qtbot.waitUntil(lambda: not window.presentation.settling, timeout=60_000)  # the normal view is back
     assert _layout(window) == before
 
 

@@ -1,8 +1,10 @@
 """The main window on its own (no worker): download progress, messages, model display, the side tabs."""
 
 from viz_app.records.frames import ModelInfo
+from viz_app.records.panels import SaliencyParams, UnitParams
+from viz_app.state.panels import PANELS
+from viz_app.state.view import ModelChoice, request_of
 from viz_app.ui.main_window import MainWindow
-from viz_app.ui.panels.registry import PANELS
 
 MODELS = [("lenet5", "LeNet-5", "MNIST zoo"), ("imagenet_resnet18", "ResNet-18", "ImageNet")]
 
@@ -57,33 +59,35 @@ def test_messages_stack_and_dismiss(qtbot):
 def test_side_tabs_come_from_the_panel_registry(qtbot):
     window = _window(qtbot)
     titles = [window.side.tabText(i) for i in range(window.side.count())]
-    assert titles == ["Layers", "Cost", "Model zoo", *(entry.title for entry in PANELS.values())]
-    assert [window.side.indexOf(window.panel(key)) for key in PANELS] == list(range(3, 3 + len(PANELS)))
+    assert titles == ["Layers", "Cost", "Model zoo", *(spec.title for spec in PANELS)]
+    assert [window.side.indexOf(window.panel(spec.key)) for spec in PANELS] == list(range(3, 3 + len(PANELS)))
+
+
+def _extras(window: MainWindow) -> dict:
+    """What the worker would be asked to compute beside the maps, as the window's view state stands."""
+    return dict(request_of(window.view.state).models[0].extras)
 
 
 def test_only_the_panel_in_view_runs_its_extra(qtbot):
     window = _window(qtbot)
-    asked = []
-    window.extra_requested.connect(lambda key, params: asked.append((key, params)))
+    assert window.view.state.tab == "Layers" and _extras(window) == {}
     window.side.setCurrentWidget(window.panel("saliency"))
-    assert dict(asked) == {**{key: None for key in PANELS}, "saliency": {"method": "auto"}}
-    asked.clear()
-    window.panel("augment").request()  # a panel out of view changes its settings: nothing runs
+    assert window.view.state.tab == "saliency" and _extras(window) == {"saliency": SaliencyParams("auto")}
+    window.panel("augment").request()  # a panel out of view changes its settings: they are kept, nothing runs
+    assert "augment" in window.view.state.params and _extras(window) == {"saliency": SaliencyParams("auto")}
     window.panel("saliency").enabled.setChecked(False)  # the one in view switches itself off
-    assert asked == [("saliency", None)]
+    assert _extras(window) == {}
 
 
-def test_a_clicked_unit_opens_the_unit_panel_and_asks_for_it(qtbot):
+def test_a_clicked_unit_opens_the_unit_panel_and_a_new_model_forgets_it(qtbot):
     window = _window(qtbot)
-    asked = []
-    window.extra_requested.connect(lambda key, params: asked.append((key, params)))
     window.maps.unit_clicked.emit("c3", 5)
     assert window.side.currentWidget() is window.panel("unit")
-    assert asked[-1] == ("unit", {"layer": "c3", "index": 5})
-    asked.clear()
-    window.show_model(ModelInfo("lenet5", "LeNet-5", "MNIST zoo", "CPU", tuple("0123456789"), (32, 32), 1, "lenet5.pt", True))
-    assert window.panel("unit").params() is None  # a new model has other layers: the unit is forgotten
-    assert dict(asked) == {key: None for key in PANELS}  # the unit panel in view asks for nothing
+    assert _extras(window) == {"unit": UnitParams("c3", 5)}
+    window.model_requested.emit("imagenet_resnet18", None)  # another model has other layers: the unit is forgotten with the switch
+    assert window.view.state.model == ModelChoice("imagenet_resnet18") and _extras(window) == {}
+    window.show_model(ModelInfo("imagenet_resnet18", "ResNet-18", "ImageNet", "CPU", ("a", "b"), (224, 224), 3, "untrained weights", False))
+    assert window.panel("unit").params() is None
 
 
 def test_space_means_freeze_even_on_a_tab_with_its_own_space_shortcut(qtbot):

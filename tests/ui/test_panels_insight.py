@@ -13,7 +13,7 @@ from viz_app.models import load_model
 from viz_app.probe.extras import make_extra
 from viz_app.probe.pipeline import Pipeline
 from viz_app.records.frames import Frame
-from viz_app.records.panels import AUGMENTATIONS, SERecord
+from viz_app.records.panels import AUGMENTATIONS, SaliencyParams, SERecord, UnitParams
 from viz_app.sources.strokes import StrokeCanvas
 from viz_app.ui.panels.augmentations import AugmentationsPanel
 from viz_app.ui.panels.feature_maps import FeatureMapsPanel, unit_at
@@ -94,15 +94,15 @@ def test_augmentation_controls_request_the_extra(qtbot) -> None:
     with qtbot.waitSignal(panel.params_changed, timeout=20_000) as blocker:
         panel.sliders["rotation"].setValue(90)
     (params,) = blocker.args
-    assert params == panel.params() and params["strength"]["rotation"] == pytest.approx(0.9)
-    assert params["names"] == list(AUGMENTATIONS)
-    seed = params["seed"]
+    assert params == panel.params() and params.strengths["rotation"] == pytest.approx(0.9)
+    assert params.names == AUGMENTATIONS
+    seed = params.seed
     with qtbot.waitSignal(panel.params_changed, timeout=20_000) as blocker:
         panel.reroll.click()
-    assert blocker.args[0]["seed"] != seed or panel.seed.value() != seed
+    assert blocker.args[0].seed != seed or panel.seed.value() != seed
     with qtbot.waitSignal(panel.params_changed, timeout=20_000) as blocker:
         panel.fixed.setChecked(True)
-    assert blocker.args[0]["seed"] == 0 and not panel.reroll.isEnabled()
+    assert blocker.args[0].seed == 0 and not panel.reroll.isEnabled()
 
 
 def test_unit_zoom_shows_activation_kernels_and_field(qtbot, lenet_result) -> None:
@@ -119,8 +119,8 @@ def test_unit_zoom_shows_activation_kernels_and_field(qtbot, lenet_result) -> No
     assert "c3 #4" in panel.title.text
     with qtbot.waitSignal(panel.params_changed) as blocker:
         panel.select("s2", 1)
-    assert blocker.args == [{"layer": "s2", "index": 1}]
-    assert panel.params() == {"layer": "s2", "index": 1}
+    assert blocker.args == [UnitParams("s2", 1)]
+    assert panel.params() == UnitParams("s2", 1)
     panel.clear_selection()
     assert panel.params() is None and panel.field_rect is None
 
@@ -146,7 +146,7 @@ def test_filters_panel(qtbot, lenet_result) -> None:
 def test_saliency_panel_overlay_and_switch(qtbot, lenet_result) -> None:
     panel = SaliencyPanel()
     qtbot.addWidget(panel)
-    assert panel.enabled.isChecked() and panel.params() == {"method": "auto"}  # on when shown
+    assert panel.enabled.isChecked() and panel.params() == SaliencyParams("auto")  # on when shown
     record = lenet_result.extras["saliency"]
     panel.show_record(record)
     np.testing.assert_array_equal(panel.heat.image, record.heatmap)
@@ -154,7 +154,7 @@ def test_saliency_panel_overlay_and_switch(qtbot, lenet_result) -> None:
     assert panel.heat.isVisible() or not panel.isVisible()
     with qtbot.waitSignal(panel.params_changed) as blocker:
         panel.method.setCurrentIndex(2)
-    assert blocker.args == [{"method": "gradient"}]
+    assert blocker.args == [SaliencyParams("gradient")]
     with qtbot.waitSignal(panel.params_changed) as blocker:
         panel.enabled.setChecked(False)
     assert blocker.args == [None]

@@ -8,7 +8,8 @@ interpreter lock, no shared torch threads, and the operating system gives the fr
 first). A side thread waits for the child's answer. Results are cached per (model, weights,
 layer, unit).
 
-``UnitTab`` is the unit panel with a runner wired to its button: the registry's "unit" entry.
+The session hands a runner to each panel that declares it computes favourite inputs
+(``viz_app.state.panels.FAVOURITES``): the unit panel.
 """
 
 from __future__ import annotations
@@ -18,15 +19,12 @@ import threading
 import time
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
-from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QWidget
 
 from viz_app.app.threads import OffThread
 from viz_app.errors import UserError
 from viz_app.models.registry import get_spec
 from viz_app.probe.favourite_process import FavouriteCancelled, FavouriteProcess
 from viz_app.records.units import Favourite, FavouriteRequest
-from viz_app.ui.panels.unit_panel import UnitPanel
 
 
 class FavouriteRunner(QObject):
@@ -38,12 +36,17 @@ class FavouriteRunner(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._thread = OffThread("favourite", self)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.close)
         self._thread.finished.connect(self._on_finished)
         self._thread.failed.connect(self._on_failed)
         self._cache: dict[FavouriteRequest, Favourite] = {}
         self._pending: dict[FavouriteRequest, float] = {}  # -> perf_counter() when asked
         self.waits: list[float] = []  # seconds from each request to its answer (computed, not cached ones)
         self.process = FavouriteProcess()
+        process = self.process  # a plain object: still there when this one is gone
+        self.destroyed.connect(lambda *_: process.close())
 
     def warm(self) -> None:
         """Start the child process now (it imports torch), so the first request does not wait for it."""
@@ -97,31 +100,3 @@ class FavouriteRunner(QObject):
         assert isinstance(request, FavouriteRequest)
         self._pending.pop(request, None)
         self.failed.emit(request, message)
-
-
-class UnitTab(UnitPanel):
-    """The unit panel with its favourite inputs computed by a ``FavouriteRunner``."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.runner = FavouriteRunner(self)
-        self.favourite_requested.connect(self.runner.request)
-        self.runner.ready.connect(self.show_favourite)
-        self.runner.failed.connect(self.favourite_failed)
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(self.runner.close)
-        process = self.runner.process  # a plain object: still there when the widget is gone
-        self.destroyed.connect(lambda *_: process.close())
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
-        """Shown: the child process that computes favourite inputs starts, ready for the first click."""
-        super().showEvent(event)
-        self.runner.warm()
-
-    def select(self, layer: str, index: int) -> None:
-        """Zoom in on a unit; a favourite input computed before for it shows at once."""
-        super().select(layer, index)
-        cached = self.runner.cached(self.favourite_request())
-        if cached is not None:
-            self.learned.show_favourite(cached)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
-from typing import TextIO, cast
+from typing import Any, TextIO, cast
 
 import viz_app.opencv  # noqa: F401 - OpenCV first, so it cannot repoint Qt's plugin path later
 
@@ -21,24 +22,27 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
     QtMsgType,
-    Slot,
     qInstallMessageHandler,
 )
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
 from viz_app.app.collector import MemoryCollector
+from viz_app.app.favourite import FavouriteRunner
 from viz_app.app.lecture import LectureTools
 from viz_app.app.quit_signals import QuitOnSignals
 from viz_app.app.remembered import RememberedSettings
 from viz_app.app.source_control import SourceController
-from viz_app.app.threads import LatestMailbox, OffThread
+from viz_app.app.threads import LatestMailbox
 from viz_app.app.worker import InferenceThread
+from viz_app.app.zoo_bench import ZooBenchRunner
 from viz_app.models import list_specs
 from viz_app.paths import resources_dir
 from viz_app.records.frames import FrameResult
 from viz_app.sources.spec import SourceSpec, SourceSpecError, parse_source
 from viz_app.state.options import DEFAULT_RUN, RunOptions
+from viz_app.state.panels import FAVOURITES, with_capability
+from viz_app.state.view import ModelChoice, ViewModel, ViewState, WorkerRequest, request_of
 from viz_app.ui.main_window import MainWindow
 
 
@@ -101,62 +105,24 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def _time_zoo(device_spec: str) -> list:
-    """The MNIST zoo's accuracy and throughput on ``device_spec`` (the CPU if that is unusable)."""
-    from viz_app.models.device import resolve_device
-    from viz_app.models.throughput import measure_zoo
-
-    try:
-        device = resolve_device(device_spec)
-    except ValueError:
-        device = resolve_device("cpu")
-    return measure_zoo(device, runs=5)
-
-
-class ZooBenchRunner(QObject):
-    """Times the MNIST zoo on a side thread when the chart asks, and fills the chart."""
-
-    def __init__(self, device: str, window: MainWindow) -> None:
-        super().__init__(window)
-        self._device = device
-        self._window = window
-        self._runner = OffThread("zoo-bench", self)
-        self._runner.finished.connect(self._on_timed)
-        self._runner.failed.connect(self._on_failed)
-
-    def start(self) -> None:
-        """Time the zoo on the side thread (the chart shows it is busy)."""
-        self._window.zoo_chart.set_busy(True)
-        self._runner.run(_time_zoo, self._device)
-
-    @Slot(object, object)
-    def _on_timed(self, _context: object, rows: list) -> None:
-        self._window.zoo_chart.set_busy(False)
-        self._window.zoo_chart.set_rows(rows)
-
-    @Slot(object, str)
-    def _on_failed(self, _context: object, message: str) -> None:
-        # A broken model must not take the window down.
-        self._window.zoo_chart.set_busy(False)
-        self._window.show_message(f"Could not time the model zoo: {message}")
-
-    def stop(self) -> None:
-        """Cancel timing not yet begun; nothing more is reported."""
-        self._runner.close()
-
-
 class Session:
-    """A window wired to an inference thread and its input sources; ``close()`` stops the
-    thread cleanly and leaves nothing queued for the window."""
+    """A window wired to an inference thread and its input sources through one view state;
+    ``close()`` stops the thread cleanly and leaves nothing queued for the window."""
 
     def __init__(self, model: str | None = "lenet5", run: RunOptions = DEFAULT_RUN, weights: Path | None = None,
                  settings: QSettings | None = None) -> None:  # fmt: skip
         """``model`` None: the remembered one (else LeNet-5). ``settings``: where the window's state
         is remembered between runs (run_app: the user's; a test: a temporary file); None: nowhere."""
-        self.window = MainWindow([(s.name, s.title, s.group) for s in list_specs()])
-        self.inference = InferenceThread(run)
+        specs = list_specs()
+        self.remembered = RememberedSettings(settings, [s.name for s in specs]) if settings is not None else None
+        state = self.remembered.initial(ViewState()) if self.remembered is not None else ViewState()
+        chosen = ModelChoice(model, str(weights) if weights else None) if model else state.model
+        self.view = ViewModel(replace(state, model=chosen, run=run))
+        self.window = MainWindow([(s.name, s.title, s.group) for s in specs], self.view)
+        self.inference = InferenceThread()
         self._links: list[QMetaObject.Connection] = []
         self._closed = False
+        self._sent: WorkerRequest | None = None  # the last request sent to the worker
         # Every input, the pad included, reaches the worker through the controller's shown source.
         self.sources = SourceController(self.window, self.inference.worker)
         # Newest result wins on the GUI side too: a GUI busy for a moment draws the frame of
@@ -165,43 +131,50 @@ class Session:
         self._collector = MemoryCollector(self.window)
         self.zoo_bench = ZooBenchRunner(run.device, self.window)
         self.lecture = LectureTools(self.window)
+        self._favourites = [FavouriteRunner(self.window) for _ in with_capability(FAVOURITES)]
+        for spec, runner in zip(with_capability(FAVOURITES), self._favourites):
+            cast(Any, self.window.panel(spec.key)).set_favourites(runner)
         self._wire()
-        self.remembered = self._remember(settings) if settings is not None else None
-        self.geometry_restored = self.remembered.apply() if self.remembered is not None else False
+        worker = self.inference.worker
+        self.geometry_restored = (
+            self.remembered.attach(self.window, self.sources, self.lecture, worker.summary_ready) if self.remembered is not None else False
+        )
         self.inference.start()
-        model = model or (self.remembered.settings.model if self.remembered else None) or "lenet5"
-        self.window.model_requested.emit(model, str(weights) if weights else None)
-
-    def _remember(self, store: QSettings) -> RememberedSettings:
-        """Read ``store`` (after the wiring: the saved layers follow the window's own layer choices)."""
-        names = [spec.name for spec in list_specs()]
-        return RememberedSettings(store, names, self.window, self.sources, self.lecture, self.inference.worker.summary_ready)
+        self._on_view_changed(self.view.state, self.view.state)  # the first request: the model to open
 
     def _wire(self) -> None:
         worker, window = self.inference.worker, self.window
         direct = Qt.ConnectionType.DirectConnection
         links = [
-            (window.model_requested, worker.load),
-            (window.norm_requested, worker.set_norm),
-            (window.layers_requested, worker.set_layers),
-            (window.extra_requested, worker.set_extra),
             (self._results.arrived, window.show_result),
             (self._results.arrived, self._after_drawing),
             (worker.model_loaded, window.show_model),
             (worker.failed, window.show_message),
+            (worker.refused, self._on_refused),
             (worker.download_progress, window.show_download),
             (worker.summary_ready, window.show_costs),
-            (worker.load_failed, self._on_load_failed),
             (worker.released, self._collector.collect),
             (window.zoo_chart.measure_requested, self.zoo_bench.start),
         ]
         self._links = [signal.connect(slot) for signal, slot in links]
         self._links.append(worker.result_ready.connect(self._results.put, direct))
-        # After a switch the worker runs the last frame once the window has shown the new model and
-        # sent its panels' requests (queued before this answer): once, not once per request.
-        worker.last.follows_window = True
-        self._links.append(window.model_shown.connect(worker.window_caught_up))
+        self.view.subscribe(self._on_view_changed)
         window.closing.connect(self.close)
+
+    def _on_view_changed(self, state: ViewState, _old: ViewState) -> None:
+        """The worker follows the view: a whole request whenever what it computes changes."""
+        request = request_of(state)
+        if self._closed or request.same_work(self._sent):
+            return
+        self._sent = request
+        self.inference.worker.request(request)
+
+    def _on_refused(self, applied: WorkerRequest, message: str) -> None:
+        """The worker could not apply the request: the view takes back what is in force (the
+        picker shows the model really shown), and the window says why."""
+        self._sent = applied
+        self.view.accept(applied)
+        self.window.show_message(message)
 
     def _after_drawing(self, _result: object) -> None:
         """Tell the worker when this result's paint events have run (a model that takes every
@@ -210,13 +183,6 @@ class Session:
         (tests/app/test_drawing_wait.py checks the order)."""
         worker = self.inference.worker
         QTimer.singleShot(0, lambda: worker.drawn())  # a lambda: the timer stays on this thread
-
-    def _on_load_failed(self, _name: str, current: str) -> None:
-        """A model that did not open: the picker goes back to the one really shown."""
-        picker = self.window.model_picker
-        index = picker.findData(current)
-        if index >= 0:
-            picker.setCurrentIndex(index)
 
     def close(self, wait_ms: int = 10_000) -> None:
         """Stop the sources, the side threads and the inference thread (waiting for it at most
@@ -229,6 +195,8 @@ class Session:
             self.remembered.save()
         self.sources.close()
         self.zoo_bench.stop()
+        for runner in self._favourites:
+            runner.close()
         self.inference.stop(wait_ms)
         self._results.close()
         for link in self._links:

@@ -12,9 +12,10 @@ from viz_app.bench.sketch import summarise
 FAVOURITE_WAIT_MS = 120_000  # how much longer the unit bench waits for its first favourite input
 
 if TYPE_CHECKING:
-    from viz_app.app.favourite import UnitTab
+    from viz_app.app.favourite import FavouriteRunner
     from viz_app.records.frames import FrameResult
     from viz_app.ui.main_window import MainWindow
+    from viz_app.ui.panels.unit_panel import UnitPanel
 
 
 def unit_driver(window: MainWindow, last: list[FrameResult]) -> Callable[[], None]:
@@ -26,7 +27,7 @@ def unit_driver(window: MainWindow, last: list[FrameResult]) -> Callable[[], Non
     asked = [True]
 
     def tick() -> None:
-        tab = cast("UnitTab", window.panel("unit"))
+        tab = cast("UnitPanel", window.panel("unit"))
         window.side.setCurrentWidget(tab)
         if tab.runner.busy or not last:
             return
@@ -46,17 +47,22 @@ def _select_unit(window: MainWindow, result: FrameResult, k: int) -> None:
     window.maps.unit_clicked.emit(layer.name, (k // len(layers)) % layer.shape[0])
 
 
+def runner_of(window: MainWindow) -> FavouriteRunner:
+    """The app's favourite-input runner the unit panel was given."""
+    return cast("FavouriteRunner", cast("UnitPanel", window.panel("unit")).runner)
+
+
 def favourite_computed(window: MainWindow) -> Callable[[], bool]:
     """Whether a favourite input has been computed yet: the unit bench compares frames with and
     without one being computed, so it goes on past its frames until one has been (on a busy
     machine the idle-priority child may take long), for at most FAVOURITE_WAIT_MS more."""
-    return lambda: bool(cast("UnitTab", window.panel("unit")).runner.computed)
+    return lambda: bool(runner_of(window).computed)
 
 
 def favourites_report(window: MainWindow) -> dict:
     """How many favourite inputs the unit panel computed while the frames flowed, how long each
     ascent took in the child and how long each was waited for (from the request to the answer)."""
-    runner = cast("UnitTab", window.panel("unit")).runner
+    runner = runner_of(window)
     done = runner.computed
     return {
         "favourites_computed": len(done),

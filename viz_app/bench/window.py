@@ -11,15 +11,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from viz_app.bench.memory_marks import memory_line, memory_probe, memory_report
 from viz_app.bench.sketch import FrameAggregate, summarise
-from viz_app.bench.unit_turns import FAVOURITE_WAIT_MS, favourite_computed, favourites_report, unit_driver
+from viz_app.bench.unit_turns import FAVOURITE_WAIT_MS, favourite_computed, favourites_report, runner_of, unit_driver
 from viz_app.state.options import RunOptions
 
 if TYPE_CHECKING:
-    from viz_app.app.favourite import UnitTab
     from viz_app.records.frames import FrameResult, ModelInfo
     from viz_app.ui.main_window import MainWindow
 
@@ -102,7 +101,7 @@ def bench_window(model: str = "lenet5", device: str = "auto", frames: int = 600,
     presentation view (1920x1080 when the bench starts the application), reported apart the same way.
     ``precision``: the model's arithmetic, as the window's --precision (the report's "device" names an autocast).
     """
-    from viz_app.ui.panels.registry import check_panel_key
+    from viz_app.state.panels import check_panel_key
 
     if panel is not None:
         check_panel_key(panel)  # refused before a window and a model thread exist
@@ -229,7 +228,7 @@ def _drive(window: MainWindow, frames: int, rate: float, panel: str | None, pres
     loop = QEventLoop()
     mark_at = {min(frames, warmup + 1), max(warmup + 1, frames // 2), frames}
     last: list[FrameResult] = []  # the frame shown last
-    favourite_busy = lambda: cast("UnitTab", window.panel("unit")).runner.busy
+    favourite_busy = lambda: runner_of(window).busy
     enough = favourite_computed(window) if panel == "unit" else (lambda: True)  # the unit bench goes on until one is
 
     def on_shown(result: FrameResult, t_shown: float) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Slot
 
 from viz_app.app import collector as collector_module
 from viz_app.app import worker as worker_module
@@ -24,16 +24,16 @@ from viz_app.memory import rss_mb
 from viz_app.models import loader
 from viz_app.records.frames import Frame, FrameResult
 from viz_app.state.options import RunOptions
+from viz_app.state.view import WorkerRequest
 
 
 class _Driver(QObject):
     """Asks the worker for models; counts, in this thread, the collections, results and cost tables."""
 
-    load = Signal(str, object)
-
-    def __init__(self, inference: worker_module.InferenceThread, timeout_s: float) -> None:
+    def __init__(self, inference: worker_module.InferenceThread, run: RunOptions, timeout_s: float) -> None:
         super().__init__()
-        self.inference, self.timeout_s = inference, timeout_s
+        self.inference, self.run, self.timeout_s = inference, run, timeout_s
+        self.generation = 0
         self.collected = self.results = self.costs = self.last_seq = 0
         worker = inference.worker
         self.collector = collector_module.MemoryCollector()
@@ -41,7 +41,6 @@ class _Driver(QObject):
         worker.released.connect(self._on_collected)  # queued after collect: when it runs, collect has run
         worker.result_ready.connect(self._on_result)
         worker.summary_ready.connect(self._on_costs)
-        self.load.connect(worker.load)
         self.ink = np.zeros((280, 280), np.uint8)
         self.ink[60:220, 120:160] = 255
 
@@ -73,7 +72,8 @@ class _Driver(QObject):
         table's copy were freed and collected."""
         results, costs, first = self.results, self.costs, self.inference.worker.pipeline is None
         collections = self.collected + (1 if first else 2)
-        self.load.emit(name, None)
+        self.generation += 1
+        self.inference.worker.request(WorkerRequest.of_model(name, run=self.run, generation=self.generation))
         self.wait(lambda: self.costs > costs and self.collected >= collections)
         seq = results + 1_000_000  # not the seq of the last input, which the worker re-runs after a load
         self.inference.worker.submit(Frame(self.ink, time.perf_counter(), seq))
@@ -91,8 +91,8 @@ def cycle_in_worker(names: list[str], device: str, cycles: int, give_back: bool 
         collector_module.release_freed_memory = lambda: gc.collect() >= 0
     if QCoreApplication.instance() is None:
         _app = QCoreApplication([])  # noqa: F841  # kept alive while the worker runs
-    inference = worker_module.InferenceThread(RunOptions(device))
-    driver = _Driver(inference, timeout_s)
+    inference = worker_module.InferenceThread()
+    driver = _Driver(inference, RunOptions(device), timeout_s)
     inference.start()
     ends: list[dict[str, Any]] = []
     closed: list[dict[str, Any]] = []

@@ -21,7 +21,7 @@ import sys
 from viz_app.arguments import PRECISION_HELP, model_name, panel_key, positive_float, positive_int, present_device
 from viz_app.sources.spec import argparse_source  # no Qt, no torch: cheap
 from viz_app.state.options import DEVICE_HELP, PRECISIONS
-from viz_app.ui.panels.registry import panel_help  # no Qt: the panels are named, not imported
+from viz_app.state.panels import panel_help  # no Qt: the panels are named, not imported
 
 MODES = ("window", "panel", "view", "string", "source", "zoo", "startup", "close")
 TARGETS = {"panel": "PANEL", "view": "VIEW", "source": "SOURCE"}  # modes that name what they measure

@@ -123,6 +123,15 @@ def load_model(
     return LoadedModel(spec, model, device, source, trained, card, tuple(warnings))
 
 
+def reload_weights(loaded: LoadedModel, path: Path) -> None:
+    """Read ``path`` again into the model shown, in place (its hooks stay): weights trained live,
+    written to the same file. The same checks as a first load; a WeightsError leaves the model as it was."""
+    state = read_weights(path, allowance(loaded.model), loaded.spec.name)
+    if loaded.spec.adapt_state_dict is not None:
+        state = loaded.spec.adapt_state_dict(state)
+    apply_state_dict(loaded.model, state, path.name)
+
+
 def read_weights(path: Path, max_bytes: int, label: str) -> dict[str, torch.Tensor]:
     """A state dict from a PyTorch weights file, or from a ``.safetensors`` file (tensors only by design)."""
     if path.suffix.lower() != ".safetensors":

@@ -83,9 +83,14 @@ class Pipeline:
         self.extras: list[FrameExtra] = []
         self.reads_strings = False  # set by the calibration: the output has a position axis
         self.signed = self._calibrate()
+        self.generation = 0  # the request in force (the worker sets it); every result carries it
+        self._info = self._make_info()
 
     def info(self) -> ModelInfo:
         """The model's record for the window; its device names the autocast, when one was asked for."""
+        return self._info
+
+    def _make_info(self) -> ModelInfo:
         info = self.loaded.info()
         if self.fast.autocast is None:
             return info
@@ -204,25 +209,12 @@ class Pipeline:
             extras[extra.key] = extra.unpack(host[rest : rest + len(parts)])
             rest += len(parts)
 
+        timings = Timings(preprocess=(t1 - t0) * 1e3, forward=(t2 - t1) * 1e3, mosaic=(t3 - t2) * 1e3, transfer=(t4 - t3) * 1e3)
         return FrameResult(
-            seq=frame.seq,
-            t_event=frame.t_event,
-            t_done=time.perf_counter(),
-            model=self.spec.name,
-            network_input=network_input,
-            probabilities=probabilities,
-            classes=self.spec.classes,
-            layers=tuple(layers),
-            timings=Timings(
-                preprocess=(t1 - t0) * 1e3,
-                forward=(t2 - t1) * 1e3,
-                mosaic=(t3 - t2) * 1e3,
-                transfer=(t4 - t3) * 1e3,
-            ),
-            empty=empty,
-            extras=extras,
-            text=text,
-        )
+            seq=frame.seq, t_event=frame.t_event, t_done=time.perf_counter(), model=self.spec.name, network_input=network_input,
+            probabilities=probabilities, classes=self.spec.classes, layers=tuple(layers), timings=timings, empty=empty,
+            extras=extras, text=text, generation=self.generation, info=self._info,
+        )  # fmt: skip
 
     def _layer_images(self, host: list, meta: list) -> list[LayerImage]:
         """The layers' mosaics and ranges, back on the host, as the window's records."""

@@ -91,6 +91,8 @@ class FrameResult:
     empty: bool = False  # nothing to classify (blank pad)
     extras: dict[str, Any] = field(default_factory=dict)  # per-panel records, see probe.extras
     text: str | None = None  # the string read by a model with a string head ("" none); None: a one-class answer
+    generation: int = 0  # the view state's generation whose request was in force (viz_app.state.view)
+    info: ModelInfo | None = None  # the model it was made with: a window shows the result with its model
 
     @property
     def prediction(self) -> int:

@@ -6,6 +6,7 @@ torch or Qt, so both sides can use these types.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +39,77 @@ AUGMENTATIONS: tuple[str, ...] = (
     "flip", "scale", "rotation", "intensity", "contrast", "crop+pad",
     "noise", "translation", "shear", "affine", "perspective", "elastic",
 )  # fmt: skip  -- the augmentation previews, in grid order
+
+
+# --- what each panel asks its extra for (viz_app.state.panels names the type per panel) --------------
+
+
+@dataclass(frozen=True)
+class NoParams:
+    """The parameters of a panel whose extra takes none (SE gates, filters, the string read)."""
+
+
+@dataclass(frozen=True)
+class AugmentParams:
+    """The augmentation grid: which variants (``names``, in grid order), each one's ``strength``
+    (0..1; one not named: full), a ``seed`` for reproducible variants (None: random, drawn once),
+    ``refresh_hz`` (0: the variants follow every frame; else at most this often) and whether the
+    variants ride along with the frame's own forward (``ride_along``)."""
+
+    names: tuple[str, ...] = AUGMENTATIONS
+    strength: tuple[tuple[str, float], ...] = ()
+    seed: int | None = None
+    refresh_hz: float = 0.0
+    ride_along: bool = True
+
+    def __post_init__(self) -> None:
+        strength = self.strength
+        if isinstance(strength, Mapping):
+            strength = tuple(sorted(strength.items()))
+        elif not isinstance(strength, tuple | list):
+            raise ValueError("augmentation strength must be a mapping of name to 0..1")
+        object.__setattr__(self, "strength", tuple((str(n), float(v)) for n, v in strength))
+        object.__setattr__(self, "names", tuple(self.names))
+        unknown = [n for n in (*self.names, *dict(self.strength)) if n not in AUGMENTATIONS]
+        if unknown:
+            raise ValueError(f"unknown augmentation {unknown[0]!r}; known: {', '.join(AUGMENTATIONS)}")
+        if not all(0.0 <= v <= 1.0 for _, v in self.strength):
+            raise ValueError("augmentation strengths go from 0 to 1")
+        if not self.refresh_hz >= 0:
+            raise ValueError("augmentation refresh_hz must be 0 (every frame) or more")
+
+    @property
+    def strengths(self) -> dict[str, float]:
+        """``strength`` as a mapping."""
+        return dict(self.strength)
+
+
+@dataclass(frozen=True)
+class UnitParams:
+    """The unit zoomed in on: channel (or unit) ``index`` of the module at ``layer``."""
+
+    layer: str
+    index: int
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.index, int) or isinstance(self.index, bool) or self.index < 0:
+            raise ValueError(f"a unit's index is a whole number from 0, not {self.index!r}")
+
+
+SALIENCY_METHODS = ("auto", "gradcam", "gradient")
+
+
+@dataclass(frozen=True)
+class SaliencyParams:
+    """Where the network looks: ``method`` (auto, gradcam or gradient) and, for Grad-CAM, the
+    module ``layer`` it takes (None: the model's last convolutional stage)."""
+
+    method: str = "auto"
+    layer: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.method not in SALIENCY_METHODS:
+            raise ValueError(f"unknown saliency method {self.method!r}; known: {', '.join(SALIENCY_METHODS)}")
 DEFAULT_STRENGTH = 0.5  # of every augmentation, on a 0..1 scale
 
 

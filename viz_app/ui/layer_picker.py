@@ -46,10 +46,12 @@ class LayerPicker(QWidget):
         self.defaults_button.clicked.connect(self._on_defaults_clicked)
         self.none_button.clicked.connect(self._on_none_clicked)
 
-    def set_layers(self, choices: Sequence[tuple[str, str]], chosen: Iterable[str] | None = None) -> None:
-        """Offer ``choices`` ((path, title), forward order); ``chosen`` (default: all) are checked and become the defaults."""
+    def set_layers(self, choices: Sequence[tuple[str, str]], chosen: Iterable[str] | None = None, defaults: Iterable[str] | None = None) -> None:
+        """Offer ``choices`` ((path, title), forward order); ``chosen`` (default: all) are checked,
+        ``defaults`` (default: the chosen) are what the Defaults button checks."""
         chosen_set = set(chosen) if chosen is not None else {path for path, _ in choices}
-        self._defaults = [path for path, _ in choices if path in chosen_set]
+        default_set = set(defaults) if defaults is not None else chosen_set
+        self._defaults = [path for path, _ in choices if path in default_set]
         self.list.blockSignals(True)
         self.list.clear()
         for path, title in choices:

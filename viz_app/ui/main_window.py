@@ -1,4 +1,5 @@
-"""The main window: lays the panels out and hands each FrameResult to them."""
+"""The main window: lays the panels out, writes what the user chooses into the view state and
+hands each FrameResult to the panels."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from viz_app.records.frames import FrameResult, ModelInfo, NormMode
+from viz_app.records.frames import FrameResult, ModelInfo
+from viz_app.state.panels import UNIT_CLICK, with_capability
+from viz_app.state.view import ViewModel
 from viz_app.ui.controls_bar import ControlsBar
 from viz_app.ui.drawing_pad import DrawingPad
 from viz_app.ui.layer_picker import LayerPicker
@@ -20,39 +23,42 @@ from viz_app.ui.panels.colour_scale import ColourScale
 from viz_app.ui.panels.feature_maps import FeatureMapsPanel
 from viz_app.ui.panels.network_input import NetworkInputView
 from viz_app.ui.panels.probabilities import ProbabilitiesPanel
-from viz_app.ui.panels.registry import UNIT_PANEL
 from viz_app.ui.panels.summary import SummaryPanel
 from viz_app.ui.panels.zoo_chart import ZooChartPanel
 from viz_app.ui.presentation import Presentation
 from viz_app.ui.side_tabs import SideTabs
 from viz_app.ui.status_line import StatusLine
+from viz_app.ui.view_binding import bind_to_view
 
 if TYPE_CHECKING:
     from viz_app.records.costs import ModelSummary
 
 
 class MainWindow(QMainWindow):
-    """Input on the left, every layer in the middle, the verdict and the insight tabs on the right."""
+    """Input on the left, every layer in the middle, the verdict and the insight tabs on the right.
+
+    What the user chooses (a model, layers, colours, a side tab and its panel's parameters,
+    freeze) goes into ``view``, the app's one state; the worker follows it. The window shows
+    each model and result the worker sends, a result with the model it was made with.
+    """
 
     frame_ready = Signal(object)  # Frame, for the inference worker
-    model_requested = Signal(str, object)  # model name, weights path or None
-    norm_requested = Signal(object)  # NormMode
+    model_requested = Signal(str, object)  # model name, weights path or None: written into the view
     result_shown = Signal(object, float)  # FrameResult, perf_counter() once the panels hold it
     model_shown = Signal(object)  # ModelInfo, once the window shows the new model
-    layers_requested = Signal(list)  # module paths to show
-    extra_requested = Signal(str, object)  # per-frame extra key, params dict or None (off)
+    layers_requested = Signal(list)  # module paths to show: written into the view
     closing = Signal()
     freeze_toggled = Signal(bool)  # True: the panels hold the current frame (Space)
 
-    def __init__(self, models: Sequence[tuple[str, str, str]], parent: QWidget | None = None) -> None:
-        """``models``: (name, title, group) of every model the picker offers."""
+    def __init__(self, models: Sequence[tuple[str, str, str]], view: ViewModel | None = None, parent: QWidget | None = None) -> None:
+        """``models``: (name, title, group) of every model the picker offers; ``view``: the state it writes to."""
         super().__init__(parent)
         self.setWindowTitle("cnn-viz")
+        self.view = view or ViewModel()
         self.model: ModelInfo | None = None
         self.gui_ms = 0.0  # time the last frame took to reach all panels
         self._frozen = False
         self._held: FrameResult | None = None  # the newest result while frozen
-        self._early: FrameResult | None = None  # a new model's first frame, come before the model itself
         self._placed = False  # fitted to its screen on the first show (unless sized before)
         self._build_panels()
         self._build_layout()
@@ -76,7 +82,7 @@ class MainWindow(QMainWindow):
         self.layer_picker = LayerPicker()
         self.cost = SummaryPanel()
         self.zoo_chart = ZooChartPanel()
-        self.side = SideTabs([(self.layer_picker, "Layers"), (self.cost, "Cost"), (self.zoo_chart, "Model zoo")])
+        self.side = SideTabs([(self.layer_picker, "Layers"), (self.cost, "Cost"), (self.zoo_chart, "Model zoo")], self.view)
         self.inputs = QTabWidget()
         self.inputs.setDocumentMode(True)
         self.inputs.addTab(self.pad, "Draw")
@@ -130,12 +136,11 @@ class MainWindow(QMainWindow):
         self.addAction(self.freeze_action)
 
     def _connect(self) -> None:
-        """Wire the widgets to each other and to the window's signals."""
-        self.side.extra_requested.connect(self.extra_requested)
+        """Wire the widgets to each other, to the window's signals and to the view state."""
+        bind_to_view(self)
         self.maps.unit_clicked.connect(self._on_unit_clicked)
         self.layer_picker.layers_chosen.connect(self.layers_requested)
         self.model_picker.activated.connect(self._on_model_picked)
-        self.norm_picker.currentIndexChanged.connect(self._on_norm_picked)
         self.pen_width.valueChanged.connect(self.pad.set_pen_width)
         self.clear_button.clicked.connect(self.pad.clear)
         self.pad.frame_ready.connect(self.frame_ready)
@@ -147,7 +152,9 @@ class MainWindow(QMainWindow):
 
     # --- from the worker --------------------------------------------------------------------------
     def show_model(self, info: ModelInfo) -> None:
-        """A newly loaded model: reset what showed the old one, then ask for the extra in view."""
+        """A newly loaded model: reset what showed the old one (the model shown again is left as it is)."""
+        if info == self.model:
+            return
         self.model = info
         index = self.model_picker.findData(info.name)
         if index >= 0:
@@ -160,15 +167,11 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"cnn-viz – {info.title}")
         self.side.model_changed(info)
         self.model_shown.emit(info)
-        early, self._early = self._early, None
-        if early is not None and early.model == info.name:
-            self.show_result(early)
 
     def show_result(self, result: FrameResult) -> None:
-        """Hand one frame to every panel; ``result_shown`` says when they hold it."""
-        if self.model is not None and result.model != self.model.name:
-            self._early = result  # the old model's last frame, or the new one's first (show_model shows it)
-            return
+        """Hand one frame to every panel, with the model it was made with; ``result_shown`` says when they hold it."""
+        if result.info is not None and result.info != self.model:
+            self.show_model(result.info)  # come before the worker's word on its model, or with a model since replaced
         if self._frozen:
             self._held = result  # computed, held back: Space again shows the newest
             return
@@ -186,7 +189,8 @@ class MainWindow(QMainWindow):
         """The model's cost table and the layers one may show (computed off the frame loop)."""
         if self.model is not None and summary.name == self.model.name:
             self.cost.show_summary(summary)
-            self.layer_picker.set_layers(choices, defaults)
+            chosen = self.view.state.layers.get(summary.name)  # remembered for this model: already shown
+            self.layer_picker.set_layers(choices, defaults if chosen is None else chosen, defaults)
 
     def show_download(self, name: str, done: int, total: int) -> None:
         """Progress of a model's pretrained weights coming down (the window stays live)."""
@@ -223,6 +227,7 @@ class MainWindow(QMainWindow):
         if frozen == self._frozen:
             return
         self._frozen = frozen
+        self.view.update(frozen=frozen)
         self.freeze_action.setChecked(frozen)
         self.frozen_label.setVisible(frozen)
         held, self._held = self._held, None
@@ -260,19 +265,15 @@ class MainWindow(QMainWindow):
         self.set_presentation(False) if self.presenting else self.pad.clear()
 
     def _on_unit_clicked(self, layer: str, index: int) -> None:
-        zoom = self.panel(UNIT_PANEL)
-        self.side.setCurrentWidget(cast(QWidget, zoom))
-        cast(UnitSelector, zoom).select(layer, index)  # asks for the unit extra, now that it is in view
+        for spec in with_capability(UNIT_CLICK):  # the panel the registry says a click opens
+            zoom = self.panel(spec.key)
+            self.side.setCurrentWidget(cast(QWidget, zoom))
+            cast(UnitSelector, zoom).select(layer, index)  # its parameters change: the view asks for the unit extra
 
     def _on_model_picked(self, index: int) -> None:
         name = self.model_picker.itemData(index)
         if name and (self.model is None or name != self.model.name):
             self.model_requested.emit(name, None)
-
-    def _on_norm_picked(self, index: int) -> None:
-        mode = NormMode(self.norm_picker.itemData(index))
-        self.colour_scale.set_mode(mode)
-        self.norm_requested.emit(mode)
 
     def _on_open_weights(self) -> None:
         if self.model is None:

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QSplitter, QTabWidget, QWidget
 
 from viz_app.ui.panels.base import ShowsAnAnswer
 
-RESTORE_SETTLE_MS = 1000  # after leaving presentation, resizes within this time get the old splitter sizes back
+RESTORE_SETTLE_MS = 1000  # after leaving presentation, the old splitter sizes are put back until no resize came this long
 TEXT_STEP = 1.15  # Ctrl+plus / Ctrl+minus scale the text by this factor
 LABEL_SHARE = 1 / 40  # presentation: every label at least this share of the screen height
 ANSWER_SHARE = 1 / 5  # presentation: the predicted class at least this share of the screen height
@@ -65,6 +65,8 @@ class Presentation(QObject):
         self._window = window
         self._normal: _NormalView | None = None
         self._restoring: _NormalView | None = None  # splitter sizes to put back once the window has its size again
+        self._settle = QTimer(self, singleShot=True, interval=RESTORE_SETTLE_MS)
+        self._settle.timeout.connect(self._on_restore_settled)
         window.installEventFilter(self)
         self.text_scale = 1.0
         self._base_font = QFont(window.font())
@@ -119,7 +121,7 @@ class Presentation(QObject):
             self._restoring = normal
             self._restore_splitters()
             QTimer.singleShot(0, self._restore_splitters)  # after the shown controls are laid out again
-            QTimer.singleShot(RESTORE_SETTLE_MS, self._on_restore_settled)  # the window manager's resizes come in late
+            self._settle.start()  # the window manager's resizes come in late, the later the busier the machine
         parts.maps.set_pixel_exact(on)
         self.apply_text_sizes()
         self.action.setChecked(on)
@@ -128,6 +130,7 @@ class Presentation(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         """Once the window is back at its normal size, put the splitters back where they were."""
         if event.type() == QEvent.Type.Resize and self._restoring is not None:
+            self._settle.start()  # settled only once no resize came for a while
             self._restore_splitters()
         return False
 
@@ -140,7 +143,13 @@ class Presentation(QObject):
                 splitter.setSizes(normal.sizes[id(splitter)])
 
     def _on_restore_settled(self) -> None:
+        self._restore_splitters()
         self._restoring = None
+
+    @property
+    def settling(self) -> bool:
+        """True while the normal view is still being put back after presentation (resizes may come)."""
+        return self._restoring is not None
 
     def set_text_scale(self, scale: float) -> None:
         """Scale every text of the window by ``scale`` (1: as designed)."""

@@ -6,38 +6,38 @@ from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any, cast
 
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget, QWidget
 
 from viz_app.records.frames import ModelInfo
+from viz_app.state.panels import PANELS
+from viz_app.state.view import ViewModel
 from viz_app.ui.panels.base import Panel, check_panel_class
-from viz_app.ui.panels.registry import PANELS
 
 
 class SideTabs(QTabWidget):
-    """Fixed tabs first, then one tab per ``registry.PANELS`` entry, in its order.
+    """Fixed tabs first, then one tab per registered insight panel (``viz_app.state.panels``), in its order.
 
-    Only the panel in view has its extra running (each costs frame time): switching tabs
-    emits ``extra_requested(key, params)`` for the panel coming into view and
-    ``extra_requested(key, None)`` for every other one.
+    The tab in view and every panel's parameters are written into the view state: only the
+    panel in view has its extra running (each costs frame time), and the worker follows the
+    view. A fixed tab is named in the view by its title, an insight panel by its key.
     """
 
-    extra_requested = Signal(str, object)  # extra key, params dict or None (off)
-
-    def __init__(self, fixed: Sequence[tuple[QWidget, str]], parent: QWidget | None = None) -> None:
+    def __init__(self, fixed: Sequence[tuple[QWidget, str]], view: ViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setDocumentMode(True)
+        self._view = view
         for widget, title in fixed:
             self.addTab(widget, title)
         self._panels: dict[str, Panel] = {}
-        for key, entry in PANELS.items():
-            panel_class = check_panel_class(entry.load(), f"{key!r} ({entry.target})")
+        for spec in PANELS:
+            panel_class = check_panel_class(spec.load_widget(), f"{spec.key!r} ({spec.widget})")
             panel = cast(Panel, panel_class())
-            self._panels[key] = panel
-            self.addTab(cast(QWidget, panel), entry.title)
-            panel.params_changed.connect(partial(self._on_params_changed, key))
+            self._panels[spec.key] = panel
+            self.addTab(cast(QWidget, panel), spec.title)
+            panel.params_changed.connect(partial(self._on_params_changed, spec.key))
         self.setUsesScrollButtons(True)
         self.currentChanged.connect(self._on_current_changed)
+        self._on_current_changed(self.currentIndex())
 
     @property
     def panels(self) -> dict[str, Panel]:
@@ -48,6 +48,11 @@ class SideTabs(QTabWidget):
         """The insight panel registered under ``key``."""
         return self._panels[key]
 
+    def key_of(self, widget: QWidget | None) -> str:
+        """How the view names the tab of ``widget``: its panel's key, or the fixed tab's title."""
+        key = next((k for k, p in self._panels.items() if p is widget), None)
+        return key if key is not None else self.tabText(self.indexOf(widget)) if widget is not None else ""
+
     def show_records(self, extras: Mapping[str, Any]) -> None:
         """Hand each panel its record of this frame, where the frame has one."""
         for key, panel in self._panels.items():
@@ -56,21 +61,19 @@ class SideTabs(QTabWidget):
                 panel.show_record(record)
 
     def model_changed(self, info: ModelInfo) -> None:
-        """Tell every panel, then ask again for the extra of the panel in view."""
+        """Tell every panel (what they asked of the old model is already forgotten by the view)."""
         for panel in self._panels.values():
             panel.model_changed(info)
-        self.request_extras()
-
-    def request_extras(self) -> None:
-        """The panel in view's extra on with its params, every other one off."""
-        shown = self.currentWidget()
-        for key, panel in self._panels.items():
-            self.extra_requested.emit(key, panel.params() if panel is shown else None)
 
     def _on_current_changed(self, _index: int) -> None:
-        self.request_extras()
+        """The tab in view, and its panel's parameters as they are now, go into the view state."""
+        shown = self.currentWidget()
+        key = self.key_of(shown)
+        if key in self._panels:
+            self._view.show_tab(key, self._panels[key].params())
+        else:
+            self._view.show_tab(key)
 
     def _on_params_changed(self, key: str, params: object) -> None:
-        """A panel's own controls changed its params: pass them on only while it is in view."""
-        if self.currentWidget() is self._panels[key]:
-            self.extra_requested.emit(key, params)
+        """A panel's own controls changed its parameters."""
+        self._view.set_params(key, params)

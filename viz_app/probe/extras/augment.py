@@ -20,7 +20,7 @@ from viz_app.probe.extras.augment_linear import LinearAugmenter, linear_augmente
 from viz_app.probe.extras.augment_transforms import augment_batch, build_transforms, to_uint8
 from viz_app.probe.extras.base import ExtraContext, refuse_string_reader
 from viz_app.probe.extras.se import hook_free_twin
-from viz_app.records.panels import AUGMENTATIONS, AugmentRecord, AugmentVariant
+from viz_app.records.panels import AugmentParams, AugmentRecord, AugmentVariant
 
 __all__ = ["AugmentExtra", "LinearAugmenter", "augment_batch", "build_transforms", "linear_augmenter", "to_uint8"]
 
@@ -34,49 +34,57 @@ class AugmentExtra:
     captures then hold 1 + N rows, of which everything reads row 0). With ``ride_along``
     False, or for any other forward, ``compute`` classifies the N variants on a hook-free twin.
 
-    params: ``names`` (subset and order of AUGMENTATIONS), ``strength`` ({name: 0..1}),
-    ``seed`` (an int for reproducible variants; None or absent: a random seed; the random
+    params (``AugmentParams``): ``names`` (subset and order of AUGMENTATIONS), ``strength``
+    (name, 0..1), ``seed`` (an int for reproducible variants; None: a random seed; the random
     parameters are drawn once per extra, so the grid stays put while the input changes),
-    ``ride_along`` (default True), ``refresh_hz`` (absent or 0: the variants follow every
-    frame; else they are computed at most this often: a frame in between hands on the last
-    record, the very same object, and costs nothing here).
+    ``ride_along`` (default True), ``refresh_hz`` (0: the variants follow every frame; else they
+    are computed at most this often: a frame in between hands on the last record, the very same
+    object, and costs nothing here). A new strength or seed is taken in place (``update``).
     """
 
     key = "augment"
     grad_at: str | None = None  # no gradient: the frame stays in inference mode
 
-    def __init__(self, loaded: LoadedModel, params: dict[str, Any]) -> None:
+    def __init__(self, loaded: LoadedModel, params: AugmentParams) -> None:
         refuse_string_reader(loaded, "the augmentation panel")
         self.spec = loaded.spec
         self.model = hook_free_twin(loaded)
-        names = list(params.get("names") or AUGMENTATIONS)
-        strength = params.get("strength") or {}
-        if not isinstance(strength, dict):
-            raise ValueError("augmentation strength must be a mapping of name to 0..1")
-        self.transforms = build_transforms(names, strength, self.spec.input_size)
-        seed = params.get("seed")
-        self.fixed = seed is not None
-        self.seed = int(seed) if seed is not None else random.randrange(2**31 - 64)
-        shape = (self.spec.channels, *self.spec.input_size)
-        if LinearAugmenter.fits(shape):
-            self._augment: Callable[[torch.Tensor], torch.Tensor] = linear_augmenter(names, strength, shape, self.seed, loaded.device)
-        else:
-            self._augment = lambda pixels: augment_batch(pixels, self.transforms, self.seed)
+        self._device = loaded.device
+        self.params = params
+        self._variants(params)
         self._mean = torch.tensor(self.spec.mean, device=loaded.device).view(-1, 1, 1)
         self._std = torch.tensor(self.spec.std, device=loaded.device).view(-1, 1, 1)
         self._riding: tuple[torch.Tensor, torch.Tensor] | None = None  # (frame input, variants) in flight
         self._rode: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None = None  # (input, variants, logits)
         self._model = loaded.model
         self._handles: list[Any] = []
-        hz = float(params.get("refresh_hz") or 0.0)
-        if hz < 0:
-            raise ValueError("augmentation refresh_hz must be 0 (every frame) or more")
-        self._interval = 1.0 / hz if hz else 0.0
+        self._interval = 1.0 / params.refresh_hz if params.refresh_hz else 0.0
         self._record: AugmentRecord | None = None  # the last one computed
         self._refreshed = 0.0  # perf_counter when it was
         self._skip = False  # the ride-along hook left this frame's variants out
-        if params.get("ride_along", True):
+        if params.ride_along:
             self.attach()
+
+    def _variants(self, params: AugmentParams) -> None:
+        """The transforms of ``params`` and the function that makes a frame's variants."""
+        names, strength = list(params.names), params.strengths
+        self.transforms = build_transforms(names, strength, self.spec.input_size)
+        self.fixed = params.seed is not None
+        self.seed = int(params.seed) if params.seed is not None else random.randrange(2**31 - 64)
+        shape = (self.spec.channels, *self.spec.input_size)
+        if LinearAugmenter.fits(shape):
+            self._augment: Callable[[torch.Tensor], torch.Tensor] = linear_augmenter(names, strength, shape, self.seed, self._device)
+        else:
+            self._augment = lambda pixels: augment_batch(pixels, self.transforms, self.seed)
+
+    def update(self, params: AugmentParams) -> bool:
+        """Take a new strength, seed or choice of variants in place (the ride-along hooks stay);
+        False when the refresh rate or the ride-along changes (built anew)."""
+        if (params.refresh_hz, params.ride_along) != (self.params.refresh_hz, self.params.ride_along):
+            return False
+        self._variants(params)
+        self.params, self._record = params, None
+        return True
 
     def attach(self) -> None:
         """Put the ride-along hooks on the model (``close()`` takes them off)."""

@@ -53,7 +53,12 @@ def score_gradient(logits: torch.Tensor, leaf: torch.Tensor, class_index: torch.
 
 
 class FrameExtra(Protocol):
-    """A per-frame computation a panel asks for, registered in ``EXTRAS`` under the panel's key."""
+    """A per-frame computation a panel asks for; its panel's line in ``viz_app.state.panels`` names it.
+
+    It is built with the panel's parameters (the frozen dataclass that line names). It may also
+    define ``update(params) -> bool``: take new parameters in place, hooks and all kept, and say
+    True; False (or no such method) has it built anew.
+    """
 
     key: str
     grad_at: str | None
@@ -73,7 +78,7 @@ class FrameExtra(Protocol):
         ...
 
 
-ExtraFactory = Callable[[LoadedModel, dict[str, Any]], FrameExtra]
+ExtraFactory = Callable[[LoadedModel, Any], FrameExtra]  # (loaded model, the panel's parameters dataclass)
 
 
 def refuse_string_reader(loaded: LoadedModel, what: str) -> None:

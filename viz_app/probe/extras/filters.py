@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import torch
 from torch import nn
@@ -12,7 +10,7 @@ from viz_app.models.loader import LoadedModel
 from viz_app.probe.extras.base import ExtraContext
 from viz_app.probe.mosaic import normalise, tile
 from viz_app.records.frames import NormMode
-from viz_app.records.panels import FiltersRecord
+from viz_app.records.panels import FiltersRecord, NoParams
 
 
 def first_conv(model: nn.Module) -> tuple[str, nn.Conv2d] | None:
@@ -51,7 +49,7 @@ class FiltersExtra:
     key = "filters"
     grad_at: str | None = None  # no gradient: the frame stays in inference mode
 
-    def __init__(self, loaded: LoadedModel, params: dict[str, Any]) -> None:
+    def __init__(self, loaded: LoadedModel, params: NoParams) -> None:
         self.record = filters_record(loaded.model)
         if self.record is None:
             raise ValueError(f"{loaded.spec.title} has no convolution")

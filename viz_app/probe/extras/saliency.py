@@ -29,7 +29,7 @@ from viz_app.models.loader import LoadedModel
 from viz_app.probe.extras.base import ExtraContext, refuse_string_reader, score_gradient
 from viz_app.probe.extras.se import hook_free_twin
 from viz_app.probe.extras.unit import FieldModel, layer_output, receptive_field
-from viz_app.records.panels import SaliencyRecord
+from viz_app.records.panels import SALIENCY_METHODS, SaliencyParams, SaliencyRecord
 
 POOLING: tuple[type[nn.Module], ...] = (
     nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d, nn.Dropout, nn.Identity,
@@ -64,7 +64,7 @@ def last_conv_stage(model: nn.Module, x: torch.Tensor) -> str:
     return order[-1]
 
 
-METHODS = ("auto", "gradcam", "gradient")
+METHODS = SALIENCY_METHODS
 
 
 def default_method(spec: Any) -> str:
@@ -131,26 +131,24 @@ def grad_cam(
 class SaliencyExtra:
     """Sends the saliency map of the predicted class, with the input it explains.
 
-    params: ``method`` ("auto", the default: see ``default_method``; "gradcam"; "gradient"), ``layer`` (Grad-CAM's module
-    path; default: the last convolutional stage).
+    params (``SaliencyParams``): ``method`` ("auto", the default: see ``default_method``; "gradcam";
+    "gradient"), ``layer`` (Grad-CAM's module path; default: the last convolutional stage).
     """
 
     key = "saliency"
 
-    def __init__(self, loaded: LoadedModel, params: dict[str, Any]) -> None:
+    def __init__(self, loaded: LoadedModel, params: SaliencyParams) -> None:
         refuse_string_reader(loaded, "the Looks-at panel")
         self.spec = loaded.spec
         self.model = hook_free_twin(loaded)
         modules = dict(self.model.named_modules())
-        layer = params.get("layer")
+        layer = params.layer
         if layer is None:
             h, w = self.spec.input_size
             layer = last_conv_stage(self.model, torch.zeros(1, self.spec.channels, h, w, device=loaded.device))
         if layer not in modules:
             raise KeyError(f"no layer {layer!r} in {self.spec.name}")
-        self.method = str(params.get("method", "auto"))
-        if self.method not in METHODS:
-            raise ValueError(f"unknown saliency method {self.method!r}; known: {', '.join(METHODS)}")
+        self.method = params.method
         if self.method == "auto":
             self.method = default_method(self.spec)
         self.layer_name = str(layer) if self.method == "gradcam" else "input"

@@ -20,7 +20,7 @@ from torch import nn
 
 from viz_app.models.loader import LoadedModel
 from viz_app.probe.extras.base import ExtraContext
-from viz_app.records.panels import SEBlock, SERecord
+from viz_app.records.panels import NoParams, SEBlock, SERecord
 
 GATE_TYPES: tuple[type[nn.Module], ...] = (nn.Sigmoid, nn.Hardsigmoid)
 POOL_TYPES: tuple[type[nn.Module], ...] = (nn.AdaptiveAvgPool2d, nn.AdaptiveAvgPool1d, nn.AdaptiveMaxPool2d)
@@ -141,7 +141,7 @@ class SEExtra:
     key = "se"
     grad_at: str | None = None  # no gradient: the frame stays in inference mode
 
-    def __init__(self, loaded: LoadedModel, params: dict[str, Any]) -> None:
+    def __init__(self, loaded: LoadedModel, params: NoParams) -> None:
         gates = find_se_gates(loaded.model)
         self.blocks = [name for name, _ in gates]
         self.class_means = card_class_means(loaded.card, self.blocks)

@@ -8,8 +8,6 @@ shows them, this extra's own hooks otherwise); nothing runs a second forward per
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -20,6 +18,7 @@ from viz_app.models.inputs import input_pixels
 from viz_app.models.loader import LoadedModel
 from viz_app.probe.extras.base import ExtraContext
 from viz_app.probe.extras.se import ForwardCapture, hook_free_twin
+from viz_app.records.panels import NoParams
 from viz_app.records.strings import Along, StringRecord, StripLayer, no_string
 
 LAYERS = ("C1", "C3", "C5")  # shown along the string, by their display names in the model's spec
@@ -75,7 +74,7 @@ class StringExtra:
     key = "sdnn"
     grad_at: str | None = None  # no gradient: the frame stays in inference mode
 
-    def __init__(self, loaded: LoadedModel, params: dict[str, Any]) -> None:
+    def __init__(self, loaded: LoadedModel, params: NoParams) -> None:
         self.loaded = loaded
         self.layers = string_layers(loaded)
         self._capture: ForwardCapture | None = None

@@ -24,6 +24,7 @@ from viz_app.probe.extras.se import ForwardCapture, hook_free_twin
 from viz_app.probe.mosaic import normalise, tile
 from viz_app.probe.unit_top import top_images
 from viz_app.records.frames import NormMode
+from viz_app.records.panels import UnitParams
 from viz_app.records.units import UnitInsight
 
 RF_SAMPLES = 2  # random inputs per probed unit (the probe runs on a linearised network, so one would do)
@@ -193,32 +194,45 @@ def producer(module: nn.Module, channels: int) -> tuple[str, nn.Module] | None:
 class UnitExtra:
     """Sends one channel's activation; kernels and receptive field are computed at selection.
 
-    params: ``layer`` (module path) and ``index`` (channel or unit).
+    params (``UnitParams``): ``layer`` (module path) and ``index`` (channel or unit). Another unit
+    of the same layer is taken in place (``update``): the hook on the layer stays.
     """
 
     key = "unit"
     grad_at: str | None = None  # no gradient: the frame stays in inference mode
 
-    def __init__(self, loaded: LoadedModel, params: dict[str, Any]) -> None:
+    def __init__(self, loaded: LoadedModel, params: UnitParams) -> None:
         self.spec = loaded.spec
-        self.layer = str(params["layer"])
-        self.index = int(params["index"])
+        self._loaded = loaded
+        self.layer = params.layer
         modules = dict(loaded.model.named_modules())
         if self.layer not in modules:
             raise KeyError(f"no layer {self.layer!r} in {self.spec.name}")
-        twin = hook_free_twin(loaded)
+        self._twin = hook_free_twin(loaded)
         shape = (self.spec.channels, *self.spec.input_size)
         with torch.inference_mode():
-            probe = layer_output(twin, dict(twin.named_modules())[self.layer], torch.zeros(1, *shape, device=loaded.device))
-        channels = probe.shape[1] if probe.dim() > 1 else probe.shape[0]
-        if not 0 <= self.index < channels:
-            raise IndexError(f"{self.layer} has {channels} channels; there is no channel {self.index}")
-        layer = dict(twin.named_modules())[self.layer]
-        self.field = receptive_field(twin, layer, self.index, shape, loaded.device)
-        self._kernels = self._incoming(layer, channels)
-        self._top = top_images(loaded, self.layer, self.index, self.field)
-        index = self.index
-        self._capture = ForwardCapture(loaded.model, [modules[self.layer]], lambda out: out[:1, index])
+            probe = layer_output(self._twin, dict(self._twin.named_modules())[self.layer], torch.zeros(1, *shape, device=loaded.device))
+        self._channels = probe.shape[1] if probe.dim() > 1 else probe.shape[0]
+        self._select(params.index)
+        self._capture = ForwardCapture(loaded.model, [modules[self.layer]], lambda out: out[:1, self.index])
+
+    def _select(self, index: int) -> None:
+        """Unit ``index`` of the layer: its receptive field, incoming kernels and top digits."""
+        if not 0 <= index < self._channels:
+            raise IndexError(f"{self.layer} has {self._channels} channels; there is no channel {index}")
+        self.index = index
+        layer = dict(self._twin.named_modules())[self.layer]
+        shape = (self.spec.channels, *self.spec.input_size)
+        self.field = receptive_field(self._twin, layer, index, shape, self._loaded.device)
+        self._kernels = self._incoming(layer, self._channels)
+        self._top = top_images(self._loaded, self.layer, index, self.field)
+
+    def update(self, params: UnitParams) -> bool:
+        """Another unit of the same layer, in place (the layer's hook stays); False for another layer."""
+        if params.layer != self.layer:
+            return False
+        self._select(params.index)
+        return True
 
     def _incoming(self, module: nn.Module, channels: int) -> tuple[np.ndarray | None, tuple[int, int], tuple[float, float], str]:
         found = producer(module, channels)

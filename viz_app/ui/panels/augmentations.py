@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
@@ -28,7 +27,7 @@ from PySide6.QtWidgets import (
 )  # fmt: skip
 
 from viz_app.records.frames import ModelInfo
-from viz_app.records.panels import AUGMENTATIONS, DEFAULT_STRENGTH, AugmentRecord
+from viz_app.records.panels import AUGMENTATIONS, DEFAULT_STRENGTH, AugmentParams, AugmentRecord
 from viz_app.ui.fit import wrapping_label
 
 COLUMNS = 4
@@ -145,14 +144,10 @@ class AugmentationsPanel(QWidget):
 
         return controls, buttons
 
-    def params(self) -> dict[str, Any]:
+    def params(self) -> AugmentParams:
         """What the augment extra should compute now."""
-        return {
-            "names": list(AUGMENTATIONS),
-            "strength": {name: s.value() / 100 for name, s in self.sliders.items()},
-            "seed": self.seed.value(),
-            "refresh_hz": REFRESH_HZ,
-        }
+        strength = {name: s.value() / 100 for name, s in self.sliders.items()}
+        return AugmentParams(AUGMENTATIONS, tuple(strength.items()), self.seed.value(), REFRESH_HZ)
 
     def request(self) -> None:
         """Ask for the augment extra with the current settings."""

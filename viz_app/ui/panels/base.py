@@ -1,8 +1,9 @@
 """What an insight panel is: the side tab that shows one per-frame extra's record.
 
-The window builds one of each from ``viz_app.ui.panels.registry`` and talks to it only
-through ``Panel``. The registry line, not the panel, names the extra (its key), so the two
-can never disagree; a panel says *what* to compute (``params``) and draws what came back.
+The window builds one of each from ``viz_app.state.panels`` and talks to it only through
+``Panel``. The registry line, not the panel, names the extra (its key), so the two can never
+disagree; a panel says *what* to compute (``params``, the frozen dataclass its line names) and
+draws what came back.
 """
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ PANEL_MEMBERS = ("params", "show_record", "model_changed")  # methods every pane
 class Panel(Protocol):
     """A QWidget in the side tabs fed by one per-frame extra (a probe.extras key).
 
-    - ``params()``: what the extra should compute now, as the dict its factory receives;
-      None asks for nothing (switched off, or nothing selected yet). The window asks when the
-      panel comes into view, and turns the extra off when it leaves (extras cost frame time).
+    - ``params()``: what the extra should compute now, an instance of the parameters dataclass
+      its registry line names; None asks for nothing (switched off, or nothing selected yet).
+      Only the panel in view has its extra running (extras cost frame time).
     - ``params_changed``: ``Signal(object)``, emitted with the new ``params()`` whenever the
-      panel's own controls change them; the window passes it on while the panel is in view.
+      panel's own controls change them; the window writes them into its view state.
     - ``show_record(record)``: draw the record the extra made from this frame
       (``FrameResult.extras[key]``, a numpy-only record from ``viz_app.records``).
     - ``model_changed(info)``: another model is shown; forget what belonged to the old one
@@ -36,8 +37,8 @@ class Panel(Protocol):
     params_changed: SignalInstance
     shown: int
 
-    def params(self) -> dict[str, Any] | None:
-        """What the extra should compute now, or None for nothing."""
+    def params(self) -> Any:
+        """What the extra should compute now (the panel's parameters dataclass), or None for nothing."""
         ...
 
     def show_record(self, record: Any) -> None:
@@ -60,7 +61,7 @@ class ShowsAnAnswer(Protocol):
 
 
 class UnitSelector(Protocol):
-    """The panel a click on a feature map opens (registry key ``UNIT_PANEL``)."""
+    """The panel a click on a feature map opens (it declares ``UNIT_CLICK`` in the registry)."""
 
     def select(self, layer: str, index: int) -> None:
         """Zoom in on channel (or unit) ``index`` of module ``layer``."""

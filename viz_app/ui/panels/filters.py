@@ -8,7 +8,7 @@ from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QWidget
 
 from viz_app.records.frames import ModelInfo
-from viz_app.records.panels import FiltersRecord
+from viz_app.records.panels import FiltersRecord, NoParams
 from viz_app.ui.colours import lut
 from viz_app.ui.panels.map_layout import tile_grid_path
 
@@ -34,9 +34,9 @@ class FiltersPanel(pg.GraphicsLayoutWidget):
         self._shown: FiltersRecord | None = None
         self.shown = 0
 
-    def params(self) -> dict:
+    def params(self) -> NoParams:
         """Parameters of the filters extra (it has none)."""
-        return {}
+        return NoParams()
 
     def model_changed(self, info: ModelInfo) -> None:
         """Nothing to forget: the new model's filters arrive with its first frame."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
@@ -11,7 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from viz_app.records.frames import ModelInfo
-from viz_app.records.panels import SaliencyRecord
+from viz_app.records.panels import SaliencyParams, SaliencyRecord
 from viz_app.ui.colours import lut
 from viz_app.ui.fit import shrinkable_combo, wrapping_label
 
@@ -78,9 +77,9 @@ class SaliencyPanel(QWidget):
         self._shape: tuple[int, ...] = ()
         self.shown = 0
 
-    def params(self) -> dict[str, Any] | None:
+    def params(self) -> SaliencyParams | None:
         """What the saliency extra should compute, or None when switched off."""
-        return {"method": self.method.currentData()} if self.enabled.isChecked() else None
+        return SaliencyParams(self.method.currentData()) if self.enabled.isChecked() else None
 
     def model_changed(self, info: ModelInfo) -> None:
         """Nothing to forget: method and opacity hold for any model."""

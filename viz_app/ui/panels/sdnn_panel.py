@@ -16,6 +16,7 @@ from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from viz_app.records.frames import ModelInfo
+from viz_app.records.panels import NoParams
 from viz_app.records.strings import StringRecord, StripLayer
 from viz_app.ui.colours import lut
 from viz_app.ui.fit import wrapping_label
@@ -113,9 +114,9 @@ class SDNNPanel(QWidget):
             self.views[key], self.images[key], self.titles[key] = view, image, label
 
     # --- the Panel protocol ---------------------------------------------------------------------
-    def params(self) -> dict:
+    def params(self) -> NoParams:
         """Parameters of the sdnn extra (it has none)."""
-        return {}
+        return NoParams()
 
     def model_changed(self, info: ModelInfo) -> None:
         """Forget the last reading: the next record is the new model's."""

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from viz_app.records.frames import ModelInfo
-from viz_app.records.panels import SERecord
+from viz_app.records.panels import NoParams, SERecord
 from viz_app.ui.colours import lut
 
 ROW_HEIGHT = 110  # pixels per SE block
@@ -59,9 +59,9 @@ class SEWeightsPanel(QWidget):
         self._key: tuple = ()
         self.shown = 0  # frames drawn
 
-    def params(self) -> dict:
+    def params(self) -> NoParams:
         """Parameters of the se extra (it has none)."""
-        return {}
+        return NoParams()
 
     def model_changed(self, info: ModelInfo) -> None:
         """Nothing to forget: the next record brings the new model's blocks."""

@@ -3,20 +3,38 @@
 Keeps the unit zoom's contract (``select``, ``params``, ``selection``) and adds the top
 digits and the favourite input (``viz_app.ui.panels.unit_learned``). The favourite input is
 computed elsewhere: the panel asks with ``favourite_requested(FavouriteRequest)`` and draws what
-comes back with ``show_favourite`` or ``favourite_failed`` (the app connects a runner).
+comes back with ``show_favourite`` or ``favourite_failed``. The app hands the panel the runner
+that computes them (``set_favourites``; the registry declares the panel ``FAVOURITES``).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QResizeEvent
+from typing import Protocol
+
+from PySide6.QtCore import QRectF, Qt, Signal, SignalInstance
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from viz_app.records.frames import ModelInfo
-from viz_app.records.panels import UnitRecord
+from viz_app.records.panels import UnitParams, UnitRecord
 from viz_app.records.units import Favourite, FavouriteRequest, UnitInsight
 from viz_app.ui.panels.unit_learned import LearnedView
 from viz_app.ui.panels.unit_zoom import UnitZoomPanel
+
+
+class FavouriteRunner(Protocol):
+    """What computes favourite inputs for the panel (the app's runner, a child process behind it)."""
+
+    ready: SignalInstance  # Favourite
+    failed: SignalInstance  # FavouriteRequest, message
+    busy: bool
+
+    def request(self, request: FavouriteRequest) -> None: ...
+
+    def cached(self, request: FavouriteRequest | None) -> Favourite | None: ...
+
+    def warm(self) -> None: ...
+
 
 SIDE_BY_SIDE = 1.1  # width / height above which the two parts sit side by side
 ZOOM_SHARE = 0.44  # of the tab's height (or width) the zoom gets until the handle is dragged
@@ -25,7 +43,7 @@ ZOOM_SHARE = 0.44  # of the tab's height (or width) the zoom gets until the hand
 class UnitPanel(QWidget):
     """The selected unit: activation, kernels and field, with its top digits and favourite input."""
 
-    params_changed = Signal(object)  # {"layer": ..., "index": ...} for the unit extra
+    params_changed = Signal(object)  # UnitParams for the unit extra, or None
     favourite_requested = Signal(object)  # FavouriteRequest
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -51,6 +69,15 @@ class UnitPanel(QWidget):
         self.learned.favourite_clicked.connect(self._on_favourite_clicked)
         self.model: ModelInfo | None = None
         self._asked: FavouriteRequest | None = None
+        self.runner: FavouriteRunner | None = None  # set_favourites: none in a window without the app
+
+    def set_favourites(self, runner: FavouriteRunner) -> None:
+        """Compute favourite inputs with ``runner``: asked with ``request``, answered through its
+        ``ready`` and ``failed`` signals."""
+        self.runner = runner
+        self.favourite_requested.connect(runner.request)
+        runner.ready.connect(self.show_favourite)
+        runner.failed.connect(self.favourite_failed)
 
     # --- the Panel contract ------------------------------------------------------------------
     @property
@@ -68,15 +95,18 @@ class UnitPanel(QWidget):
         """The receptive-field outline drawn on the input."""
         return self.zoom.field_rect
 
-    def params(self) -> dict | None:
+    def params(self) -> UnitParams | None:
         """The unit extra's parameters: the selection, or None before a click."""
         return self.zoom.params()
 
     def select(self, layer: str, index: int) -> None:
-        """Zoom in on unit ``index`` of ``layer``."""
+        """Zoom in on unit ``index`` of ``layer``; a favourite input computed before for it shows at once."""
         self.learned.clear()
         self._asked = None
         self.zoom.select(layer, index)
+        cached = self.runner.cached(self.favourite_request()) if self.runner is not None else None
+        if cached is not None:
+            self.learned.show_favourite(cached)
 
     def clear_selection(self) -> None:
         """Forget the selection."""
@@ -128,6 +158,12 @@ class UnitPanel(QWidget):
 
     def _on_favourite_clicked(self) -> None:
         self.request_favourite()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        """Shown: the runner gets ready (its child process starts) for the first click."""
+        super().showEvent(event)
+        if self.runner is not None:
+            self.runner.warm()
 
     def _on_zoom_params(self, params: object) -> None:
         self.params_changed.emit(params)

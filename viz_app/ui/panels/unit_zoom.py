@@ -9,7 +9,7 @@ from PySide6.QtGui import QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsRectItem, QWidget
 
 from viz_app.records.frames import ModelInfo
-from viz_app.records.panels import UnitRecord
+from viz_app.records.panels import UnitParams, UnitRecord
 from viz_app.ui.colours import SEQUENTIAL, lut
 from viz_app.ui.panels.map_layout import tile_grid_path
 
@@ -63,9 +63,9 @@ class UnitZoomPanel(pg.GraphicsLayoutWidget):
         self.title.setText(f"{layer} #{index} (waiting for the next frame)")
         self.params_changed.emit(self.params())
 
-    def params(self) -> dict | None:
+    def params(self) -> UnitParams | None:
         """Parameters of the unit extra: the selection, or None before anything was clicked."""
-        return None if self.selection is None else {"layer": self.selection[0], "index": self.selection[1]}
+        return None if self.selection is None else UnitParams(*self.selection)
 
     def model_changed(self, info: ModelInfo) -> None:
         """A new model has other layers: forget the selection."""
