@@ -147,7 +147,7 @@ class MainWindow(QMainWindow):
 
     # --- the insight panels ---------------------------------------------------------------------
     def panel(self, key: str) -> Panel:
-        """The insight panel registered under ``key`` (see ``viz_app.ui.panels.registry``)."""
+        """The insight panel registered under ``key`` (see ``viz_app.state.panels``)."""
         return self.side.panel(key)
 
     # --- from the worker --------------------------------------------------------------------------
