@@ -7,11 +7,11 @@ import sys
 import time
 from pathlib import Path
 
+from viz_app.inputs.photo import extract_ink
 from viz_app.models import load_model
 from viz_app.probe.pipeline import Pipeline
 from viz_app.records.frames import Frame
 from viz_app.sources.images import ImageError, read_image
-from viz_app.sources.photo import extract_ink
 
 
 def predict_files(name: str, paths: list[Path], weights: Path | None = None, *, as_json: bool = False) -> int:

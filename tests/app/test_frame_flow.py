@@ -14,10 +14,10 @@ from worker_queue import drain
 
 from viz_app.app.session import Session, attach_sources
 from viz_app.bench.synthetic import synth_photo
-from viz_app.models import inputs
+from viz_app.inputs import frame as inputs
+from viz_app.inputs.photo import network_image
 from viz_app.opencv import cv2
 from viz_app.records.frames import FrameResult
-from viz_app.sources.photo import network_image
 
 
 @pytest.fixture()

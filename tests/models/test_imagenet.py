@@ -11,13 +11,13 @@ import pytest
 import torch
 from torchvision.models import get_model, get_weight
 
+from viz_app.inputs.digit import mnist_digit
 from viz_app.models import WeightsError, get_spec, load_model, loader
 from viz_app.models.imagenet import IMAGENET_MODELS, adapt_state_dict
 from viz_app.models.inputs import digits_to_tensor, frame_to_tensor
 from viz_app.models.registry import specs_in_group
 from viz_app.probe.pipeline import Pipeline
 from viz_app.records.frames import Frame
-from viz_app.sources.digit import mnist_digit
 
 REAL_DOWNLOAD = loader.download_file  # before the fixture below replaces it
 

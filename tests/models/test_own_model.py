@@ -20,7 +20,7 @@ from viz_app.models.custom import _import
 from viz_app.models.inputs import digits_to_tensor, frame_to_tensor
 from viz_app.models.user_model import ModelOptions, open_spec
 from viz_app.probe.pipeline import Pipeline
-from viz_app.records.frames import Frame
+from viz_app.records.frames import Frame, FrameKind
 
 
 def _ink() -> np.ndarray:
@@ -160,7 +160,7 @@ def test_a_torchvision_classifier_shows_its_stages_untrained(arch: str, tmp_path
     assert not loaded.trained and len(loaded.spec.layers) >= 3
     with Pipeline(loaded) as pipeline:
         frame = np.random.default_rng(0).integers(0, 256, (240, 320, 3), dtype=np.uint8)
-        result = pipeline.process(Frame(frame, time.perf_counter(), photo=True))
+        result = pipeline.process(Frame(frame, time.perf_counter(), kind=FrameKind.PHOTO))
     assert [layer.name for layer in result.layers] == [p for p, _ in loaded.spec.layers]
     assert result.probabilities.shape == (len(loaded.spec.classes),)
 

@@ -20,7 +20,7 @@ from viz_app.probe.extras.saliency import SaliencyExtra, grad_cam, input_gradien
 from viz_app.probe.extras.se import hook_free_twin
 from viz_app.probe.hooks import count_hooks
 from viz_app.probe.pipeline import Pipeline
-from viz_app.records.frames import Frame
+from viz_app.records.frames import Frame, FrameKind
 from viz_app.sources.strokes import StrokeCanvas
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -133,7 +133,7 @@ def test_one_forward_grad_cam_equals_two_forwards_on_resnet18() -> None:
     canvas.draw_polyline([(60, 40), (200, 90), (120, 250)])
     rng = np.random.default_rng(0)
     photo = rng.integers(0, 256, (224, 224, 3), dtype=np.uint8)
-    frames = [Frame(canvas.ink.copy(), time.perf_counter()), Frame(photo, time.perf_counter(), prepared=True)]
+    frames = [Frame(canvas.ink.copy(), time.perf_counter()), Frame(photo, time.perf_counter(), kind=FrameKind.PREPARED)]
     for mine, reference in one_forward_maps(loaded, {"method": "gradcam"}, frames):
         assert mine.shape == (224, 224) and mine.max() > 0
         np.testing.assert_allclose(mine, reference, atol=1e-4)

@@ -16,7 +16,7 @@ from viz_app.models.inputs import InputError
 from viz_app.models.zoo.sdnn import FIELD, STRIDE, columns
 from viz_app.probe.extras import make_extra
 from viz_app.probe.pipeline import Pipeline
-from viz_app.records.frames import Frame
+from viz_app.records.frames import Frame, FrameKind, Layout
 from viz_app.records.strings import StringRecord
 from viz_app.sources.scripted import scaled_strokes
 from viz_app.sources.strip_canvas import StripCanvas
@@ -28,7 +28,7 @@ def string_frame(digits: str, seq: int = 1) -> Frame:
     for cell, digit in enumerate(digits):
         for stroke in scaled_strokes(int(digit), canvas.size):
             canvas.draw_polyline([(x + cell * canvas.size, y) for x, y in stroke])
-    return Frame(canvas.ink.copy(), time.perf_counter(), seq, "pad", string=True)
+    return Frame(canvas.ink.copy(), time.perf_counter(), seq, "pad", layout=Layout.STRING)
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +71,7 @@ def test_c1_c3_and_c5_sit_under_the_part_of_the_strip_they_see(sdnn) -> None:
 
 
 def test_an_empty_string_canvas_is_blank_with_a_prompt_and_no_answer(sdnn) -> None:
-    result = sdnn.process(Frame(np.zeros((280, 1400), np.uint8), time.perf_counter(), 2, "pad", string=True))
+    result = sdnn.process(Frame(np.zeros((280, 1400), np.uint8), time.perf_counter(), 2, "pad", layout=Layout.STRING))
     record: StringRecord = result.extras["sdnn"]
     assert result.empty and result.text == "" and record.empty and record.text == ""
     assert "Write a string" in record.message
@@ -98,7 +98,7 @@ def test_a_string_far_too_long_is_refused_with_its_reason(sdnn) -> None:
     ink = np.zeros((20, 3000), np.uint8)
     ink[5:15, :] = 255  # at the network's 20-pixel ink height this is 3,000 pixels wide: about 125 digits
     with pytest.raises(InputError, match="too long"):
-        sdnn.process(Frame(ink, time.perf_counter(), 3, "pad", string=True))
+        sdnn.process(Frame(ink, time.perf_counter(), 3, "pad", layout=Layout.STRING))
 
 
 def test_a_one_digit_model_refuses_a_string_and_its_panel_says_why(one_torch_thread) -> None:
@@ -119,7 +119,7 @@ def test_the_reader_reads_a_one_digit_frame_and_a_demo_field_as_it_is(sdnn) -> N
     assert digit.text is not None and digit.network_input.shape[0] == 32
     field = np.zeros((28, 28), np.uint8)
     field[4:24, 2:6] = 255  # a stroke at the field's left: the demo's shift must stay
-    shifted = sdnn.process(Frame(field, time.perf_counter(), 6, "demo", prepared=True))
+    shifted = sdnn.process(Frame(field, time.perf_counter(), 6, "demo", kind=FrameKind.PREPARED))
     assert shifted.network_input.shape == (32, 32)
     assert shifted.network_input[:, :10].any() and not shifted.network_input[:, 12:].any()
 

@@ -11,11 +11,11 @@ import pytest
 import torch
 
 from viz_app.bench.synthetic import write_digit_video
+from viz_app.inputs.photo import extract_ink
 from viz_app.models import load_model
 from viz_app.models.inputs import frame_to_tensor
 from viz_app.records.frames import Frame
 from viz_app.sources.camera import CameraSource, list_cameras
-from viz_app.sources.photo import extract_ink
 from viz_app.sources.video import VideoSource
 
 

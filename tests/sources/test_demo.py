@@ -10,6 +10,7 @@ import pytest
 
 from viz_app.models import load_model
 from viz_app.probe.pipeline import Pipeline
+from viz_app.records.frames import FrameKind
 from viz_app.sources.demo import DemoSource, ping_pong
 from viz_app.sources.scenes import get_scene
 
@@ -50,7 +51,7 @@ def test_the_scene_plays_forth_and_back_at_its_rate(seven):
     for frame in frames[:5]:
         step = source.step_of(frame.seq)
         np.testing.assert_array_equal(frame.image, scene.apply(seven, step.value, seed=step.index))
-        assert frame.prepared and frame.source == "demo"
+        assert frame.kind is FrameKind.PREPARED and frame.source == "demo"
     assert not source.running
 
 

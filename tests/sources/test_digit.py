@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from viz_app.sources.digit import FIELD, centre_of_mass, mnist_digit
+from viz_app.inputs.digit import FIELD, centre_of_mass, mnist_digit
 from viz_app.sources.scripted import scaled_strokes
 from viz_app.sources.strokes import StrokeCanvas
 

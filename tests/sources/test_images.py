@@ -66,10 +66,10 @@ def test_white_ink_on_a_transparent_sheet_is_laid_over_black_paper(tmp_path: Pat
 
 
 def test_white_digit_on_a_transparent_sheet_is_read(tmp_path: Path) -> None:
+    from viz_app.inputs.photo import extract_ink
     from viz_app.models import load_model
     from viz_app.probe.pipeline import Pipeline
     from viz_app.records.frames import Frame
-    from viz_app.sources.photo import extract_ink
 
     rgba = np.zeros((64, 64, 4), np.uint8)
     cv2.putText(rgba, "7", (16, 52), cv2.FONT_HERSHEY_SIMPLEX, 2, (255, 255, 255, 255), 5)

@@ -7,11 +7,11 @@ import pytest
 import torch
 
 from viz_app.bench.synthetic import synth_photo
+from viz_app.inputs.digit import mnist_digit
+from viz_app.inputs.photo import extract_ink, ink_is_dark
 from viz_app.models import load_model
 from viz_app.models.inputs import frame_to_tensor
 from viz_app.opencv import cv2
-from viz_app.sources.digit import mnist_digit
-from viz_app.sources.photo import extract_ink, ink_is_dark
 
 CPU = torch.device("cpu")
 
@@ -124,7 +124,7 @@ def test_large_frame_is_reduced_before_work(mnist_test) -> None:
 
 
 def test_image_models_get_the_rgb_centre_crop_of_the_roi(mnist_test) -> None:
-    from viz_app.sources.photo import network_image
+    from viz_app.inputs.photo import network_image
 
     photo, _ = _photo(mnist_test, 2)
     crop = network_image(photo, (20, 10, 200, 120), channels=3)

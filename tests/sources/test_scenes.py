@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from viz_app.sources.digit import centre_of_mass
+from viz_app.inputs.digit import centre_of_mass
 from viz_app.sources.scenes import SCENES, STYLES, get_scene
 
 

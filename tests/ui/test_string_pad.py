@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from viz_app.records.frames import Frame
+from viz_app.records.frames import Frame, Layout
 from viz_app.sources.strip_canvas import STRING_CELLS
 from viz_app.ui.drawing_pad import DrawingPad
 
@@ -44,13 +44,13 @@ def test_the_string_button_gives_a_wide_canvas_whose_frames_are_strings(qtbot, p
     pad.string_mode_changed.connect(modes.append)
     qtbot.mouseClick(pad.mode_buttons.button(1), Qt.MouseButton.LeftButton)
     assert pad.string_mode and modes == [True]
-    assert frames[-1].string and frames[-1].image.shape == (280, 280 * STRING_CELLS)
+    assert frames[-1].layout is Layout.STRING and frames[-1].image.shape == (280, 280 * STRING_CELLS)
     rect = pad.paper_rect()
     assert rect.width() == pytest.approx(rect.height() * STRING_CELLS, rel=0.01)
     assert rect.top() >= pad.mode_bar.geometry().bottom()  # the paper is never under the buttons
     qtbot.mouseClick(pad.mode_buttons.button(0), Qt.MouseButton.LeftButton)
     assert not pad.string_mode and modes == [True, False]
-    assert not frames[-1].string and frames[-1].image.shape == (280, 280)
+    assert frames[-1].layout is Layout.DIGIT and frames[-1].image.shape == (280, 280)
 
 
 def test_mouse_strokes_land_along_the_strip_and_each_canvas_keeps_its_ink(qtbot, pad) -> None:
@@ -62,7 +62,7 @@ def test_mouse_strokes_land_along_the_strip_and_each_canvas_keeps_its_ink(qtbot,
     strip = pad.current_frame().image
     columns = np.flatnonzero(strip.any(axis=0))
     assert columns.min() > 1230 and columns.max() < 1290
-    assert pad.current_frame().string
+    assert pad.current_frame().layout is Layout.STRING
     qtbot.mouseClick(pad.mode_buttons.button(0), Qt.MouseButton.LeftButton)
     assert np.array_equal(pad.current_frame().image, square)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from viz_app.app.source_tabs import SourceTab
+from viz_app.inputs.photo import Roi
 from viz_app.records.frames import Frame
 from viz_app.sources.camera import RESOLUTIONS, CameraSource, list_cameras
-from viz_app.sources.photo import Roi
 from viz_app.sources.stamped import StringStamped
 from viz_app.ui.sources.camera_panel import CameraPanel
 

@@ -7,9 +7,9 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from viz_app.app.source_tabs import SourceTab
+from viz_app.inputs.digit import mnist_digit
 from viz_app.records.frames import Frame, FrameResult, ModelInfo
 from viz_app.sources.demo import DEFAULT_RATE, DemoSource
-from viz_app.sources.digit import mnist_digit
 from viz_app.sources.scenes import SCENES, Scene, get_scene
 from viz_app.training.mnist import Digits, load_split
 from viz_app.ui.main_window import MainWindow

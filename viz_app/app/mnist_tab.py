@@ -9,9 +9,9 @@ import torch
 from PySide6.QtCore import QObject
 
 from viz_app.app.source_tabs import SourceTab
+from viz_app.inputs.digit import FIELD, mnist_digit
 from viz_app.models import load_model
 from viz_app.records.frames import Frame, FrameResult, ModelInfo
-from viz_app.sources.digit import FIELD, mnist_digit
 from viz_app.sources.mnist_browser import Classifier, MnistBrowser
 from viz_app.training.evaluate import evaluate
 from viz_app.training.mnist import Digits, load_split

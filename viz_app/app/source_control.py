@@ -24,10 +24,10 @@ from viz_app.app.source_tabs import FileTab, SourceTab
 from viz_app.app.string_mode import StringMode
 from viz_app.app.threads import LatestMailbox
 from viz_app.app.worker import InferenceWorker
-from viz_app.records.frames import Frame, FrameResult
+from viz_app.inputs.photo import Roi
+from viz_app.records.frames import Frame, FrameKind, FrameResult
 from viz_app.sources.base import Source
 from viz_app.sources.pad import PadSource
-from viz_app.sources.photo import Roi
 from viz_app.sources.spec import SourceSpec
 from viz_app.ui.main_window import MainWindow
 from viz_app.ui.sources.drop import FileDropFilter
@@ -183,7 +183,7 @@ class SourceController(QObject):
         if source is None or tab is None or frame.source != source.name:
             return  # a late frame of a source that was just stopped
         self.frames_in += 1
-        if frame.photo:
+        if frame.kind is FrameKind.PHOTO:
             frame = replace(frame, roi=self._roi)
         with self._lock:
             self._last_raw = frame
@@ -221,7 +221,7 @@ class SourceController(QObject):
         self._roi = roi
         with self._lock:
             last = self._last_raw
-            if last is None or not last.photo or _region(last, roi) == _region(last, last.roi):
+            if last is None or last.kind is not FrameKind.PHOTO or _region(last, roi) == _region(last, last.roi):
                 return  # the same pixels (the view's first region is the whole picture): nothing new to show
             self._last_raw = replace(last, roi=roi, t_event=time.perf_counter())
             frame = self._last_raw

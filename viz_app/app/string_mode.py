@@ -14,8 +14,7 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, SignalInstance
 
-from viz_app.records.frames import FrameResult, ModelInfo
-from viz_app.records.strings import reads_strings
+from viz_app.records.frames import FrameResult, Head, ModelInfo
 from viz_app.ui.main_window import MainWindow
 
 STRING_MODEL = "sdnn"  # the string reader opened when string mode starts
@@ -31,7 +30,7 @@ class StringTab(Protocol):
 
 
 def _reads_strings(info: ModelInfo | None) -> bool:
-    return info is not None and reads_strings(info.classes)
+    return info is not None and info.head is Head.STRING
 
 
 class StringMode(QObject):

@@ -19,7 +19,7 @@ from viz_app.app.string_mode import STRING_MODEL
 from viz_app.bench.sketch import summarise
 from viz_app.bench.window import STAGES, WORK_STAGES, _torch_threads, _wait_for_model
 from viz_app.models.registry import get_spec
-from viz_app.records.strings import reads_strings
+from viz_app.records.frames import Head
 from viz_app.state.options import RunOptions
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ def run_string_bench(args: argparse.Namespace) -> int:
     digit (LeNet-5, the default) gives way to the string reader, with a note."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # headless, as every window bench
     model = args.model
-    if not reads_strings(get_spec(model).classes):
+    if get_spec(model).head is not Head.STRING:
         print(f"cnn-viz bench string: {model} reads one digit at a time; timing {STRING_MODEL} instead", file=sys.stderr)
         model = STRING_MODEL
     report = bench_strings(model, args.device, args.frames, args.rate)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from viz_app.inputs.photo import Roi
 from viz_app.opencv import cv2
-from viz_app.sources.photo import Roi
 
 
 def synth_photo(

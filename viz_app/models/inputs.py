@@ -1,4 +1,8 @@
-"""From uint8 pixels to the normalised tensor a model was trained on (one place for both)."""
+"""From uint8 pixels to the normalised tensor a model was trained on (one place for both).
+
+Which pixels a frame becomes is ``viz_app.inputs.frame``'s (no torch there); here they become tensors
+on the device. ``InputError`` and ``network_pixels`` are re-exported for the pipeline.
+"""
 
 from __future__ import annotations
 
@@ -9,32 +13,14 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from viz_app.errors import UserError
+from viz_app.inputs.digit import FIELD
+from viz_app.inputs.frame import InputError, digit_field, network_pixels, string_pixels
 from viz_app.models.registry import ModelSpec
-from viz_app.models.strings import STRIP_HEIGHT, NoInkError, StripError, make_strip, normalise_strip
+from viz_app.models.strings import normalise_strip
 from viz_app.opencv import cv2
 from viz_app.records.frames import Frame
-from viz_app.sources.digit import FIELD, mnist_digit
-from viz_app.sources.photo import crop, network_image
 
-BLANK_STRIP_WIDTH = 64  # a blank string frame: an empty strip as wide as a first digit's (no re-layout at the first stroke)
-STRIP_QUANTUM = 64  # a string's strip is padded to a multiple of this width: a new shape costs the maps a re-layout
-
-
-class InputError(UserError, ValueError):
-    """A frame that cannot become the network's input (a region of interest off the image,
-    an image of an odd shape): the user's to fix, said in a message, never a crash."""
-
-
-def network_pixels(frame: Frame, channels: int) -> np.ndarray:
-    """The frame's pixels as the current model wants them: a photo becomes the digit's ink
-    (``channels == 1``) or the RGB centre crop of its ROI; pad ink and data set digits as they are."""
-    if not frame.photo:
-        return frame.image
-    try:
-        return network_image(frame.image, frame.roi, channels)
-    except ValueError as exc:
-        raise InputError(str(exc)) from exc
+__all__ = ["InputError", "digits_to_tensor", "frame_to_tensor", "input_pixels", "network_pixels", "normalise", "photo_to_tensor", "strip_to_tensor"]
 
 
 def digits_to_tensor(
@@ -77,13 +63,8 @@ def frame_to_tensor(image: np.ndarray, spec: ModelSpec, device: torch.device, ce
     a 28x28 digit as it is, where it is (the demo's translation must reach the network).
     """
     if spec.channels == 1:
-        gray = image if image.ndim == 2 else image.max(axis=2)
-        if not centre and gray.shape == (FIELD, FIELD):
-            return digits_to_tensor(gray, spec, device), not gray.any()
-        digit = mnist_digit(gray)
-        if digit is None:
-            return digits_to_tensor(np.zeros((FIELD, FIELD), np.uint8), spec, device), True
-        return digits_to_tensor(digit, spec, device), False
+        digit, blank = digit_field(image, centre)
+        return digits_to_tensor(digit, spec, device), blank
     if spec.weights_id is not None:
         return photo_to_tensor(image, spec, device), not image.any()
     rgb = np.repeat(image[:, :, None], 3, axis=2) if image.ndim == 2 else image[:, :, :3]
@@ -94,35 +75,12 @@ def frame_to_tensor(image: np.ndarray, spec: ModelSpec, device: torch.device, ce
 
 
 def strip_to_tensor(frame: Frame, spec: ModelSpec, device: torch.device) -> tuple[torch.Tensor, bool]:
-    """A frame for a model with a string head -> (1 x 1 x 32 x W normalised strip, whether it was blank).
-
-    Pad ink and data set digits are clean ink; a photo's region of interest is looked at for ink
-    as a photo; a prepared 28x28 field (the demo's scenes) is padded as it is, so a shift stays
-    a shift. A picture without ink is a blank strip; one that cannot be read (a string far too
-    long) is an InputError with the reason.
-    """
-    gray = frame.image if frame.image.ndim == 2 else frame.image.max(axis=2)
-    if frame.prepared and gray.shape == (FIELD, FIELD):
-        return digits_to_tensor(gray, spec, device), not gray.any()
-    if not frame.photo and not gray.any():
-        return _blank_strip(device), True
-    try:
-        image = crop(frame.image, frame.roi) if frame.photo else gray
-        strip = make_strip(image, clean=not frame.photo)
-    except NoInkError:
-        return _blank_strip(device), True
-    except (StripError, ValueError) as exc:  # far too long; a region of interest off the image
-        raise InputError(str(exc)) from exc
-    pixels = strip.pixels
-    width = -(-pixels.shape[1] // STRIP_QUANTUM) * STRIP_QUANTUM
-    if width != pixels.shape[1]:  # background on the right: the layers' shapes change once per quantum, not per stroke
-        pixels = np.pad(pixels, ((0, 0), (0, width - pixels.shape[1])))
-    return normalise_strip(pixels).to(device, non_blocking=True), False
-
-
-def _blank_strip(device: torch.device) -> torch.Tensor:
-    """An empty strip (1 x 1 x 32 x W), so the layers keep a string's shape."""
-    return normalise_strip(np.zeros((STRIP_HEIGHT, BLANK_STRIP_WIDTH), np.uint8)).to(device)
+    """A frame for a model with a string head -> (1 x 1 x 32 x W normalised strip, whether it was
+    blank); see ``viz_app.inputs.frame.string_pixels``."""
+    pixels, blank = string_pixels(frame)
+    if pixels.shape == (FIELD, FIELD):  # a prepared 28x28 field, padded as the digits are
+        return digits_to_tensor(pixels, spec, device), blank
+    return normalise_strip(pixels).to(device, non_blocking=True), blank
 
 
 @cache

@@ -59,6 +59,7 @@ class LoadedModel:
             accuracy_on=self.card.get("test_set", "the MNIST test set"),
             parameters=sum(p.numel() for p in self.model.parameters()),
             warnings=self.warnings,
+            head=self.spec.head,
         )
 
 

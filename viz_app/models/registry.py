@@ -14,6 +14,7 @@ from typing import Any
 from torch import nn
 
 from viz_app.errors import UserError
+from viz_app.records.frames import Head
 
 MNIST_CLASSES: tuple[str, ...] = tuple(str(d) for d in range(10))
 MNIST_MEAN = 0.1307
@@ -34,6 +35,7 @@ class ModelSpec:
     mean: tuple[float, ...] = (MNIST_MEAN,)
     std: tuple[float, ...] = (MNIST_STD,)
     classes: tuple[str, ...] = MNIST_CLASSES
+    head: Head = Head.CLASSES  # one score per class, or a class vector at every position (a string reader)
     # (module path, display name) of the layers shown by default, in order.
     layers: tuple[tuple[str, str], ...] = ()
     weights_file: str | None = None  # relative to the assets folder

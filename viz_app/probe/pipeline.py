@@ -21,7 +21,7 @@ from viz_app.probe.extras.base import ExtraContext, FrameExtra
 from viz_app.probe.hooks import LayerProbe, gradient_leaves
 from viz_app.probe.mosaic import as_maps, normalise, tile
 from viz_app.probe.transfer import to_host
-from viz_app.records.frames import Frame, FrameResult, LayerImage, NormMode, Timings
+from viz_app.records.frames import Frame, FrameKind, FrameResult, Head, LayerImage, Layout, NormMode, Timings
 from viz_app.state.options import DEFAULT_RUN, RunOptions
 
 DEFAULT_FIXED = (0.0, 4.0)
@@ -81,7 +81,7 @@ class Pipeline:
         self.fast.prepare(loaded.model)
         self.probe = LayerProbe(loaded.model, names).attach()
         self.extras: list[FrameExtra] = []
-        self.reads_strings = False  # set by the calibration: the output has a position axis
+        self.reads_strings = self.spec.head is Head.STRING  # the output has a position axis: classes x T
         self.signed = self._calibrate()
         self.generation = 0  # the request in force (the worker sets it); every result carries it
         self._info = self._make_info()
@@ -114,8 +114,7 @@ class Pipeline:
         h, w = self.spec.input_size
         x = torch.randn(4, self.spec.channels, h, w, device=self.device)
         self.probe.reset()
-        out = self.loaded.model(x)
-        self.reads_strings = isinstance(out, torch.Tensor) and out.dim() == 3  # N x classes x T
+        self.loaded.model(x)
         return {name: bool((out < 0).any()) for name, out in self.probe.outputs.items()}
 
     def _sync(self) -> float:
@@ -157,11 +156,11 @@ class Pipeline:
         """(1 x C x H x W input for this model, whether the frame is blank)."""
         if self.reads_strings:
             return strip_to_tensor(frame, self.spec, self.device)  # 1 x 1 x 32 x W
-        if frame.string:
+        if frame.layout is Layout.STRING:
             raise InputError(f"{self.spec.title} reads one digit at a time: choose SDNN in the model picker "
                              "to read a string, or switch the pad back to One digit")  # fmt: skip
         pixels = network_pixels(frame, self.spec.channels)
-        return frame_to_tensor(pixels, self.spec, self.device, centre=not frame.prepared)  # 1 x C x H x W
+        return frame_to_tensor(pixels, self.spec, self.device, centre=frame.kind is not FrameKind.PREPARED)  # 1 x C x H x W
 
     @torch.inference_mode()
     def process(self, frame: Frame) -> FrameResult:

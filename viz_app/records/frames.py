@@ -24,16 +24,36 @@ class NormMode(enum.StrEnum):
         return {"channel": "Per channel", "layer": "Per layer", "fixed": "Fixed range"}[self.value]
 
 
+class FrameKind(enum.StrEnum):
+    """What a frame's pixels are."""
+
+    INK = "ink"  # ink on a blank field (the pad, an MNIST digit): centred for the network as MNIST was
+    PHOTO = "photo"  # a picture of a digit (camera, video, image file): its ink is found first, or an RGB crop taken
+    PREPARED = "prepared"  # already a 28x28 network field (the demo's scenes): not re-centred, so a shift stays a shift
+
+
+class Layout(enum.StrEnum):
+    """What a frame holds: one digit, or a string of them read in one pass (string mode)."""
+
+    DIGIT = "digit"
+    STRING = "string"  # a postcode, a cheque amount: a strip for a string reader, never cut to one digit
+
+
+class Head(enum.StrEnum):
+    """What a model's output is: one score per class, or a class vector at every position of a
+    strip (a string reader, the SDNN: the last class is "blank", no digit centred here)."""
+
+    CLASSES = "classes"
+    STRING = "string"
+
+
 @dataclass(frozen=True)
 class Frame:
     """One input image from a source, stamped with the moment its input event happened.
 
-    Sources hand frames over raw; the inference thread prepares them for whatever model is
-    current then. A ``photo`` (camera, video, image file) becomes the digit's ink or an RGB
-    centre crop of its ``roi``; other frames (pad ink, MNIST digits) go in as they are, and
-    ``prepared`` ones (the demo's scenes) skip even the centring of the ink. A ``string``
-    frame (string mode: a postcode, a cheque amount) is read as one wide strip by a model
-    with a string head, and refused with a message by a model that reads one digit.
+    Sources hand frames over raw; the inference thread prepares them, by their ``kind`` and
+    ``layout``, for whatever model is current then. A string frame is read as one wide strip by
+    a model with a string head, and refused with a message by a model that reads one digit.
     """
 
     image: np.ndarray  # H x W (gray) or H x W x 3 (RGB), uint8
@@ -41,9 +61,8 @@ class Frame:
     seq: int = 0
     source: str = "pad"
     roi: tuple[int, int, int, int] | None = None  # x, y, width, height in image pixels; None: all of it
-    photo: bool = False  # a picture of a digit, not ink or a data set digit
-    prepared: bool = False  # already a 28x28 MNIST-style field (demo scenes): not re-centred, so a shift stays a shift
-    string: bool = False  # a string of digits (string mode): a strip for a string reader, never cut to one digit
+    kind: FrameKind = FrameKind.INK
+    layout: Layout = Layout.DIGIT
 
 
 @dataclass(frozen=True)
@@ -120,3 +139,4 @@ class ModelInfo:
     accuracy_on: str = "the MNIST test set"
     parameters: int = 0
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    head: Head = Head.CLASSES

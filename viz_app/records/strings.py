@@ -65,11 +65,6 @@ class StringRecord:
 BLANK = "blank"  # a string reader's last class: "no digit centred here", as CTC has it
 
 
-def reads_strings(classes: tuple[str, ...]) -> bool:
-    """Whether a model with these classes reads a string in one pass (its last class is the blank)."""
-    return bool(classes) and classes[-1] == BLANK
-
-
 def no_string(message: str) -> StringRecord:
     """A record with nothing to show but ``message`` (a model without a string head, say)."""
     empty = np.zeros((0, 0), np.uint8)

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from viz_app.opencv import cv2
-from viz_app.records.frames import Frame
+from viz_app.records.frames import Frame, FrameKind
 from viz_app.sources.base import ErrorCallback, FrameCallback
 
 RESOLUTIONS: tuple[tuple[int, int], ...] = ((320, 240), (640, 480), (1280, 720), (1920, 1080))
@@ -193,7 +193,7 @@ class CaptureSource:
         if self.mirror:
             rgb = cv2.flip(rgb, 1)
         self.frames += 1
-        frame = Frame(rgb, t_event, self.frames, self.name, photo=True)
+        frame = Frame(rgb, t_event, self.frames, self.name, kind=FrameKind.PHOTO)
         self.last_frame = frame
         if self._on_frame is not None:
             self._on_frame(frame)

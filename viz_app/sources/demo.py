@@ -2,7 +2,7 @@
 
 Each step is the digit transformed by the scene at the next value of its parameter, going
 back and forth over the scene's range, on the source's own thread. The frames are finished
-28x28 network fields (``Frame.prepared``): the worker must not re-centre them, or a shift
+28x28 network fields (``FrameKind.PREPARED``): the worker must not re-centre them, or a shift
 would never reach the network. ``step_of(seq)`` says which value a frame showed, so a
 result can be placed on the scene's curve.
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from viz_app.records.frames import Frame
+from viz_app.records.frames import Frame, FrameKind
 from viz_app.sources.base import ErrorCallback, FrameCallback
 from viz_app.sources.scenes import FIELD, Scene
 
@@ -90,7 +90,7 @@ class DemoSource:
         """The frame of step ``index`` of the scene (noise seeded by the step, so it repeats)."""
         value = self.scene.values[index]
         image = self.scene.apply(self.digit, value, seed=index)
-        return Frame(image, time.perf_counter(), seq, self.name, prepared=True)
+        return Frame(image, time.perf_counter(), seq, self.name, kind=FrameKind.PREPARED)
 
     def _play(self, on_frame: FrameCallback, on_error: ErrorCallback) -> None:
         period, position = 1.0 / self.rate, 0

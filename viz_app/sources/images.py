@@ -16,7 +16,7 @@ from PIL import Image
 
 from viz_app.errors import UserError
 from viz_app.opencv import cv2
-from viz_app.records.frames import Frame
+from viz_app.records.frames import Frame, FrameKind
 from viz_app.sources.base import ErrorCallback, FrameCallback
 
 MAX_PIXELS = 100_000_000  # 10,000 x 10,000; a 20,000 x 20,000 image is refused
@@ -202,7 +202,7 @@ class ImageSource:
             return
         self._seq += 1
         if self._on_frame is not None:
-            self._on_frame(Frame(image, time.perf_counter(), self._seq, self.name, photo=True))
+            self._on_frame(Frame(image, time.perf_counter(), self._seq, self.name, kind=FrameKind.PHOTO))
 
     def _error(self, message: str) -> None:
         if self._on_error is not None:

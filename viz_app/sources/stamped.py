@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from viz_app.records.frames import Frame
+from viz_app.records.frames import Frame, Layout
 from viz_app.sources.base import ErrorCallback, FrameCallback, Source
 
 STRING_ASPECT = 5.0  # a string's region of interest: five times as wide as high (a postcode)
 
 
 class StringStamped:
-    """Delivers ``source``'s frames with ``Frame.string`` set while ``string_mode()`` says so.
+    """Delivers ``source``'s frames laid out as a string (``Layout.STRING``) while ``string_mode()`` says so.
 
     Same name, start and stop as the source it wraps, and its other attributes (``running``,
     ``fps``...) passed through; the tab keeps the source itself for its own controls.
@@ -28,7 +28,8 @@ class StringStamped:
 
         def stamped(frame: Frame) -> None:
             string = self._string_mode()
-            on_frame(replace(frame, string=string) if string != frame.string else frame)
+            layout = Layout.STRING if string else Layout.DIGIT
+            on_frame(replace(frame, layout=layout) if layout is not frame.layout else frame)
 
         self.source.start(stamped, on_error)
 

@@ -13,10 +13,10 @@ import numpy as np
 import torch
 from torch import nn
 
+from viz_app.inputs.digit import mnist_digit
 from viz_app.models.inputs import digits_to_tensor
 from viz_app.models.registry import ModelSpec
 from viz_app.opencv import cv2
-from viz_app.sources.digit import mnist_digit
 
 INK_THRESHOLD = 40  # grey level above which a pixel is ink
 MIN_AREA = 0.02  # a component with less than 2% of the largest one's pixels is a speck

@@ -8,7 +8,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, qRgb
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
-from viz_app.records.frames import Frame
+from viz_app.records.frames import Frame, Layout
 from viz_app.sources.strip_canvas import StripCanvas
 from viz_app.sources.strokes import StrokeCanvas
 
@@ -108,7 +108,8 @@ class DrawingPad(QWidget):
 
     def current_frame(self) -> Frame:
         """What is on the pad now, as a frame (numbered as the latest one offered)."""
-        return Frame(self.canvas.ink.copy(), time.perf_counter(), self._seq, "pad", string=self.string_mode)
+        layout = Layout.STRING if self.string_mode else Layout.DIGIT
+        return Frame(self.canvas.ink.copy(), time.perf_counter(), self._seq, "pad", layout=layout)
 
     def set_pen_width(self, width: float) -> None:
         """The pen's width in canvas pixels (on both canvases)."""

@@ -23,11 +23,11 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from viz_app.inputs.strip import FIELD, STRIDE  # the strip's geometry is the network's: 32-pixel columns, 2 apart
 from viz_app.models.registry import MNIST_CLASSES, ModelSpec, register_model
+from viz_app.records.frames import Head
 
 BLANK = 10  # the eleventh output: no digit centred in this column
-STRIDE = 2  # input pixels between two output columns
-FIELD = 32  # input pixels one column sees (its receptive field), also the strip's height
 
 
 MILD = {"degrees": 4.0, "scale": [0.92, 1.05], "shear": 0.1, "thickness": [0, 0]}  # the last stages' distortions
@@ -75,6 +75,7 @@ SDNN_SPEC = register_model(
         builder=SDNN,
         family="SDNN",
         classes=(*MNIST_CLASSES, "blank"),
+        head=Head.STRING,
         layers=(
             ("c1", "C1"),
             ("s2", "S2"),

@@ -5,7 +5,7 @@ white paper under a lecture hall's uneven light. ``extract_ink`` bridges the two
 estimates the paper (a large-kernel morphological background), divides the lighting out,
 detects which way round the ink is, thresholds with Otsu while keeping the strokes' grey
 levels, and keeps only the digit's own connected components. Its output goes straight into
-``viz_app.sources.digit.mnist_digit`` (the drawing pad's preprocessing).
+``viz_app.inputs.digit.mnist_digit`` (the drawing pad's preprocessing).
 """
 
 from __future__ import annotations
