@@ -18,6 +18,22 @@ ROOT = Path(__file__).resolve().parents[1]
 HANG_S = 900  # a test still running after this has hung (the longest takes ~30 s alone, a few times that on a busy runner)
 
 
+CROSS_THREAD = ("another thread", "different thread")  # Qt's words for a widget or timer touched from the wrong thread
+
+
+@pytest.fixture(autouse=True)
+def _gui_only_on_its_thread(request):
+    """A test fails when Qt said a timer or widget was used from a thread that does not own it
+    (a worker's signal handled by a plain callable runs on the worker's thread)."""
+    if "qtbot" not in request.fixturenames and "qapp" not in request.fixturenames:
+        yield
+        return
+    qtlog = request.getfixturevalue("qtlog")
+    yield
+    wrong = [r.message for r in qtlog.records if any(words in r.message for words in CROSS_THREAD)]
+    assert not wrong, f"Qt objects used from a thread that does not own them: {wrong[:3]}"
+
+
 @pytest.fixture(autouse=True)
 def _hang_guard():
     """A hung test prints every thread's stack and ends the run, instead of CI waiting out its 90 minutes."""

@@ -53,11 +53,25 @@ def _draw(session: Session, digit: int = 3) -> None:
         pad.stroke_end()
 
 
+def _layout(window) -> tuple:  # noqa: ANN001
+    """Where the window and its maps are."""
+    maps = window.maps
+    return window.frameGeometry().getRect(), tuple(maps.map_rect(name).getRect() for name in maps.layer_names)
+
+
+def _still(window) -> bool:  # noqa: ANN001
+    """The layout is the same now as 300 ms ago: nothing is still being laid out."""
+    before = _layout(window)
+    _wait(300)
+    return _layout(window) == before
+
+
 def report(session: Session, case: str, out: Path, shown: list) -> dict:
     """The geometry of one case, with its screenshot saved."""
     window = session.window
     _wait(400)
     _until(lambda: not window.presentation.settling, 60)  # leaving presentation: the normal view is back
+    _until(lambda: _still(window), 60)  # the layout has settled (a busy machine lays it out late)
     QApplication.processEvents()
     screen = window.screen()
     maps = window.maps

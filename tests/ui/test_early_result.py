@@ -16,7 +16,7 @@ def test_a_first_frame_that_comes_before_its_model_is_shown_with_its_model(qtbot
     window.pad.stroke_begin(40.0, 40.0)
     window.pad.stroke_to(60.0, 90.0)
     qtbot.waitUntil(lambda: bool(shown), timeout=15_000)
-    lenet_session.inference.worker.shutdown()  # no more frames of its own: the test sends them
+    assert lenet_session.inference.stop()  # no more frames of its own: the test sends them
     last = shown[-1]
     assert last.info == window.model and last.generation >= 1
     other = dataclasses.replace(window.model, name="other", title="Other")

@@ -33,7 +33,7 @@ from viz_app.app.lecture import LectureTools
 from viz_app.app.quit_signals import QuitOnSignals
 from viz_app.app.remembered import RememberedSettings
 from viz_app.app.source_control import SourceController
-from viz_app.app.threads import LatestMailbox
+from viz_app.app.threads import LatestMailbox, OnThisThread
 from viz_app.app.worker import InferenceThread
 from viz_app.app.zoo_bench import ZooBenchRunner
 from viz_app.models import list_specs
@@ -150,7 +150,7 @@ class Session:
             (self._results.arrived, self._after_drawing),
             (worker.model_loaded, window.show_model),
             (worker.failed, window.show_message),
-            (worker.refused, self._on_refused),
+            (worker.refused, OnThisThread(self._on_refused, window).call),  # on the GUI thread, not the worker's
             (worker.download_progress, window.show_download),
             (worker.summary_ready, window.show_costs),
             (worker.released, self._collector.collect),

@@ -210,3 +210,21 @@ class WhenIdle(QObject):
             return
         job, self._job = self._job, None
         job()
+
+
+class OnThisThread(QObject):
+    """A handler of another thread's signal that runs on the thread this object lives in.
+
+    PySide6 runs a plain callable (a lambda, a method of an object that is not a QObject) on the
+    thread that emitted the signal: a worker's ``refused`` handled by the session would touch the
+    window from the inference thread. Connected to this object's ``call`` it is queued here.
+    """
+
+    def __init__(self, handler: Callable[..., object], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._handler = handler
+
+    @Slot(object, str)
+    def call(self, first: object, second: str) -> None:
+        """Run the handler with the signal's two arguments (an object and a message)."""
+        self._handler(first, second)
