@@ -28,7 +28,7 @@ def predict_files(name: str, paths: list[Path], weights: Path | None = None, *, 
             try:
                 image = read_image(path)
                 # Digit models see the ink the way the camera view hands it over.
-                frame_image = extract_ink(image) if loaded.spec.channels == 1 else image
+                frame_image = extract_ink(image) if loaded.spec.input.channels == 1 else image
             except (ImageError, ValueError) as exc:
                 failures += 1
                 _report_error(path, str(exc), as_json)

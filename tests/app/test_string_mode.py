@@ -161,3 +161,20 @@ def test_string_mode_widens_the_input_column_and_gives_it_back(qtbot, session) -
     assert window.pad.paper_rect().width() > 1.5 * before[0] * 0.9
     qtbot.mouseClick(window.pad.mode_buttons.button(0), Qt.MouseButton.LeftButton)
     assert window.columns.sizes() == before
+
+
+def test_string_mode_lives_in_the_view_state_and_every_tab_follows_it(qtbot, session) -> None:
+    """The pad's mode buttons write the view; a change of the view (as settings or a later panel
+    would make it) turns the pad, the camera and the file tab together, and opens the reader."""
+    window, sources = session.window, session.sources
+    assert not window.view.state.string_mode and not window.pad.string_mode
+    qtbot.mouseClick(window.pad.mode_buttons.button(1), Qt.MouseButton.LeftButton)
+    assert window.view.state.string_mode
+    qtbot.waitUntil(lambda: window.model.name == "sdnn", timeout=30_000)
+    window.view.update(string_mode=False)
+    assert not window.pad.string_mode and not sources.camera.panel.string_box.isChecked()
+    assert not sources.files.panel.string_box.isChecked()
+    qtbot.waitUntil(lambda: window.model.name == "lenet5", timeout=30_000)  # the model of before comes back
+    window.view.update(string_mode=True)
+    assert window.pad.string_mode and sources.camera.panel.string_box.isChecked() and sources.files.panel.string_box.isChecked()
+    qtbot.waitUntil(lambda: window.model.name == "sdnn", timeout=30_000)

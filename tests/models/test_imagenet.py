@@ -47,14 +47,14 @@ def test_all_lecture_models_are_registered_from_their_weights_metadata() -> None
     assert [s.name for s in specs_in_group("ImageNet")] == list(IMAGENET_MODELS)
     assert len(IMAGENET_MODELS) == 12
     for spec in specs_in_group("ImageNet"):
-        weights = get_weight(spec.weights_id)
+        weights = get_weight(spec.weights.transforms)
         t = weights.transforms()
         assert spec.classes == tuple(weights.meta["categories"]) and len(spec.classes) == 1000
-        assert spec.input_size == (t.crop_size[0], t.crop_size[0]) and spec.resize_size == t.resize_size[0]
-        assert spec.mean == tuple(t.mean) and spec.std == tuple(t.std)
-        assert spec.channels == 3 and spec.weights_file is None and spec.weights_url == weights.url
-        assert spec.recipe["acc@1"] == weights.meta["_metrics"]["ImageNet-1K"]["acc@1"] and spec.family == type(weights).__name__.split("_Weights")[0]
-    assert get_spec("imagenet_inception_v3").input_size == (299, 299)
+        assert spec.input.size == (t.crop_size[0], t.crop_size[0]) and spec.input.resize_size == t.resize_size[0]
+        assert spec.input.mean == tuple(t.mean) and spec.input.std == tuple(t.std)
+        assert spec.input.channels == 3 and spec.weights.file is None and spec.weights.url == weights.url
+        assert spec.weights.meta["acc@1"] == weights.meta["_metrics"]["ImageNet-1K"]["acc@1"] and spec.family == type(weights).__name__.split("_Weights")[0]
+    assert get_spec("imagenet_inception_v3").input.size == (299, 299)
 
 
 @pytest.mark.slow
@@ -63,14 +63,14 @@ def test_every_imagenet_model_opens_offline_and_shows_its_blocks(name: str, offl
     loaded = load_model(name, "cpu")
     assert not loaded.trained and loaded.weights == "untrained weights"
     assert any("could not download" in w for w in loaded.warnings)
-    assert offline == [loaded.spec.weights_url]
+    assert offline == [loaded.spec.weights.url]
     with Pipeline(loaded) as pipeline:
         t0 = time.perf_counter()
         result = pipeline.process(Frame(ink_frame(), t0))
         # Every shown layer is a block output that ran exactly once (no reused module).
         assert all(calls == 1 for calls in pipeline.probe.calls.values()), pipeline.probe.calls
     assert [layer.name for layer in result.layers] == [n for n, _ in loaded.spec.layers]
-    assert result.network_input.shape == (*loaded.spec.input_size, 3)
+    assert result.network_input.shape == (*loaded.spec.input.size, 3)
     assert result.probabilities.shape == (1000,) and abs(float(result.probabilities.sum()) - 1) < 1e-4
     assert not result.empty
     titles = [t for _, t in loaded.spec.layers]
@@ -93,13 +93,13 @@ def test_published_weights_in_torch_cache_are_loaded_without_network(offline: li
     spec = get_spec("imagenet_resnet18")
     reference = get_model("resnet18", weights=None).eval()
     torch.nn.init.normal_(reference.fc.weight, std=0.5)  # differ from a fresh build
-    path = _save(reference.state_dict(), loader.cached_weights_path(spec.weights_url))
+    path = _save(reference.state_dict(), loader.cached_weights_path(spec.weights.url))
     assert path.name == "resnet18-f37072fd.pth" and path.parent.name == "checkpoints"
 
     loaded = load_model("imagenet_resnet18", "cpu")
     assert loaded.trained and loaded.weights == str(path) and loaded.warnings == ()
     assert offline == []  # the cache was enough
-    assert loaded.card["test_accuracy"] == pytest.approx(get_weight(spec.weights_id).meta["_metrics"]["ImageNet-1K"]["acc@1"] / 100)
+    assert loaded.card["test_accuracy"] == pytest.approx(get_weight(spec.weights.transforms).meta["_metrics"]["ImageNet-1K"]["acc@1"] / 100)
     x = torch.randn(2, 3, 224, 224)
     with torch.inference_mode():
         torch.testing.assert_close(loaded.model(x), reference(x))
@@ -107,7 +107,7 @@ def test_published_weights_in_torch_cache_are_loaded_without_network(offline: li
 
 def test_truncated_cache_file_gives_untrained_model_and_a_warning(offline: list[str]) -> None:
     spec = get_spec("imagenet_shufflenet_v2_x1_0")
-    path = _save(get_model(spec.recipe["arch"], weights=None).state_dict(), loader.cached_weights_path(spec.weights_url))
+    path = _save(get_model(spec.weights.meta["arch"], weights=None).state_dict(), loader.cached_weights_path(spec.weights.url))
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
 
     loaded = load_model(spec.name, "cpu")
@@ -122,12 +122,12 @@ def test_failed_download_is_tried_once_and_the_model_still_opens(offline: list[s
     first = load_model("imagenet_regnet_y_400mf", "cpu")
     second = load_model("imagenet_regnet_y_400mf", "cpu")
     assert not first.trained and not second.trained
-    assert offline == [get_spec("imagenet_regnet_y_400mf").weights_url]  # not again on the next switch
+    assert offline == [get_spec("imagenet_regnet_y_400mf").weights.url]  # not again on the next switch
     assert "untrained" in second.warnings[0]
 
 
 def test_another_torch_cache_tries_the_download_again(tmp_path: Path, offline: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    url = get_spec("imagenet_regnet_y_400mf").weights_url
+    url = get_spec("imagenet_regnet_y_400mf").weights.url
     load_model("imagenet_regnet_y_400mf", "cpu")
     monkeypatch.setenv("TORCH_HOME", str(tmp_path / "another"))  # the user points torch elsewhere
     assert not load_model("imagenet_regnet_y_400mf", "cpu").trained
@@ -136,7 +136,7 @@ def test_another_torch_cache_tries_the_download_again(tmp_path: Path, offline: l
 
 def test_a_download_fills_the_cache_and_reports_progress(monkeypatch: pytest.MonkeyPatch) -> None:
     spec = get_spec("imagenet_shufflenet_v2_x1_0")
-    state = get_model(spec.recipe["arch"], weights=None).state_dict()
+    state = get_model(spec.weights.meta["arch"], weights=None).state_dict()
     seen: list[tuple[int, int]] = []
 
     def fake_download(url: str, dest: Path, progress) -> None:  # noqa: ANN001
@@ -146,7 +146,7 @@ def test_a_download_fills_the_cache_and_reports_progress(monkeypatch: pytest.Mon
         progress(size, size)
 
     loaded = load_model(spec.name, "cpu", progress=lambda done, total: seen.append((done, total)), download=fake_download)
-    assert loaded.trained and Path(loaded.weights) == loader.cached_weights_path(spec.weights_url)
+    assert loaded.trained and Path(loaded.weights) == loader.cached_weights_path(spec.weights.url)
     assert len(seen) == 2 and seen[-1][0] == seen[-1][1] > 0
 
 
@@ -174,7 +174,7 @@ def test_googlenet_published_layout_with_aux_heads_loads(offline: list[str]) -> 
     # The published file holds the training-only auxiliary heads too.
     published = get_model("googlenet", weights=None, aux_logits=True, transform_input=True, init_weights=False).eval()
     assert any(k.startswith("aux1.") for k in published.state_dict())
-    _save(published.state_dict(), loader.cached_weights_path(spec.weights_url))
+    _save(published.state_dict(), loader.cached_weights_path(spec.weights.url))
     loaded = load_model("imagenet_googlenet", "cpu")
     assert loaded.trained, loaded.warnings
     x = torch.randn(1, 3, 224, 224)
@@ -202,13 +202,13 @@ def test_pad_ink_becomes_dark_on_white_rgb_through_the_weights_transforms() -> N
     ink = ink_frame()
     x, empty = frame_to_tensor(ink, spec, torch.device("cpu"))
     rgb = torch.from_numpy(255 - ink).expand(3, -1, -1).unsqueeze(0)
-    torch.testing.assert_close(x, get_weight(spec.weights_id).transforms()(rgb))
+    torch.testing.assert_close(x, get_weight(spec.weights.transforms).transforms()(rgb))
     assert x.shape == (1, 3, 224, 224) and not empty
     blank, empty = frame_to_tensor(np.zeros_like(ink), spec, torch.device("cpu"))
-    assert empty and torch.allclose(blank[0, :, 0, 0], (1 - torch.tensor(spec.mean)) / torch.tensor(spec.std))
+    assert empty and torch.allclose(blank[0, :, 0, 0], (1 - torch.tensor(spec.input.mean)) / torch.tensor(spec.input.std))
     photo = np.random.default_rng(1).integers(0, 256, (300, 400, 3), dtype=np.uint8)
     x, _ = frame_to_tensor(photo, spec, torch.device("cpu"))  # a camera frame is not inverted
-    torch.testing.assert_close(x, get_weight(spec.weights_id).transforms()(torch.from_numpy(photo).permute(2, 0, 1)[None]))
+    torch.testing.assert_close(x, get_weight(spec.weights.transforms).transforms()(torch.from_numpy(photo).permute(2, 0, 1)[None]))
 
 
 def test_digit_models_keep_the_mnist_preprocessing() -> None:

@@ -36,7 +36,7 @@ def test_a_user_file_opens_with_its_layers_classes_and_predictions(tmp_path: Pat
     weights = write_weights(tmp_path, direct)
     direct.load_state_dict(torch.load(weights, weights_only=True))
     spec = open_spec(f"{net}:build", ModelOptions(classes=labels, input="1x28x28"))
-    assert spec.classes == tuple(LABELS) and spec.input_size == (28, 28) and spec.channels == 1
+    assert spec.classes == tuple(LABELS) and spec.input.size == (28, 28) and spec.input.channels == 1
     # Stages: 24x24 (relu), 12x12 (pool), 8x8 (relu), 4x4 (pool); the last conv; the logits.
     assert [p for p, _ in spec.layers] == ["features.1", "features.2", "features.3", "features.4", "features.5", "head"]
     loaded = load_model(spec.name, "cpu", weights)
@@ -91,7 +91,7 @@ def test_an_onnx_export_of_lenet5_gives_the_same_probabilities(tmp_path: Path, m
     example = torch.zeros(1, 1, 32, 32)
     torch.onnx.export(native.model, (example,), str(path), dynamo=False, input_names=["x"], dynamic_axes={"x": {0: "n"}})
     converted = load_model(str(path), "cpu")
-    assert converted.trained and converted.spec.input_size == (32, 32) and converted.spec.group == "Your models"
+    assert converted.trained and converted.spec.input.size == (32, 32) and converted.spec.group == "Your models"
     images = mnist_test.images
     x = digits_to_tensor(images[:500], native.spec)
     with torch.inference_mode():
@@ -143,7 +143,7 @@ def test_every_torchvision_classifier_gets_its_stages_and_logits() -> None:
             continue
         assert spec.name == f"torchvision:{arch}"
         assert len(spec.layers) >= 2 and len(spec.layers) <= 12, (arch, spec.layers)
-        assert len(spec.classes) == 1000 and spec.weights_url, arch
+        assert len(spec.classes) == 1000 and spec.weights.url, arch
         assert not any("/" in title for _, title in spec.layers), arch
 
 
@@ -178,7 +178,7 @@ def test_the_model_file_flags_reach_the_spec(tmp_path: Path) -> None:
     labels = write_labels(tmp_path)
     args = parser.parse_args(["--model", f"{net}:build", "--classes", str(labels), "--input", "1x28x28", "--mean", "0.5", "--std", "0.25"])
     spec = get_spec(open_model_with_options(args.model, args))
-    assert spec.classes == tuple(LABELS) and spec.input_size == (28, 28) and spec.mean == (0.5,) and spec.std == (0.25,)
+    assert spec.classes == tuple(LABELS) and spec.input.size == (28, 28) and spec.input.mean == (0.5,) and spec.input.std == (0.25,)
     with pytest.raises(UserError, match="--classes is only for a model file of your own, not for lenet5"):
         open_model_with_options("lenet5", parser.parse_args(["--classes", str(labels)]))
     with pytest.raises(SystemExit):

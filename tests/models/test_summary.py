@@ -48,7 +48,7 @@ def test_lenet5_1998_has_about_60000_parameters() -> None:
 @pytest.mark.parametrize("name", ["imagenet_googlenet", "imagenet_mobilenet_v3_large"])
 def test_imagenet_figures_match_torchvisions_published_ones(name: str) -> None:
     spec = get_spec(name)
-    meta = get_weight(spec.weights_id).meta
+    meta = get_weight(spec.weights.transforms).meta
     s = summarize_registered(name)
     assert s.total_params == meta["num_params"]
     assert round(s.total_macs / 1e9, 3) == pytest.approx(meta["_ops"], abs=1e-3)  # torchvision's "GFLOPS" are MACs

@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from viz_app.models import get_spec, list_specs, load_model
+from viz_app.models.recipes import recipe_from_card
 from viz_app.models.strings import has_string_head
 from viz_app.paths import assets_dir
 from viz_app.probe.hooks import LayerProbe
@@ -31,7 +32,7 @@ def measured_accuracy(name: str, digits: Digits) -> float:
 
 def test_zoo_is_registered() -> None:
     assert "lenet5_1998" in ZOO and len(ZOO) >= 4
-    assert all(get_spec(name).weights_file == f"{name}.pt" for name in ZOO)
+    assert all(get_spec(name).weights.file == f"{name}.pt" for name in ZOO)
 
 
 @pytest.mark.slow
@@ -48,7 +49,7 @@ def test_shipped_weights_reach_the_figure(name: str, mnist_test: Digits) -> None
     assert card["data"]["test_sha256"] == mnist_test.checksum
     assert card["train_seconds"] > 0 and card["recipe"]["epochs"] >= 1
     # `cnn-viz train NAME` reproduces the weights: the card's recipe is the registered one.
-    assert {k: v for k, v in card["recipe"].items() if k != "train_samples"} == dict(loaded.spec.recipe)
+    assert recipe_from_card(card["recipe"]) == loaded.spec.recipe
 
 
 @pytest.mark.parametrize("name", ZOO)
@@ -98,7 +99,7 @@ def test_se_resnet_gates_are_hookable(mnist_test: Digits) -> None:
 
 
 def test_zoo_weights_are_small() -> None:
-    sizes = {name: (assets_dir() / get_spec(name).weights_file).stat().st_size for name in ZOO}
+    sizes = {name: (assets_dir() / get_spec(name).weights.file).stat().st_size for name in ZOO}
     assert sum(sizes.values()) < 8 * 2**20, sizes
 
 

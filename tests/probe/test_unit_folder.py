@@ -31,7 +31,7 @@ def setting(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     spec = get_spec("imagenet_resnet18")
     torch.manual_seed(0)
-    weights = cached_weights_path(spec.weights_url)
+    weights = cached_weights_path(spec.weights.url)
     weights.parent.mkdir(parents=True)
     torch.save(get_model("resnet18", weights=None).state_dict(), weights)
     folder = tmp_path / "photos"

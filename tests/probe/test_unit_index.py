@@ -80,12 +80,12 @@ def test_a_unit_finds_the_pattern_its_field_holds(lenet, mnist_test) -> None:
     assert tuple(top.positions[unit, 0]) == (row, col)
     extra = make_extra("unit", lenet, {"layer": "c1", "index": unit})
     extra.close()
-    pixels = network_pixels(images[123:124], lenet.spec.input_size)[0]
+    pixels = network_pixels(images[123:124], lenet.spec.input.size)[0]
     np.testing.assert_array_equal(crop(pixels, extra.field, row, col), patch)
     # A deeper unit's crop is its whole 14x14 field, zero-filled where it leaves the input.
     deep = make_extra("unit", lenet, {"layer": "c3", "index": 0})
     deep.close()
-    pixels = network_pixels(images[:1], lenet.spec.input_size)[0]
+    pixels = network_pixels(images[:1], lenet.spec.input.size)[0]
     assert crop(pixels, deep.field, 0, 0).shape == (14, 14) and crop(pixels, deep.field, 9, 9).shape == (14, 14)
     np.testing.assert_array_equal(crop(pixels, deep.field, 9, 9), pixels[18:32, 18:32])
 

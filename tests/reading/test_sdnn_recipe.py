@@ -2,36 +2,44 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from viz_app.models.recipes import Distortion, StringRecipe, StringStage
 from viz_app.models.zoo.sdnn import SDNN_SPEC
-from viz_app.training.strings import Distortion
-from viz_app.training.train_strings import stage_distortion, stages
+
+
+def _recipe() -> StringRecipe:
+    assert isinstance(SDNN_SPEC.recipe, StringRecipe)
+    return SDNN_SPEC.recipe
 
 
 def test_the_stages_are_the_first_scan_then_each_fine_stage_in_order() -> None:
-    recipe = SDNN_SPEC.recipe
-    got = stages(recipe, int(recipe["epochs"]))
-    assert len(got) == 1 + len(recipe["fine"])
-    assert got[0]["stride"] == 4 and got[0]["lr"] == recipe["lr"] and got[0]["epochs"] == recipe["epochs"]
-    for stage, fine in zip(got[1:], recipe["fine"]):
-        assert {k: stage[k] for k in fine} == fine
+    recipe = _recipe()
+    got = recipe.stages()
+    assert len(got) == 1 + len(recipe.fine) and got[1:] == list(recipe.fine)
+    assert got[0].stride == 4 and got[0].lr == recipe.lr and got[0].epochs == recipe.epochs
+    assert got[0].touching_share == recipe.touching_share and got[0].augment is None
+    assert all(stage.stride == 2 for stage in got[1:])
+    assert recipe.stages(epochs=1)[0].epochs == 1 and recipe.stages(epochs=1)[1:] == got[1:]
 
 
 def test_a_stage_distorts_as_its_own_augment_says_else_as_the_recipe() -> None:
-    recipe = {"augment": {"degrees": 8.0, "scale": [0.85, 1.1], "shear": 0.25, "thickness": [-1, 1]}}
-    mild = {"degrees": 3.0, "scale": [0.95, 1.05], "shear": 0.05, "thickness": [0, 0]}
-    assert stage_distortion(recipe, {"lr": 1e-3}) == Distortion(8.0, (0.85, 1.1), 0.25, (-1, 1))
-    assert stage_distortion(recipe, {"lr": 1e-4, "augment": mild}) == Distortion(3.0, (0.95, 1.05), 0.05, (0, 0))
+    own = Distortion(8.0, (0.85, 1.1), 0.25, (-1, 1))
+    mild = Distortion(3.0, (0.95, 1.05), 0.05, (0, 0))
+    recipe = replace(_recipe(), augment=own)
+    assert recipe.distortion(StringStage(epochs=1, lr=1e-3)) == own
+    assert recipe.distortion(StringStage(epochs=1, lr=1e-4, augment=mild)) == mild
 
 
 def test_the_last_stages_distort_less_than_the_first() -> None:
-    recipe = SDNN_SPEC.recipe
-    first, *_, last = stages(recipe, int(recipe["epochs"]))
-    a, b = stage_distortion(recipe, first), stage_distortion(recipe, last)
+    recipe = _recipe()
+    first, *_, last = recipe.stages()
+    a, b = recipe.distortion(first), recipe.distortion(last)
     assert b.degrees < a.degrees and b.shear < a.shear and b.thickness == (0, 0)
 
 
 def test_an_averaging_stage_ends_on_the_mean_of_its_snapshots(monkeypatch, mnist_test) -> None:
-    """"average": 2 keeps a constant rate and takes the weights twice an epoch after the first;
+    """``average=2`` keeps a constant rate and takes the weights twice an epoch after the first;
     the stage ends with their mean, not with the last step's weights."""
     import numpy as np
     import torch
@@ -39,8 +47,8 @@ def test_an_averaging_stage_ends_on_the_mean_of_its_snapshots(monkeypatch, mnist
     from viz_app.models.zoo.sdnn import SDNN
     from viz_app.training import train_strings as ts
 
-    recipe = {**SDNN_SPEC.recipe, "steps_per_epoch": 4, "batch_size": 2}
-    stage = {"epochs": 2, "lr": 1e-3, "stride": 2, "touching_share": 0.5, "average": 2}
+    recipe = replace(_recipe(), steps_per_epoch=4, batch_size=2)
+    stage = StringStage(epochs=2, lr=1e-3, stride=2, touching_share=0.5, average=2)
     torch.manual_seed(0)
     model = SDNN(c1=2, c3=4, c5=8, f6=8)
     snapshots, rates = [], []

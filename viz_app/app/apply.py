@@ -110,7 +110,7 @@ class Applier:
         out.released = self.close()
         self.pipeline = pipeline
         if pipeline.device.type == "cpu":
-            torch.set_num_threads(cpu_threads(loaded.spec.input_size))  # photo-size models: every core
+            torch.set_num_threads(cpu_threads(loaded.spec.input.size))  # photo-size models: every core
         out.loaded = pipeline.info()
         out.messages.extend(out.loaded.warnings)
         extras = self._sync_extras(dict(want.extras), {}, out)
@@ -159,8 +159,8 @@ class Applier:
                 self.pipeline = pipeline = rebuilt
                 layers, extras = want.layers, {}
         pipeline.norm = want.norm
-        extras = self._sync_extras(dict(want.extras), extras, out)
-        return ModelRequest(model, layers, want.norm, extras)
+        running = self._sync_extras(dict(want.extras), extras, out)
+        return ModelRequest(model, layers, want.norm, running)
 
     def _sync_extras(self, want: dict[str, Any], have: dict[str, Any], out: Outcome) -> tuple[tuple[str, Any], ...]:
         """Install, update, rebuild or remove extras until the pipeline runs ``want``'s; what runs."""

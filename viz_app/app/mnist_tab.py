@@ -34,7 +34,7 @@ def model_classifier(name: str, weights: str | Path | None = None, device: str =
     """A Classifier running registered model ``name`` on digits prepared as the window does;
     None for a model that does not classify digits (an ImageNet model)."""
     loaded = load_model(name, device, weights)
-    if loaded.spec.channels != 1 or len(loaded.spec.classes) != 10:
+    if loaded.spec.input.channels != 1 or len(loaded.spec.classes) != 10:
         return None
 
     def classify(images: np.ndarray) -> np.ndarray:

@@ -47,9 +47,15 @@ class StringMode(QObject):
         for tab in tabs:
             tab.string_toggled.connect(self.set_on)
         window.result_shown.connect(self._on_result_shown)
+        window.view.update(string_mode=self.on)
+        window.view.subscribe(lambda new, old: self._follow(new.string_mode))
 
     def set_on(self, on: bool) -> None:
-        """String mode on (True) or off, on every tab; open the model that can read it."""
+        """String mode on (True) or off: the view state holds it, and every tab follows it."""
+        self.window.view.update(string_mode=on)
+
+    def _follow(self, on: bool) -> None:
+        """The view's string mode on every tab, and the model that can read it."""
         if on == self.on:
             return
         self.on = on

@@ -90,11 +90,11 @@ def torchcam_runs(loaded: LoadedModel, layer: str | None) -> dict[str, Callable[
         raise ValueError("torchcam's GradCAM needs a layer: the extra is not Grad-CAM on this model")
     from torchcam.methods import GradCAM  # the bench's comparison only
 
-    h, w = loaded.spec.input_size
-    x = torch.rand(1, loaded.spec.channels, h, w, device=loaded.device)
+    h, w = loaded.spec.input.size
+    x = torch.rand(1, loaded.spec.input.channels, h, w, device=loaded.device)
     model = copy.deepcopy(loaded.model)
     theirs = copy.deepcopy(loaded.model).requires_grad_(True)
-    extractor = GradCAM(theirs, target_layer=layer, input_shape=(loaded.spec.channels, h, w))
+    extractor = GradCAM(theirs, target_layer=layer, input_shape=(loaded.spec.input.channels, h, w))
 
     def bare() -> None:
         with torch.inference_mode():

@@ -77,7 +77,7 @@ def synthetic_frames(spec: ModelSpec, count: int = 8) -> list[Frame]:
     an RGB photo-sized image for image models."""
     frames = []
     for i in range(count):
-        if spec.channels == 1:
+        if spec.input.channels == 1:
             ink = np.zeros((280, 280), np.uint8)
             cv2.putText(ink, str(i % 10), (70 + 4 * i, 220), cv2.FONT_HERSHEY_SIMPLEX, 7, 255, 24)
             frames.append(Frame(ink, time.perf_counter(), i, "pad"))
@@ -138,7 +138,7 @@ def _time_both(loaded: LoadedModel, frames: int, extras: Sequence[str], warmup: 
     """Frame times of the whole pipeline and of a bare forward on the same prepared input."""
     clock = FrameClock(loaded.device)
     inputs = synthetic_frames(loaded.spec)
-    fast = fast_path(loaded.device, loaded.spec.input_size)  # the bare forward runs as the pipeline's does
+    fast = fast_path(loaded.device, loaded.spec.input.size)  # the bare forward runs as the pipeline's does
     fast.prepare(loaded.model)
     x = fast.input(frame_to_tensor(inputs[0].image, loaded.spec, loaded.device)[0])
     with torch.inference_mode(), fast.autocast_on(loaded.device):
@@ -162,7 +162,7 @@ def measure(name: str, device: torch.device, frames: int, extras: Sequence[str] 
     if device.type == "cuda":
         torch.cuda.empty_cache()
     p, f = Stats.of(piped), Stats.of(forward)
-    shape = "x".join(map(str, (1, spec.channels, *spec.input_size)))
+    shape = "x".join(map(str, (1, spec.input.channels, *spec.input.size)))
     return Row(name, tuple(extras), shape, p, f, round(p.median_ms / f.median_ms, 2),
                {"before": round(before, 2), "after": round(_allocated_mb(device), 2)})
 

@@ -70,7 +70,7 @@ def top1_agreement(reference: torch.Tensor, other: torch.Tensor) -> float:
 def _path(loaded: LoadedModel, precision: str) -> FastPath:
     """How the window runs this model with ``--precision``: 'auto' is the fp32 reference
     (channels_last for a photo-size model on CUDA), 'bf16' or 'fp16' an autocast."""
-    return fast_path(loaded.device, loaded.spec.input_size, precision)
+    return fast_path(loaded.device, loaded.spec.input.size, precision)
 
 
 @torch.inference_mode()
@@ -103,7 +103,7 @@ def measure(name: str, device: torch.device, precisions: Sequence[str], inputs: 
     loaded = load_model(name, device, download=offline)
     loaded.model.eval()
     _path(loaded, "auto").prepare(loaded.model)  # the window's memory format (the autocast paths share it)
-    x = photo_like(inputs, loaded.spec.channels, loaded.spec.input_size)
+    x = photo_like(inputs, loaded.spec.input.channels, loaded.spec.input.size)
     reference = _outputs(loaded, x, "auto", batch)
     fp32_ms = _median_ms(loaded, x, "auto", frames)
     rows = []

@@ -25,12 +25,12 @@ def run(args: argparse.Namespace) -> int:
 
     if args.folder is not None:
         return _index_folder(args)
-    zoo = [spec for spec in specs_in_group("MNIST zoo") if spec.weights_file]
+    zoo = [spec for spec in specs_in_group("MNIST zoo") if spec.weights.file]
     if args.name == "all":
         specs = [spec for spec in zoo if (path := default_weights_path(spec)) is not None and path.is_file()]
         for spec in zoo:
             if spec not in specs:
-                print(f"{spec.name}: skipped (its weights file {spec.weights_file} is not there yet)")
+                print(f"{spec.name}: skipped (its weights file {spec.weights.file} is not there yet)")
     else:
         spec = get_spec(args.name)
         if spec not in zoo:

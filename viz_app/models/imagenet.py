@@ -18,7 +18,7 @@ from typing import Any
 from torch import nn
 
 from viz_app.models.imagenet_meta import CATEGORIES, MEAN, STD, WEIGHTS
-from viz_app.models.registry import ModelSpec, register_model
+from viz_app.models.registry import InputSpec, ModelSpec, WeightsSpec, register_model
 
 GROUP = "ImageNet"
 # Registered as "imagenet_<torchvision name>" (the MNIST zoo has its own "alexnet", "googlenet"...),
@@ -133,18 +133,13 @@ def imagenet_spec(arch: str) -> ModelSpec:
         builder=builder,
         group=GROUP,
         family=weights_id.split("_Weights")[0],
-        input_size=(crop, crop),
-        channels=3,
-        mean=MEAN,
-        std=STD,
+        input=InputSpec(size=(crop, crop), channels=3, mean=MEAN, std=STD, resize_size=resize),
         classes=CATEGORIES,
         layers=LAYERS[arch],
-        weights_file=None,
-        recipe={"source": "torchvision", "arch": arch, "weights": weights_id, "acc@1": acc},
-        weights_url=url,
-        weights_id=weights_id,
-        resize_size=resize,
-        adapt_state_dict=adapt_state_dict,
+        weights=WeightsSpec(
+            url=url, transforms=weights_id, adapt_state_dict=adapt_state_dict,
+            meta={"source": "torchvision", "arch": arch, "weights": weights_id, "acc@1": acc},
+        ),
         aliases=(arch,),
     )
 

@@ -31,8 +31,8 @@ def digits_to_tensor(
     if x.ndim == 2:
         x = x.unsqueeze(0)
     x = x.unsqueeze(1).float().div_(255.0)  # N x 1 x 28 x 28
-    pad_h = spec.input_size[0] - x.shape[-2]
-    pad_w = spec.input_size[1] - x.shape[-1]
+    pad_h = spec.input.size[0] - x.shape[-2]
+    pad_w = spec.input.size[1] - x.shape[-1]
     if pad_h or pad_w:
         x = F.pad(x, (pad_w // 2, pad_w - pad_w // 2, pad_h // 2, pad_h - pad_h // 2))  # N x 1 x 32 x 32
     return normalise(x, spec)
@@ -40,15 +40,15 @@ def digits_to_tensor(
 
 def normalise(x: torch.Tensor, spec: ModelSpec) -> torch.Tensor:
     """(x - mean) / std with the spec's per-channel statistics; x in [0, 1]."""
-    mean = torch.tensor(spec.mean, device=x.device).view(1, -1, 1, 1)
-    std = torch.tensor(spec.std, device=x.device).view(1, -1, 1, 1)
+    mean = torch.tensor(spec.input.mean, device=x.device).view(1, -1, 1, 1)
+    std = torch.tensor(spec.input.std, device=x.device).view(1, -1, 1, 1)
     return (x - mean) / std
 
 
 def input_pixels(x: torch.Tensor, spec: ModelSpec) -> torch.Tensor:
     """The first input of a normalised batch back in uint8 pixels: H x W, or H x W x 3."""
-    mean = torch.tensor(spec.mean, device=x.device).view(-1, 1, 1)
-    std = torch.tensor(spec.std, device=x.device).view(-1, 1, 1)
+    mean = torch.tensor(spec.input.mean, device=x.device).view(-1, 1, 1)
+    std = torch.tensor(spec.input.std, device=x.device).view(-1, 1, 1)
     pixels = (x[0] * std + mean).mul(255).clamp(0, 255).round().to(torch.uint8)  # C x H x W
     return pixels[0] if pixels.shape[0] == 1 else pixels.permute(1, 2, 0).contiguous()
 
@@ -62,13 +62,13 @@ def frame_to_tensor(image: np.ndarray, spec: ModelSpec, device: torch.device, ce
     turned into dark ink on white paper, which looks more like a photo. ``centre=False`` takes
     a 28x28 digit as it is, where it is (the demo's translation must reach the network).
     """
-    if spec.channels == 1:
+    if spec.input.channels == 1:
         digit, blank = digit_field(image, centre)
         return digits_to_tensor(digit, spec, device), blank
-    if spec.weights_id is not None:
+    if spec.weights.transforms is not None:
         return photo_to_tensor(image, spec, device), not image.any()
     rgb = np.repeat(image[:, :, None], 3, axis=2) if image.ndim == 2 else image[:, :, :3]
-    h, w = spec.input_size
+    h, w = spec.input.size
     rgb = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA)
     x = torch.from_numpy(np.ascontiguousarray(rgb)).to(device).permute(2, 0, 1).unsqueeze(0).float().div_(255.0)
     return normalise(x, spec), not image.any()
@@ -93,10 +93,10 @@ def weights_transforms(weights_id: str) -> Callable[[torch.Tensor], torch.Tensor
 
 def photo_to_tensor(image: np.ndarray, spec: ModelSpec, device: torch.device) -> torch.Tensor:
     """H x W ink (inverted to dark on white) or H x W x 3 RGB uint8 -> 1 x 3 x crop x crop, normalised."""
-    assert spec.weights_id is not None
+    assert spec.weights.transforms is not None
     if image.ndim == 2:
         pixels = torch.from_numpy(np.ascontiguousarray(image)).to(device)
         rgb = (255 - pixels).unsqueeze(0).expand(3, -1, -1)  # 3 x H x W, dark ink on white
     else:
         rgb = torch.from_numpy(np.ascontiguousarray(image[:, :, :3])).to(device).permute(2, 0, 1)  # 3 x H x W
-    return weights_transforms(spec.weights_id)(rgb.unsqueeze(0).contiguous())  # 1 x 3 x crop x crop
+    return weights_transforms(spec.weights.transforms)(rgb.unsqueeze(0).contiguous())  # 1 x 3 x crop x crop

@@ -51,8 +51,8 @@ class LoadedModel:
             group=self.spec.group,
             device=describe(self.device),
             classes=self.spec.classes,
-            input_size=self.spec.input_size,
-            channels=self.spec.channels,
+            input_size=self.spec.input.size,
+            channels=self.spec.input.channels,
             weights=self.weights,
             trained=self.trained,
             accuracy=self.card.get("test_accuracy"),
@@ -65,10 +65,10 @@ class LoadedModel:
 
 def default_weights_path(spec: ModelSpec) -> Path | None:
     """The shipped weights file of a spec (assets/), or torch's cache file of published weights."""
-    if spec.weights_file:
-        return assets_dir() / spec.weights_file
-    if spec.weights_url:
-        return cached_weights_path(spec.weights_url)
+    if spec.weights.file:
+        return assets_dir() / spec.weights.file
+    if spec.weights.url:
+        return cached_weights_path(spec.weights.url)
     return None
 
 
@@ -83,7 +83,7 @@ def load_model(
 ) -> LoadedModel:
     """Build ``name`` on ``device`` with ``weights`` (default: the shipped or published file).
 
-    Published weights (``spec.weights_url``) come from torch's cache, downloaded there once
+    Published weights (``spec.weights.url``) come from torch's cache, downloaded there once
     when missing; ``progress(done, total)`` reports the download's bytes (total 0: unknown)
     and ``download`` replaces the downloader (tests). With ``strict=False`` a missing or bad
     weights file or a failed download leaves the model untrained and says so in
@@ -92,16 +92,16 @@ def load_model(
     spec = get_spec(name) if isinstance(name, str) else name
     device = torch.device(device)
     # A user's model names its weights on purpose: weights that do not fit are an error, not a fallback.
-    strict = strict or (spec.group == "Your models" and (weights is not None or spec.weights_file is not None))
+    strict = strict or (spec.group == "Your models" and (weights is not None or spec.weights.file is not None))
     model = spec.build()
     warnings: list[str] = []
     path = Path(weights) if weights is not None else default_weights_path(spec)
-    if weights is None and spec.weights_url and path is not None and not path.is_file():
+    if weights is None and spec.weights.url and path is not None and not path.is_file():
         path = _fetch(spec, path, progress, download or download_file, warnings, strict)
     card: dict[str, Any] = {}
     source, trained = UNTRAINED, False
-    if path is None and spec.own_weights is not None:
-        source, trained = spec.own_weights, True
+    if path is None and spec.weights.own is not None:
+        source, trained = spec.weights.own, True
     elif path is None and spec.group == "Your models":
         warnings.append(f"{spec.title}: no weights file given (--weights or the sidecar's \"weights\"): showing the weights the model file builds")
     elif path is None:
@@ -110,15 +110,15 @@ def load_model(
     else:
         try:
             state = read_weights(path, allowance(model), spec.name)
-            if spec.adapt_state_dict is not None:
-                state = spec.adapt_state_dict(state)
+            if spec.weights.adapt_state_dict is not None:
+                state = spec.weights.adapt_state_dict(state)
             apply_state_dict(model, state, path.name)
             source, trained = str(path), True
-            card = read_card(path) if spec.weights_file or weights is not None else _published_card(spec)
+            card = read_card(path) if spec.weights.file or weights is not None else _published_card(spec)
         except WeightsError as exc:
             if strict:
                 raise
-            hint = " (delete it to download it again)" if weights is None and spec.weights_url else ""
+            hint = " (delete it to download it again)" if weights is None and spec.weights.url else ""
             warnings.append(f"{exc}{hint}; showing untrained weights instead")
     model.eval().requires_grad_(False).to(device)
     return LoadedModel(spec, model, device, source, trained, card, tuple(warnings))
@@ -128,8 +128,8 @@ def reload_weights(loaded: LoadedModel, path: Path) -> None:
     """Read ``path`` again into the model shown, in place (its hooks stay): weights trained live,
     written to the same file. The same checks as a first load; a WeightsError leaves the model as it was."""
     state = read_weights(path, allowance(loaded.model), loaded.spec.name)
-    if loaded.spec.adapt_state_dict is not None:
-        state = loaded.spec.adapt_state_dict(state)
+    if loaded.spec.weights.adapt_state_dict is not None:
+        state = loaded.spec.weights.adapt_state_dict(state)
     apply_state_dict(loaded.model, state, path.name)
 
 
@@ -155,7 +155,7 @@ def _fetch(
     spec: ModelSpec, path: Path, progress: Progress | None, download: Downloader, warnings: list[str], strict: bool
 ) -> Path | None:
     """Download published weights into torch's cache; None (and a warning) when that fails."""
-    url = spec.weights_url
+    url = spec.weights.url
     assert url is not None
     if path in _failed_downloads:
         warnings.append(f"{spec.name}: the pretrained weights could not be downloaded earlier; showing untrained weights instead")
@@ -176,8 +176,8 @@ def _fetch(
 
 def _published_card(spec: ModelSpec) -> dict[str, Any]:
     """What torchvision says about its weights, in the keys of the project's model cards."""
-    acc = spec.recipe.get("acc@1")
-    card: dict[str, Any] = {"weights": spec.recipe.get("weights"), "source": spec.weights_url}
+    acc = spec.weights.meta.get("acc@1")
+    card: dict[str, Any] = {"weights": spec.weights.meta.get("weights"), "source": spec.weights.url}
     if acc is not None:
         card |= {"test_accuracy": acc / 100.0, "test_set": "ImageNet-1K validation (torchvision)"}
     return card

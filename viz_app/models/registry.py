@@ -7,13 +7,14 @@ package does).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from torch import nn
 
 from viz_app.errors import UserError
+from viz_app.models.recipes import Recipe
 from viz_app.records.frames import Head
 
 MNIST_CLASSES: tuple[str, ...] = tuple(str(d) for d in range(10))
@@ -22,40 +23,61 @@ MNIST_STD = 0.3081
 
 
 @dataclass(frozen=True)
+class InputSpec:
+    """What a model eats: its input's size and channels, and how a frame is normalised for it."""
+
+    size: tuple[int, int] = (32, 32)  # height, width
+    channels: int = 1
+    mean: tuple[float, ...] = (MNIST_MEAN,)
+    std: tuple[float, ...] = (MNIST_STD,)
+    # Shorter side an image is resized to before the centre crop to ``size`` (photo models).
+    resize_size: int | None = None
+
+
+@dataclass(frozen=True)
+class WeightsSpec:
+    """Where a model's weights come from, how a frame is prepared for them, and what is known of them
+    (torchvision's ``Weights``: url, transforms, meta)."""
+
+    file: str | None = None  # the project's own trained weights, relative to the assets folder
+    # Pretrained weights kept in torch's cache ($TORCH_HOME/hub/checkpoints/<basename>),
+    # downloaded once from this address when a network is there (ImageNet models).
+    url: str | None = None
+    # A torchvision weights enum member ("ResNet18_Weights.IMAGENET1K_V1"): its transforms
+    # are the model's preprocessing.
+    transforms: str | None = None
+    # Renames or drops entries of a published state dict so that it fits the built model.
+    adapt_state_dict: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    # Where the weights come from when the builder brings its own (an ONNX file): no weights
+    # file is looked for.
+    own: str | None = None
+    # What the weights' publisher or opener says of them: "source" (torchvision, a user's
+    # file), "arch", "weights" (the enum member), "acc@1" (ImageNet-1K top-1, %).
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class ModelSpec:
-    """A registered model: how to build it, what it eats and which layers to show."""
+    """A registered model: how to build it, what it eats, what its head gives, where its weights
+    come from, how the project trains it and which layers to show."""
 
     name: str
     title: str
     builder: Callable[[], nn.Module]
     group: str = "MNIST zoo"
     family: str = ""
-    input_size: tuple[int, int] = (32, 32)
-    channels: int = 1
-    mean: tuple[float, ...] = (MNIST_MEAN,)
-    std: tuple[float, ...] = (MNIST_STD,)
+    input: InputSpec = InputSpec()
     classes: tuple[str, ...] = MNIST_CLASSES
     head: Head = Head.CLASSES  # one score per class, or a class vector at every position (a string reader)
     # (module path, display name) of the layers shown by default, in order.
     layers: tuple[tuple[str, str], ...] = ()
-    weights_file: str | None = None  # relative to the assets folder
-    recipe: dict[str, Any] = field(default_factory=dict)
-    # Pretrained weights kept in torch's cache ($TORCH_HOME/hub/checkpoints/<basename>),
-    # downloaded once from this address when a network is there (ImageNet models).
-    weights_url: str | None = None
-    # A torchvision weights enum member ("ResNet18_Weights.IMAGENET1K_V1"): its transforms
-    # are the model's preprocessing.
-    weights_id: str | None = None
-    # Shorter side an image is resized to before the centre crop to ``input_size``.
-    resize_size: int | None = None
-    # Renames or drops entries of a published state dict so that it fits ``builder()``.
-    adapt_state_dict: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    weights: WeightsSpec = WeightsSpec()
+    # How `cnn-viz train` makes the weights (a recipe type names its trainer); None where the
+    # weights are made elsewhere (torchvision's, a user's file).
+    recipe: Recipe | None = None
     # Other names ``get_spec`` finds the model by when no model has that exact name
     # (torchvision's "resnet18" for "imagenet_resnet18").
     aliases: tuple[str, ...] = ()
-    # Where the weights come from when the builder brings its own (an ONNX file): the model
-    # is then trained as built, and no weights file is looked for.
-    own_weights: str | None = None
 
     def build(self) -> nn.Module:
         """A fresh, untrained instance of the model."""

@@ -192,7 +192,7 @@ def summarize_registered(name: str, input_shape: Sequence[int] | None = None) ->
     from viz_app.models.registry import get_spec
 
     spec = get_spec(name)
-    native = (1, spec.channels, *spec.input_size)
+    native = (1, spec.input.channels, *spec.input.size)
     shape = tuple(input_shape) if input_shape else native
     if shape != native:
         scale = shape[0] * math.prod(shape[2:]) / math.prod(native[2:])

@@ -51,7 +51,7 @@ def measure_spec(spec: ModelSpec, device: torch.device, batch: int = 64, runs: i
     """One model's row of the chart: its card's accuracy and its speed on ``device``."""
     loaded = load_model(spec, device)
     model = loaded.model
-    shape = (spec.channels, *spec.input_size)
+    shape = (spec.input.channels, *spec.input.size)
     macs = summarize(model, (1, *shape), spec.name).total_macs
     throughput, latency = time_model(model, shape, device, batch, runs)
     params = list(model.parameters())

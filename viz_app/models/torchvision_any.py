@@ -11,7 +11,7 @@ from functools import partial
 
 from viz_app.models.auto_layers import choose_layers, meta_trace
 from viz_app.models.imagenet import GROUP, PREFIX, TITLES, adapt_state_dict, build
-from viz_app.models.registry import ModelSpec, add_resolver, get_spec
+from viz_app.models.registry import InputSpec, ModelSpec, WeightsSpec, add_resolver, get_spec
 from viz_app.models.user_model import ModelFileError, named
 
 
@@ -45,17 +45,14 @@ def torchvision_spec(arch: str) -> ModelSpec:
         builder=builder,
         group=GROUP,
         family=type(weights).__name__.split("_Weights")[0],
-        input_size=(crop, crop),
-        channels=3,
-        mean=tuple(transforms.mean),
-        std=tuple(transforms.std),
+        input=InputSpec(size=(crop, crop), channels=3, mean=tuple(transforms.mean), std=tuple(transforms.std),
+                        resize_size=transforms.resize_size[0]),
         classes=classes,
         layers=choose_layers(outputs, out_shape, (3, crop, crop)),
-        recipe={"source": "torchvision", "arch": arch, "weights": str(weights), "acc@1": acc},
-        weights_url=weights.url,
-        weights_id=str(weights),
-        resize_size=transforms.resize_size[0],
-        adapt_state_dict=adapt_state_dict,
+        weights=WeightsSpec(
+            url=weights.url, transforms=str(weights), adapt_state_dict=adapt_state_dict,
+            meta={"source": "torchvision", "arch": arch, "weights": str(weights), "acc@1": acc},
+        ),
     )
 
 

@@ -23,7 +23,7 @@ from torch import nn
 
 from viz_app.errors import UserError
 from viz_app.models.auto_layers import choose_layers, trace_outputs
-from viz_app.models.registry import MNIST_MEAN, MNIST_STD, ModelSpec, get_spec, open_with_resolvers, register_model
+from viz_app.models.registry import MNIST_MEAN, MNIST_STD, InputSpec, ModelSpec, WeightsSpec, get_spec, open_with_resolvers, register_model
 from viz_app.models.weights import existing_file
 
 GROUP = "Your models"
@@ -150,11 +150,16 @@ def user_spec(
         raise ModelFileError(f"mean and std need 1 or {c} values, std above 0 (got mean {list(mean)}, std {list(std)})")
     weights = options.weights or side.get("weights")
     return ModelSpec(
-        name=name, title=title, builder=builder, group=GROUP, family=family, input_size=(h, w), channels=c,
-        mean=tuple(float(m) for m in mean) * (c // len(mean)), std=tuple(float(s) for s in std) * (c // len(std)),
+        name=name, title=title, builder=builder, group=GROUP, family=family,
+        input=InputSpec(
+            size=(h, w), channels=c,
+            mean=tuple(float(m) for m in mean) * (c // len(mean)), std=tuple(float(s) for s in std) * (c // len(std)),
+        ),
         classes=classes, layers=choose_layers(outputs, out_shape, (c, h, w)),
-        weights_file=str(Path(weights).expanduser().resolve()) if weights else None,
-        recipe={"source": name}, own_weights=None if weights else own_weights,
+        weights=WeightsSpec(
+            file=str(Path(weights).expanduser().resolve()) if weights else None,
+            own=None if weights else own_weights, meta={"source": name},
+        ),
     )
 
 

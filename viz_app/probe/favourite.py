@@ -74,14 +74,14 @@ def favourite_input(model: nn.Module, spec: ModelSpec, layer: str, index: int, s
     final, start, done = _ascend(objective, spec, logits, steps, generator, on_step)
     value = _value(model, module, spec, final, index)
     image = final[0].mul(255).round().to(torch.uint8).permute(1, 2, 0).cpu().numpy()  # H x W x C
-    return Ascent(image[:, :, 0] if spec.channels == 1 else image, value, start, done, time.perf_counter() - started)
+    return Ascent(image[:, :, 0] if spec.input.channels == 1 else image, value, start, done, time.perf_counter() - started)
 
 
 def _start(objective: _Climb, spec: ModelSpec, generator: torch.Generator) -> torch.Tensor:
     """Starting noise (a sigmoid's input): dim, or brighter where no gradient reaches the unit from the dim one."""
     device = next(objective.model.parameters()).device
     for brightness in STARTS:
-        logits = (torch.randn(1, spec.channels, *spec.input_size, generator=generator) * 0.5 + brightness).to(device)
+        logits = (torch.randn(1, spec.input.channels, *spec.input.size, generator=generator) * 0.5 + brightness).to(device)
         with COUNTING.running(), torch.inference_mode(False), torch.enable_grad():
             trial = logits.clone().requires_grad_(True)
             (grad,) = torch.autograd.grad(objective(normalise(torch.sigmoid(trial), spec)).sum(), trial)
@@ -122,7 +122,7 @@ class _Climb:
     def __init__(self, model: nn.Module, module: nn.Module, index: int, spec: ModelSpec) -> None:
         self.model, self.module, self.index = model, module, index
         with torch.inference_mode():
-            x = torch.zeros(1, spec.channels, *spec.input_size, device=next(model.parameters()).device)
+            x = torch.zeros(1, spec.input.channels, *spec.input.size, device=next(model.parameters()).device)
             probe = layer_output(model, module, x)
         found = producer(module, probe.shape[1])
         self.inner = found[1] if found is not None and found[1] is not module else None

@@ -57,7 +57,7 @@ class Job:
 
 def portable(spec: ModelSpec) -> ModelSpec:
     """``spec`` without its builder and state-dict adapter: the child looks those up again by name."""
-    return dataclasses.replace(spec, builder=_unbuildable, adapt_state_dict=None)
+    return dataclasses.replace(spec, builder=_unbuildable, weights=dataclasses.replace(spec.weights, adapt_state_dict=None))
 
 
 def _unbuildable() -> Any:
@@ -204,7 +204,7 @@ def _ascend(job: Job, models: dict[tuple[str, str], Any]) -> Ascent:
         models.clear()  # one copy at a time
         models[key] = _load(job.spec, job.weights)
     loaded = models[key]
-    big = loaded.spec.input_size[0] * loaded.spec.input_size[1] * loaded.spec.channels > 4096
+    big = loaded.spec.input.size[0] * loaded.spec.input.size[1] * loaded.spec.input.channels > 4096
     return favourite_input(loaded.model, loaded.spec, job.layer, job.index, STEPS // 2 if big else STEPS)
 
 
@@ -215,10 +215,10 @@ def _load(sent: ModelSpec, weights: str) -> Any:
     from viz_app.models.user_model import GROUP, ModelOptions, open_spec
 
     if sent.group == GROUP:
-        c, (h, w) = sent.channels, sent.input_size
-        options = ModelOptions(input=f"{c}x{h}x{w}", mean=sent.mean, std=sent.std)
+        c, (h, w) = sent.input.channels, sent.input.size
+        options = ModelOptions(input=f"{c}x{h}x{w}", mean=sent.input.mean, std=sent.input.std)
         spec = open_spec(sent.name, options)
-        spec = dataclasses.replace(spec, weights_file=sent.weights_file, own_weights=sent.own_weights)
+        spec = dataclasses.replace(spec, weights=dataclasses.replace(spec.weights, file=sent.weights.file, own=sent.weights.own))
     else:
         spec = get_spec(sent.name)
     return load_model(spec, "cpu", weights or None)

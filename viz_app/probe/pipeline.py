@@ -77,7 +77,7 @@ class Pipeline:
         ranges = loaded.card.get("activation_ranges", {}) if loaded.trained else {}
         self.fixed = {name: tuple(ranges.get(name, DEFAULT_FIXED)) for name in names}
         loaded.model.requires_grad_(False)
-        self.fast = fast_path(self.device, self.spec.input_size, run.precision)  # CUDA: channels_last (+ autocast if asked)
+        self.fast = fast_path(self.device, self.spec.input.size, run.precision)  # CUDA: channels_last (+ autocast if asked)
         self.fast.prepare(loaded.model)
         self.probe = LayerProbe(loaded.model, names).attach()
         self.extras: list[FrameExtra] = []
@@ -111,8 +111,8 @@ class Pipeline:
     @torch.inference_mode()
     def _calibrate(self) -> dict[str, bool]:
         """Which layers can go negative (diverging colours), from a forward on random inputs."""
-        h, w = self.spec.input_size
-        x = torch.randn(4, self.spec.channels, h, w, device=self.device)
+        h, w = self.spec.input.size
+        x = torch.randn(4, self.spec.input.channels, h, w, device=self.device)
         self.probe.reset()
         self.loaded.model(x)
         return {name: bool((out < 0).any()) for name, out in self.probe.outputs.items()}
@@ -159,7 +159,7 @@ class Pipeline:
         if frame.layout is Layout.STRING:
             raise InputError(f"{self.spec.title} reads one digit at a time: choose SDNN in the model picker "
                              "to read a string, or switch the pad back to One digit")  # fmt: skip
-        pixels = network_pixels(frame, self.spec.channels)
+        pixels = network_pixels(frame, self.spec.input.channels)
         return frame_to_tensor(pixels, self.spec, self.device, centre=frame.kind is not FrameKind.PREPARED)  # 1 x C x H x W
 
     @torch.inference_mode()

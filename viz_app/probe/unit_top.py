@@ -90,7 +90,7 @@ def top_images(loaded: LoadedModel, layer: str, index: int, field: Field | None)
     index of a folder of the user's own images, if one was made."""
     spec = loaded.spec
     how = f"run `cnn-viz index {spec.name}`"
-    if spec.group != "MNIST zoo" or spec.channels != 1:
+    if spec.group != "MNIST zoo" or spec.input.channels != 1:
         return _folder_top(loaded, layer, index, field)
     table, message = _layer_index(index_path(spec), layer, f"No top images yet: {how} (one pass over the MNIST test digits).", how)
     if table is None:
@@ -104,7 +104,7 @@ def top_images(loaded: LoadedModel, layer: str, index: int, field: Field | None)
     if digest != table.data:
         return None, f"The local MNIST test images are not the ones indexed: {how} again."
     ids = table.layers[layer].images[index].astype(np.int64)
-    return _cut(table, layer, index, network_pixels(images[ids], spec.input_size), field, spec.classes, f"of {len(images):,} MNIST test digits"), ""
+    return _cut(table, layer, index, network_pixels(images[ids], spec.input.size), field, spec.classes, f"of {len(images):,} MNIST test digits"), ""
 
 
 def _cut(table: UnitIndex, layer: str, index: int, pixels: np.ndarray, field: Field | None, classes: tuple[str, ...], source: str) -> TopImages:

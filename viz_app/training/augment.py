@@ -8,33 +8,13 @@ grid_sample on the batch's device (LeCun et al.'s "distortions").
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Any
 
 import torch
 import torch.nn.functional as F
 
+from viz_app.models.recipes import AffineRange
 
-@dataclass(frozen=True)
-class AffineRange:
-    """How far each training digit may be rotated, shifted, scaled and sheared."""
-
-    degrees: float = 10.0
-    translate: float = 0.1  # fraction of the image size
-    scale: tuple[float, float] = (0.9, 1.1)
-    shear: float = 8.0  # degrees
-
-    @classmethod
-    def from_recipe(cls, augment: dict[str, Any]) -> AffineRange:
-        """The ranges of a recipe's ``augment`` entry (JSON: the scale range is a list)."""
-        default = cls()
-        lo, hi = augment.get("scale", default.scale)
-        return cls(
-            degrees=float(augment.get("degrees", default.degrees)),
-            translate=float(augment.get("translate", default.translate)),
-            scale=(float(lo), float(hi)),
-            shear=float(augment.get("shear", default.shear)),
-        )
+__all__ = ["AffineRange", "random_affine"]
 
 
 def random_affine(x: torch.Tensor, rng: AffineRange, generator: torch.Generator | None = None) -> torch.Tensor:

@@ -23,9 +23,9 @@ def provenance(spec: ModelSpec) -> dict[str, Any]:
         "torch": torch.__version__,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "classes": list(spec.classes),
-        "input_size": list(spec.input_size),
-        "mean": list(spec.mean),
-        "std": list(spec.std),
+        "input_size": list(spec.input.size),
+        "mean": list(spec.input.mean),
+        "std": list(spec.input.std),
     }
 
 

@@ -52,7 +52,7 @@ def read_files(name: str, paths: list[Path], *, as_json: bool = False) -> int:
     """Print the string read from each file; 2 if any file could not be read (the others still are)."""
     loaded = string_model(name)
     if not loaded.trained:
-        raise UserError(f"{name} has no trained weights (assets/{loaded.spec.weights_file}); train them with `cnn-viz train {name}`")
+        raise UserError(f"{name} has no trained weights (assets/{loaded.spec.weights.file}); train them with `cnn-viz train {name}`")
     failures = 0
     for path in paths:
         try:

@@ -62,8 +62,8 @@ def step_scores(model: nn.Module, spec: ModelSpec, images: np.ndarray, labels: n
 def robustness(model: nn.Module, spec: ModelSpec, digits: Digits, scene: Scene, device: torch.device,
                values: Sequence[float] | None = None) -> Curve:
     """``model``'s accuracy on ``digits`` at each value of ``scene`` (all its steps by default)."""
-    if spec.channels != 1 or len(spec.classes) != 10:
-        raise ValueError(f"{spec.name} does not read MNIST digits (it takes {spec.channels} channels, {len(spec.classes)} classes)")
+    if spec.input.channels != 1 or len(spec.classes) != 10:
+        raise ValueError(f"{spec.name} does not read MNIST digits (it takes {spec.input.channels} channels, {len(spec.classes)} classes)")
     if len(digits) == 0:
         raise ValueError("no digits to measure on")
     model.eval()
@@ -95,7 +95,7 @@ def run_robustness(models: Sequence[str], scenes: Sequence[str], data: str | Non
 
     chosen = [get_scene(name) for name in scenes]
     for spec in (get_spec(name) for name in models):
-        if spec.channels != 1 or len(spec.classes) != 10:
+        if spec.input.channels != 1 or len(spec.classes) != 10:
             raise ValueError(f"{spec.name} does not read MNIST digits: choose a model of the MNIST zoo")
     loaded = [load_model(name, "cpu", strict=True) for name in models]
     digits = load_split("test", data)

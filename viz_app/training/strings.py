@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from viz_app.models.recipes import Distortion
 from viz_app.opencv import cv2
 from viz_app.training.mnist import Digits
 
@@ -35,16 +36,6 @@ class ComposedString:
     ink: np.ndarray
     text: str
     touching: bool
-
-
-@dataclass(frozen=True)
-class Distortion:
-    """Random per-digit distortions for training strings (none for the evaluation set)."""
-
-    degrees: float = 8.0
-    scale: tuple[float, float] = (0.85, 1.1)
-    shear: float = 0.25  # horizontal shear factor
-    thickness: tuple[int, int] = (-1, 1)  # erode (-1) or dilate (+1) the strokes
 
 
 def _distort(digit: np.ndarray, d: Distortion, rng: np.random.Generator) -> np.ndarray:

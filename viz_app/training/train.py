@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,9 +15,10 @@ from torch import nn
 
 from viz_app.errors import UserError
 from viz_app.models.inputs import digits_to_tensor
+from viz_app.models.recipes import ClassifierRecipe
 from viz_app.models.registry import ModelSpec
 from viz_app.models.weights import write_card
-from viz_app.training.augment import AffineRange, random_affine
+from viz_app.training.augment import random_affine
 from viz_app.training.cards import activation_ranges, provenance
 from viz_app.training.evaluate import evaluate
 from viz_app.training.mnist import Digits
@@ -30,33 +32,11 @@ class TrainResult:
     card: dict[str, Any]
 
 
-@dataclass(frozen=True)
-class Recipe:
-    """How a spec is trained (its ``recipe`` dict, typed, with defaults)."""
-
-    epochs: int = 10
-    batch_size: int = 128
-    lr: float = 1e-3
-    weight_decay: float = 0.0
-    pct_start: float = 0.3  # share of the steps spent warming up
-    label_smoothing: float = 0.0
-    affine: AffineRange | None = None  # random distortions of the training digits
-
-    @classmethod
-    def of(cls, spec: ModelSpec, epochs: int | None = None) -> Recipe:
-        """The recipe of ``spec``, with ``epochs`` instead of its own when given."""
-        r = spec.recipe
-        augment = r.get("augment")
-        affine = AffineRange.from_recipe(augment) if augment else None
-        return cls(
-            epochs=epochs if epochs is not None else int(r.get("epochs", 10)),
-            batch_size=int(r.get("batch_size", 128)),
-            lr=float(r.get("lr", 1e-3)),
-            weight_decay=float(r.get("weight_decay", 0.0)),
-            pct_start=float(r.get("pct_start", 0.3)),
-            label_smoothing=float(r.get("label_smoothing", 0.0)),
-            affine=affine,
-        )
+def classifier_recipe(spec: ModelSpec, epochs: int | None = None) -> ClassifierRecipe:
+    """``spec``'s classifier recipe, with ``epochs`` instead of its own when given."""
+    if not isinstance(spec.recipe, ClassifierRecipe):
+        raise UserError(f"{spec.name} is not trained as a classifier here")
+    return spec.recipe if epochs is None else dataclasses.replace(spec.recipe, epochs=epochs)
 
 
 def _loss(model: nn.Module, output: torch.Tensor, target: torch.Tensor, smoothing: float) -> torch.Tensor:
@@ -89,7 +69,7 @@ def train_classifier(
         raise UserError(f"epochs must be 1 or more, got {epochs}")
     if limit is not None and limit < 1:
         raise UserError(f"limit must be 1 or more images, got {limit}")
-    recipe = Recipe.of(spec, epochs)
+    recipe = classifier_recipe(spec, epochs)
     device = torch.device(device)
     torch.manual_seed(seed)
     model = spec.build().to(device)
@@ -114,7 +94,7 @@ def train_classifier(
         "test_errors": final.errors,
         "n_test": final.n,
         "parameters": sum(p.numel() for p in model.parameters()),
-        "recipe": {**spec.recipe, "epochs": recipe.epochs, "train_samples": len(y_all)},
+        "recipe": recipe.as_card() | {"train_samples": len(y_all)},
         "seed": seed,
         "train_seconds": round(seconds, 1),
         "train_device": f"{device.type} ({torch.get_num_threads()} threads)" if device.type == "cpu" else str(device),
@@ -129,7 +109,7 @@ def train_classifier(
 
 
 def _fit(
-    model: nn.Module, x_all: torch.Tensor, y_all: torch.Tensor, recipe: Recipe, generator: torch.Generator, log: Callable[[str], None]
+    model: nn.Module, x_all: torch.Tensor, y_all: torch.Tensor, recipe: ClassifierRecipe, generator: torch.Generator, log: Callable[[str], None]
 ) -> None:
     """``recipe.epochs`` epochs of AdamW with a one-cycle schedule, one log line per epoch."""
     batch_size = recipe.batch_size
@@ -146,8 +126,8 @@ def _fit(
         for step in range(steps_per_epoch):
             idx = order[step * batch_size : (step + 1) * batch_size]
             x, y = x_all[idx], y_all[idx]
-            if recipe.affine is not None:
-                x = random_affine(x, recipe.affine, generator)
+            if recipe.augment is not None:
+                x = random_affine(x, recipe.augment, generator)
             output = model(x)  # N x 10
             loss = _loss(model, output, y, recipe.label_smoothing)
             optimizer.zero_grad(set_to_none=True)

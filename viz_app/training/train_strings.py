@@ -27,13 +27,14 @@ from torch import nn
 
 from viz_app.errors import UserError
 from viz_app.models.decode import read_batch
+from viz_app.models.recipes import Distortion, StringRecipe, StringStage
 from viz_app.models.registry import ModelSpec
 from viz_app.models.strings import make_strip, normalise_strip
 from viz_app.models.weights import write_card
 from viz_app.models.zoo.sdnn import BLANK
 from viz_app.training.cards import activation_ranges, provenance
 from viz_app.training.mnist import Digits
-from viz_app.training.strings import Distortion, random_string
+from viz_app.training.strings import random_string
 
 
 def strings_batch(
@@ -92,20 +93,22 @@ def train_strings(
         raise UserError(f"epochs must be 1 or more, got {epochs}")
     if limit is not None and limit < 1:
         raise UserError(f"limit must be 1 or more images, got {limit}")
+    if not isinstance(spec.recipe, StringRecipe):
+        raise UserError(f"{spec.name} is not trained as a string reader here")
     recipe = spec.recipe
-    epochs = epochs if epochs is not None else int(recipe["epochs"])
+    epochs = recipe.epochs if epochs is None else epochs
     source = Digits(train_set.images[:limit], train_set.labels[:limit], train_set.checksum) if limit else train_set
     torch.manual_seed(seed)
     model = spec.build().to(device)
     started = time.perf_counter()
     earlier = 0.0
-    for i, stage in enumerate(stages(recipe, epochs)):
+    for i, stage in enumerate(recipe.stages(epochs)):
         if resume is not None and i < resume[2]:
             if i == resume[2] - 1:
                 model.load_state_dict(torch.load(resume[0], map_location=device, weights_only=True))
                 earlier = resume[1]
             continue
-        _scan_stride(model, int(stage["stride"]))
+        _scan_stride(model, stage.stride)
         _fit(model, source, recipe, stage, np.random.default_rng(seed if i == 0 else [seed, i]), torch.device(device), log)
     _scan_stride(model, 2)
     seconds = time.perf_counter() - started + earlier
@@ -113,7 +116,7 @@ def train_strings(
     out.parent.mkdir(parents=True, exist_ok=True)
     torch.save({k: v.detach().clone().contiguous() for k, v in model.state_dict().items()}, out)
     card = _card(spec, model, test_set, log) | {
-        "recipe": {**recipe, "epochs": epochs, "train_samples": len(source)},
+        "recipe": recipe.as_card() | {"epochs": epochs, "train_samples": len(source)},
         "seed": seed,
         "train_seconds": round(seconds, 1),
         "data": {"train_sha256": train_set.checksum, "test_sha256": test_set.checksum},
@@ -150,36 +153,18 @@ def _scan_stride(model: nn.Module, stride: int) -> None:
         scan(stride)
 
 
-def stages(recipe: dict[str, Any], epochs: int) -> list[dict[str, Any]]:
-    """The training stages: the 4-pixel scan from scratch, then each of ``fine`` (the 2-pixel scan)."""
-    first = {"epochs": epochs, "lr": recipe["lr"], "stride": 4, "touching_share": recipe.get("touching_share", 0.45)}
-    return [first, *({**first, **fine} for fine in recipe.get("fine", ()))]
-
-
-def stage_distortion(recipe: dict[str, Any], stage: dict[str, Any]) -> Distortion:
-    """The per-digit distortion of a stage: its own "augment" (a late stage may distort less,
-    nearer the clean digits it will read), else the recipe's."""
-    a = stage.get("augment", recipe["augment"])
-    thickness = (int(a["thickness"][0]), int(a["thickness"][1]))
-    return Distortion(float(a["degrees"]), (float(a["scale"][0]), float(a["scale"][1])), float(a["shear"]), thickness)
-
-
 def _fit(
-    model: nn.Module, source: Digits, recipe: dict[str, Any], stage: dict[str, Any], rng: np.random.Generator, device: torch.device, log: Callable[[str], None]
+    model: nn.Module, source: Digits, recipe: StringRecipe, stage: StringStage, rng: np.random.Generator, device: torch.device, log: Callable[[str], None]
 ) -> None:
     """AdamW over the stage's epochs x ``steps_per_epoch`` fresh batches: a one-cycle schedule,
-    or, for a stage with ``"average": k``, a constant rate whose weights are averaged k times an
+    or, for a stage with ``average=k``, a constant rate whose weights are averaged k times an
     epoch after the first (stochastic weight averaging, Izmailov et al. 2018)."""
-    steps = int(recipe["steps_per_epoch"])
-    batch = int(recipe["batch_size"])
-    lr = float(stage["lr"])
-    epochs = int(stage["epochs"])
-    share = float(stage["touching_share"])
-    max_digits = int(recipe["digits_per_string"][1])
-    distortion = stage_distortion(recipe, stage)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=float(recipe["weight_decay"]))
+    steps, batch, epochs, share = recipe.steps_per_epoch, recipe.batch_size, stage.epochs, stage.touching_share
+    max_digits = recipe.digits_per_string[1]
+    distortion = recipe.distortion(stage)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=stage.lr, weight_decay=recipe.weight_decay)
     schedule = _schedule(optimizer, stage, epochs * steps)
-    every = max(1, steps // int(stage["average"])) if stage.get("average") else 0
+    every = max(1, steps // stage.average) if stage.average else 0
     averaged = torch.optim.swa_utils.AveragedModel(model) if every else None
     started = time.perf_counter()
     # The next batch is composed on a second thread while this one trains (one generator, in order).
@@ -204,13 +189,13 @@ def _fit(
                 seen += len(texts)
             elapsed = time.perf_counter() - started
             loss_text = f"CTC loss {total / steps:.4f}  strings read exactly {right / seen:.2%}"
-            log(f"stride {stage['stride']}: epoch {epoch + 1}/{epochs}  {loss_text}  ({elapsed:.0f} s)")
+            log(f"stride {stage.stride}: epoch {epoch + 1}/{epochs}  {loss_text}  ({elapsed:.0f} s)")
     if averaged is not None and int(averaged.n_averaged) > 0:  # no batch norm here: the average is the model
         model.load_state_dict(averaged.module.state_dict())
 
 
-def _schedule(optimizer: torch.optim.Optimizer, stage: dict[str, Any], total: int) -> torch.optim.lr_scheduler.LRScheduler:
+def _schedule(optimizer: torch.optim.Optimizer, stage: StringStage, total: int) -> torch.optim.lr_scheduler.LRScheduler:
     """One cycle up to the stage's rate and down; a constant rate for an averaging stage."""
-    if stage.get("average"):
+    if stage.average:
         return torch.optim.lr_scheduler.ConstantLR(optimizer, factor=1.0, total_iters=0)
-    return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=float(stage["lr"]), total_steps=total, pct_start=0.15)
+    return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=stage.lr, total_steps=total, pct_start=0.15)

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 import torch
 
 from viz_app.errors import UserError
+from viz_app.models.recipes import ClassifierRecipe, StringRecipe
 from viz_app.models.registry import ModelSpec
 from viz_app.training.mnist import Digits
 from viz_app.training.train import TrainResult, train_classifier
@@ -30,14 +31,15 @@ def _classifier(spec: ModelSpec, train_set: Digits, test_set: Digits, out: Path,
     return train_classifier(spec, train_set, test_set, out, **options).card
 
 
-TRAINERS: dict[str, Trainer] = {"classes": _classifier, "strings": train_strings}
+TRAINERS: dict[str, Trainer] = {ClassifierRecipe.TRAINER: _classifier, StringRecipe.TRAINER: train_strings}
 
 
 def trainer_of(spec: ModelSpec) -> Trainer:
-    """The trainer ``spec``'s recipe names ("classes" when it names none); a UserError for a model without one."""
-    if not spec.recipe or "source" in spec.recipe:  # opened from a file or a library: its weights are made elsewhere
-        raise UserError(f"{spec.name} has no training recipe here (its weights come from {spec.recipe.get('source', 'elsewhere')})")
-    name = str(spec.recipe.get("trainer", "classes"))
+    """The trainer ``spec``'s recipe names; a UserError for a model without a recipe."""
+    if spec.recipe is None:  # opened from a file or a library: its weights are made elsewhere
+        made_by = spec.weights.meta.get("source", "elsewhere")
+        raise UserError(f"{spec.name} has no training recipe here (its weights come from {made_by})")
+    name = spec.recipe.TRAINER
     if name not in TRAINERS:
         raise UserError(f"{spec.name}'s recipe names trainer {name!r}; known: {', '.join(TRAINERS)}")
     return TRAINERS[name]

@@ -3,10 +3,12 @@ max pooling and dropout, scaled down from Krizhevsky, Sutskever and Hinton (2012
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import torch
 from torch import nn
 
-from viz_app.models.registry import ModelSpec, register_model
+from viz_app.models.registry import ModelSpec, WeightsSpec, register_model
 from viz_app.models.zoo.recipes import RECIPE
 
 
@@ -50,7 +52,7 @@ register_model(
             ("fc7", "fc7"),
             ("fc8", "fc8 (output)"),
         ),
-        weights_file="alexnet.pt",
-        recipe={**RECIPE, "epochs": 6, "lr": 2e-3},
+        weights=WeightsSpec(file="alexnet.pt"),
+        recipe=replace(RECIPE, epochs=6, lr=2e-3),
     )
 )

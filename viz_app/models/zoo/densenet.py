@@ -3,10 +3,12 @@ maps) and transitions (1x1 compression + 2x2 average pooling), Huang et al. (201
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import torch
 from torch import nn
 
-from viz_app.models.registry import ModelSpec, register_model
+from viz_app.models.registry import ModelSpec, WeightsSpec, register_model
 from viz_app.models.zoo.blocks import conv_norm_act, dense_block, transition
 from viz_app.models.zoo.recipes import RECIPE
 
@@ -55,7 +57,7 @@ register_model(
             ("dense3", "dense block 3"),
             ("fc", "Output"),
         ),
-        weights_file="densenet.pt",
-        recipe={**RECIPE, "epochs": 8},
+        weights=WeightsSpec(file="densenet.pt"),
+        recipe=replace(RECIPE, epochs=8),
     )
 )

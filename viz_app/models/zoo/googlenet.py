@@ -5,10 +5,12 @@ because its "5x5" path is a 3x3 (kept there for weight compatibility)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import torch
 from torch import nn
 
-from viz_app.models.registry import ModelSpec, register_model
+from viz_app.models.registry import ModelSpec, WeightsSpec, register_model
 from viz_app.models.zoo.blocks import conv_norm_act
 from viz_app.models.zoo.recipes import RECIPE
 
@@ -67,7 +69,7 @@ register_model(
             ("inception5a", "inception 5a"),
             ("head", "Output"),
         ),
-        weights_file="googlenet.pt",
-        recipe={**RECIPE, "epochs": 8},
+        weights=WeightsSpec(file="googlenet.pt"),
+        recipe=replace(RECIPE, epochs=8),
     )
 )

@@ -3,10 +3,12 @@ a grid-reduction block, and 7x7 factorised into asymmetric 1x7 / 7x1 (Szegedy et
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import torch
 from torch import nn
 
-from viz_app.models.registry import ModelSpec, register_model
+from viz_app.models.registry import ModelSpec, WeightsSpec, register_model
 from viz_app.models.zoo.blocks import conv_norm_act
 from viz_app.models.zoo.recipes import RECIPE
 
@@ -98,7 +100,7 @@ register_model(
             ("reduction_b", "grid reduction 2"),
             ("head", "Output"),
         ),
-        weights_file="inception_v3.pt",
-        recipe={**RECIPE, "epochs": 6},
+        weights=WeightsSpec(file="inception_v3.pt"),
+        recipe=replace(RECIPE, epochs=6),
     )
 )

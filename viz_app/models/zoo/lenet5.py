@@ -5,7 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from viz_app.models.registry import ModelSpec, register_model
+from viz_app.models.recipes import AffineRange, ClassifierRecipe
+from viz_app.models.registry import ModelSpec, WeightsSpec, register_model
 
 
 class LeNet5(nn.Module):
@@ -42,15 +43,10 @@ LENET5 = register_model(
             ("f6", "F6"),
             ("output", "Output"),
         ),
-        weights_file="lenet5.pt",
-        recipe={
-            "epochs": 20,
-            "batch_size": 128,
-            "optimizer": "AdamW",
-            "lr": 3e-3,
-            "weight_decay": 1e-4,
-            "schedule": "OneCycle",
-            "augment": {"degrees": 10.0, "translate": 0.1, "scale": [0.9, 1.1], "shear": 8.0},
-        },
+        weights=WeightsSpec(file="lenet5.pt"),
+        recipe=ClassifierRecipe(
+            epochs=20, batch_size=128, lr=3e-3, weight_decay=1e-4,
+            augment=AffineRange(degrees=10.0, translate=0.1, scale=(0.9, 1.1), shear=8.0),
+        ),
     )
 )

@@ -10,7 +10,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from viz_app.models.registry import ModelSpec, register_model
+from viz_app.models.recipes import AffineRange, ClassifierRecipe
+from viz_app.models.registry import InputSpec, ModelSpec, WeightsSpec, register_model
 
 # Which S2 maps each C3 map reads (the paper's Table I).
 C3_TABLE: tuple[tuple[int, ...], ...] = (
@@ -165,8 +166,7 @@ register_model(
         builder=LeNet5_1998,
         family="LeNet",
         # The paper's input scaling: background -0.1, ink 1.175 ((x - 0.0784) / 0.7843, x in [0, 1]).
-        mean=(0.0784,),
-        std=(0.7843,),
+        input=InputSpec(mean=(0.0784,), std=(0.7843,)),
         layers=(
             ("c1", "C1"),
             ("s2", "S2"),
@@ -176,17 +176,10 @@ register_model(
             ("f6", "F6"),
             ("output", "RBF output (-distance)"),
         ),
-        weights_file="lenet5_1998.pt",
-        recipe={
-            "epochs": 16,
-            "batch_size": 128,
-            "optimizer": "AdamW",
-            "lr": 3e-3,
-            "pct_start": 0.15,
-            "weight_decay": 0.0,
-            "schedule": "OneCycle",
-            "loss": "MAP criterion (j = 10)",
-            "augment": {"degrees": 8.0, "translate": 0.08, "scale": [0.9, 1.1], "shear": 6.0},
-        },
+        weights=WeightsSpec(file="lenet5_1998.pt"),
+        recipe=ClassifierRecipe(
+            epochs=16, batch_size=128, lr=3e-3, pct_start=0.15, weight_decay=0.0, loss="MAP criterion (j = 10)",
+            augment=AffineRange(degrees=8.0, translate=0.08, scale=(0.9, 1.1), shear=6.0),
+        ),
     )
 )

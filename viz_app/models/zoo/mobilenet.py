@@ -4,11 +4,12 @@ pointwise 1x1, each with BatchNorm and ReLU (Howard et al. 2017, v1)."""
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import replace
 
 import torch
 from torch import nn
 
-from viz_app.models.registry import ModelSpec, register_model
+from viz_app.models.registry import ModelSpec, WeightsSpec, register_model
 from viz_app.models.zoo.blocks import conv_norm_act
 from viz_app.models.zoo.recipes import RECIPE
 
@@ -60,7 +61,7 @@ register_model(
             ("blocks.5", "block 5"),
             ("fc", "Output"),
         ),
-        weights_file="mobilenet.pt",
-        recipe={**RECIPE, "epochs": 6},
+        weights=WeightsSpec(file="mobilenet.pt"),
+        recipe=replace(RECIPE, epochs=6),
     )
 )

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from viz_app.models.registry import ModelSpec, register_model
+from viz_app.models.registry import ModelSpec, WeightsSpec, register_model
 from viz_app.models.zoo import blocks
 from viz_app.models.zoo.recipes import RECIPE
 
@@ -71,7 +71,7 @@ register_model(
             ("layer3", "layer3 (stride 2)"),
             ("fc", "Output"),
         ),
-        weights_file="resnet.pt",
+        weights=WeightsSpec(file="resnet.pt"),
         recipe=RECIPE,
     )
 )

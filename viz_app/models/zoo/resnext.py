@@ -3,9 +3,11 @@ of cardinality 8 (Xie, Girshick, Dollar, Tu, He 2016)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from torch import nn
 
-from viz_app.models.registry import ModelSpec, register_model
+from viz_app.models.registry import ModelSpec, WeightsSpec, register_model
 from viz_app.models.zoo.blocks import bottleneck
 from viz_app.models.zoo.recipes import RECIPE
 from viz_app.models.zoo.resnet import ResNet, projection
@@ -47,7 +49,7 @@ register_model(
             ("layer3", "layer3 (stride 2)"),
             ("fc", "Output"),
         ),
-        weights_file="resnext.pt",
-        recipe={**RECIPE, "epochs": 8},
+        weights=WeightsSpec(file="resnext.pt"),
+        recipe=replace(RECIPE, epochs=8),
     )
 )

@@ -24,13 +24,14 @@ import torch
 from torch import nn
 
 from viz_app.inputs.strip import FIELD, STRIDE  # the strip's geometry is the network's: 32-pixel columns, 2 apart
-from viz_app.models.registry import MNIST_CLASSES, ModelSpec, register_model
+from viz_app.models.recipes import Distortion, StringRecipe, StringStage
+from viz_app.models.registry import MNIST_CLASSES, ModelSpec, WeightsSpec, register_model
 from viz_app.records.frames import Head
 
 BLANK = 10  # the eleventh output: no digit centred in this column
 
 
-MILD = {"degrees": 4.0, "scale": [0.92, 1.05], "shear": 0.1, "thickness": [0, 0]}  # the last stages' distortions
+MILD = Distortion(degrees=4.0, scale=(0.92, 1.05), shear=0.1, thickness=(0, 0))  # the last stages' distortions
 
 
 def columns(width: int) -> int:
@@ -85,31 +86,27 @@ SDNN_SPEC = register_model(
             ("f6", "F6"),
             ("output", "Output"),
         ),
-        weights_file="sdnn.pt",
+        weights=WeightsSpec(file="sdnn.pt"),
         # `cnn-viz train sdnn` trains on composed strings with CTC (viz_app.training.train_strings).
-        recipe={
-            "trainer": "strings",
-            "epochs": 6,
-            "steps_per_epoch": 1000,
-            "batch_size": 48,
-            "optimizer": "AdamW",
-            "lr": 3e-3,
-            "weight_decay": 1e-4,
-            "schedule": "OneCycle",
-            "loss": "CTC",
-            "digits_per_string": [0, 6],
-            "touching_share": 0.45,
-            "fine": [
-                {"epochs": 12, "lr": 2e-3, "stride": 2, "touching_share": 0.6},
-                {"epochs": 10, "lr": 1e-3, "stride": 2, "touching_share": 0.6},
-                {"epochs": 8, "lr": 5e-4, "stride": 2, "touching_share": 0.6},
-                {"epochs": 8, "lr": 3e-4, "stride": 2, "touching_share": 0.6},
+        recipe=StringRecipe(
+            epochs=6,
+            steps_per_epoch=1000,
+            batch_size=48,
+            lr=3e-3,
+            weight_decay=1e-4,
+            digits_per_string=(0, 6),
+            touching_share=0.45,
+            augment=Distortion(degrees=8.0, scale=(0.85, 1.1), shear=0.25, thickness=(-1, 1)),
+            fine=(
+                StringStage(epochs=12, lr=2e-3),
+                StringStage(epochs=10, lr=1e-3),
+                StringStage(epochs=8, lr=5e-4),
+                StringStage(epochs=8, lr=3e-4),
                 # Then milder distortions, nearer the clean digits read at test time, ...
-                {"epochs": 8, "lr": 3e-4, "stride": 2, "touching_share": 0.6, "augment": MILD},
+                StringStage(epochs=8, lr=3e-4, augment=MILD),
                 # ... and the weights averaged four times an epoch at a constant rate (SWA).
-                {"epochs": 6, "lr": 2e-4, "stride": 2, "touching_share": 0.6, "average": 4, "augment": MILD},
-            ],
-            "augment": {"degrees": 8.0, "scale": [0.85, 1.1], "shear": 0.25, "thickness": [-1, 1]},
-        },
+                StringStage(epochs=6, lr=2e-4, augment=MILD, average=4),
+            ),
+        ),
     )
 )

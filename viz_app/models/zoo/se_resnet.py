@@ -3,10 +3,12 @@ block (Hu, Shen, Sun 2017), built from torchvision's SqueezeExcitation."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import torch
 from torch import nn
 
-from viz_app.models.registry import ModelSpec, register_model
+from viz_app.models.registry import ModelSpec, WeightsSpec, register_model
 from viz_app.models.zoo.blocks import basic_block, squeeze_excitation
 from viz_app.models.zoo.recipes import RECIPE
 from viz_app.models.zoo.resnet import ResNet, projection
@@ -76,7 +78,7 @@ register_model(
             ("layer3", "layer3 (stride 2)"),
             ("fc", "Output"),
         ),
-        weights_file="se_resnet.pt",
-        recipe={**RECIPE, "epochs": 6},
+        weights=WeightsSpec(file="se_resnet.pt"),
+        recipe=replace(RECIPE, epochs=6),
     )
 )

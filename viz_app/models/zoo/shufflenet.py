@@ -3,10 +3,12 @@ a depthwise 3x3 (Zhang, Zhou, Lin, Sun 2017, v1 units), shuffle from torchvision
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import torch
 from torch import nn
 
-from viz_app.models.registry import ModelSpec, register_model
+from viz_app.models.registry import ModelSpec, WeightsSpec, register_model
 from viz_app.models.zoo.blocks import channel_shuffle, conv_norm_act
 from viz_app.models.zoo.recipes import RECIPE
 
@@ -74,7 +76,7 @@ register_model(
             ("stage4", "stage4"),
             ("fc", "Output"),
         ),
-        weights_file="shufflenet.pt",
-        recipe={**RECIPE, "epochs": 7},
+        weights=WeightsSpec(file="shufflenet.pt"),
+        recipe=replace(RECIPE, epochs=7),
     )
 )

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import torch
 from torch import nn
 
-from viz_app.models.registry import ModelSpec, register_model
+from viz_app.models.registry import ModelSpec, WeightsSpec, register_model
 from viz_app.models.zoo.recipes import AUGMENT_STRONG, RECIPE
 
 # Channels per 3x3 convolution, "M" closes a block with 2x2 max pooling (VGG's configuration lists).
@@ -80,8 +81,8 @@ register_model(
         builder=vgg,
         family="VGG",
         layers=_layers(False),
-        weights_file="vgg.pt",
-        recipe={**RECIPE, "epochs": 12, "lr": 3e-3},
+        weights=WeightsSpec(file="vgg.pt"),
+        recipe=replace(RECIPE, epochs=12, lr=3e-3),
     )
 )
 
@@ -92,7 +93,7 @@ register_model(
         builder=vgg_bn,
         family="BatchNorm",
         layers=_layers(True),
-        weights_file="vgg_bn.pt",
-        recipe={**RECIPE, "augment": AUGMENT_STRONG},
+        weights=WeightsSpec(file="vgg_bn.pt"),
+        recipe=replace(RECIPE, augment=AUGMENT_STRONG),
     )
 )

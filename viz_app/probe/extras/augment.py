@@ -52,8 +52,8 @@ class AugmentExtra:
         self._device = loaded.device
         self.params = params
         self._variants(params)
-        self._mean = torch.tensor(self.spec.mean, device=loaded.device).view(-1, 1, 1)
-        self._std = torch.tensor(self.spec.std, device=loaded.device).view(-1, 1, 1)
+        self._mean = torch.tensor(self.spec.input.mean, device=loaded.device).view(-1, 1, 1)
+        self._std = torch.tensor(self.spec.input.std, device=loaded.device).view(-1, 1, 1)
         self._riding: tuple[torch.Tensor, torch.Tensor] | None = None  # (frame input, variants) in flight
         self._rode: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None = None  # (input, variants, logits)
         self._model = loaded.model
@@ -68,10 +68,10 @@ class AugmentExtra:
     def _variants(self, params: AugmentParams) -> None:
         """The transforms of ``params`` and the function that makes a frame's variants."""
         names, strength = list(params.names), params.strengths
-        self.transforms = build_transforms(names, strength, self.spec.input_size)
+        self.transforms = build_transforms(names, strength, self.spec.input.size)
         self.fixed = params.seed is not None
         self.seed = int(params.seed) if params.seed is not None else random.randrange(2**31 - 64)
-        shape = (self.spec.channels, *self.spec.input_size)
+        shape = (self.spec.input.channels, *self.spec.input.size)
         if LinearAugmenter.fits(shape):
             self._augment: Callable[[torch.Tensor], torch.Tensor] = linear_augmenter(names, strength, shape, self.seed, self._device)
         else:

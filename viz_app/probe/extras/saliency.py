@@ -75,7 +75,7 @@ def default_method(spec: Any) -> str:
     77% of MNIST test digits there (LeNet-5, AlexNet, ResNet, SE-ResNet), the input gradient's
     for 199 of 200 (LeNet-5).
     """
-    return "gradient" if spec.channels == 1 else "gradcam"
+    return "gradient" if spec.input.channels == 1 else "gradcam"
 
 
 def input_gradient(logits: torch.Tensor, inp: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -144,8 +144,8 @@ class SaliencyExtra:
         modules = dict(self.model.named_modules())
         layer = params.layer
         if layer is None:
-            h, w = self.spec.input_size
-            layer = last_conv_stage(self.model, torch.zeros(1, self.spec.channels, h, w, device=loaded.device))
+            h, w = self.spec.input.size
+            layer = last_conv_stage(self.model, torch.zeros(1, self.spec.input.channels, h, w, device=loaded.device))
         if layer not in modules:
             raise KeyError(f"no layer {layer!r} in {self.spec.name}")
         self.method = params.method
@@ -156,10 +156,10 @@ class SaliencyExtra:
         module = modules[str(layer)]
         self.grid: torch.Tensor | None = None
         if self.method == "gradcam":
-            h, w = self.spec.input_size
+            h, w = self.spec.input.size
             with torch.inference_mode():
-                cam_size = layer_output(self.model, module, torch.zeros(1, self.spec.channels, h, w, device=loaded.device)).shape[-2:]
-            field = receptive_field(self.model, module, 0, (self.spec.channels, h, w), loaded.device)
+                cam_size = layer_output(self.model, module, torch.zeros(1, self.spec.input.channels, h, w, device=loaded.device)).shape[-2:]
+            field = receptive_field(self.model, module, 0, (self.spec.input.channels, h, w), loaded.device)
             self.grid = placement_grid(field, (int(cam_size[0]), int(cam_size[1])), loaded.device) if field else None
 
     def compute(self, ctx: ExtraContext) -> list[torch.Tensor]:

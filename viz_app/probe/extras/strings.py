@@ -55,7 +55,7 @@ def along_the_strip(loaded: LoadedModel, names: list[str]) -> tuple[list[Along],
     twin = hook_free_twin(loaded)
     modules = [twin.get_submodule(name) for name in names]
     with torch.inference_mode():
-        probe = twin(torch.zeros(1, loaded.spec.channels, *loaded.spec.input_size, device=loaded.device))
+        probe = twin(torch.zeros(1, loaded.spec.input.channels, *loaded.spec.input.size, device=loaded.device))
         if not isinstance(probe, torch.Tensor) or probe.dim() != 3:
             return None
         narrow, wide = (_outputs(twin, modules, torch.randn(2, 1, 32, w, device=loaded.device)) for w in PROBE_WIDTHS)
@@ -79,7 +79,7 @@ class StringExtra:
         self.layers = string_layers(loaded)
         self._capture: ForwardCapture | None = None
         self.reads = False  # the model reads strings (its output has a position axis)
-        geometry = along_the_strip(loaded, [name for name, _ in self.layers]) if loaded.spec.channels == 1 else None
+        geometry = along_the_strip(loaded, [name for name, _ in self.layers]) if loaded.spec.input.channels == 1 else None
         if geometry is None:
             self._message = (f"{loaded.spec.title} reads one digit at a time: choose SDNN in the model picker "
                              "to read a string of digits along its layers")  # fmt: skip

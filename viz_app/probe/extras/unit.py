@@ -209,7 +209,7 @@ class UnitExtra:
         if self.layer not in modules:
             raise KeyError(f"no layer {self.layer!r} in {self.spec.name}")
         self._twin = hook_free_twin(loaded)
-        shape = (self.spec.channels, *self.spec.input_size)
+        shape = (self.spec.input.channels, *self.spec.input.size)
         with torch.inference_mode():
             probe = layer_output(self._twin, dict(self._twin.named_modules())[self.layer], torch.zeros(1, *shape, device=loaded.device))
         self._channels = probe.shape[1] if probe.dim() > 1 else probe.shape[0]
@@ -222,7 +222,7 @@ class UnitExtra:
             raise IndexError(f"{self.layer} has {self._channels} channels; there is no channel {index}")
         self.index = index
         layer = dict(self._twin.named_modules())[self.layer]
-        shape = (self.spec.channels, *self.spec.input_size)
+        shape = (self.spec.input.channels, *self.spec.input.size)
         self.field = receptive_field(self._twin, layer, index, shape, self._loaded.device)
         self._kernels = self._incoming(layer, self._channels)
         self._top = top_images(self._loaded, self.layer, index, self.field)
