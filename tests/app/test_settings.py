@@ -127,3 +127,73 @@ def test_reset_layout_opens_maximised_next_time(qtbot, lenet_store: QSettings) -
     finally:
         second.window.close()
         second.close()
+
+
+def test_out_of_range_and_wrongly_typed_values_are_named_and_dropped(store: QSettings) -> None:
+    Path(store.fileName()).write_text(
+        "[General]\ncamera_index=99999999999999999999\npen_width=@Point(1 2)\nresolution=[\"640\", \"480\"]\n"
+        "roi=[0, 0, 0, 10]\nside_tab=1, 2\nrecord_format=gif\n"
+    )  # fmt: skip
+    read_from = QSettings(store.fileName(), QSettings.Format.IniFormat)
+    settings, ignored = read_settings(read_from, MODELS)
+    assert settings == Settings(record_format="gif")
+    names = " ".join(ignored)
+    assert "camera index '99999999999999999999'" in names
+    for name in ("pen width", "resolution", "roi", "side tab"):
+        assert name in names
+    read_from.sync()  # as Qt does by itself soon after
+    assert QSettings(store.fileName(), QSettings.Format.IniFormat).allKeys() == ["record_format"]  # the next start is clean
+
+
+def test_a_value_the_next_start_would_refuse_is_not_written_and_the_others_are(store: QSettings) -> None:
+    """A camera index past Qt's 64-bit ints made QSettings raise OverflowError at close, so nothing was saved."""
+    store.setValue("camera_index", 3)
+    failed = write_settings(store, Settings(camera_index=10**20, pen_width=33, record_format="gif"))
+    assert failed == ["camera index 100000000000000000000 (not a whole number in 0-63)"]
+    again = QSettings(store.fileName(), QSettings.Format.IniFormat)
+    assert read_settings(again, MODELS) == (Settings(pen_width=33, record_format="gif"), [])  # the earlier index is gone too
+
+
+class RefusingStore(QSettings):
+    """A store that cannot take one key (as Qt refuses a value it cannot convert)."""
+
+    def setValue(self, key: str, value: object) -> None:  # noqa: N802 - Qt's name
+        if key == "pen_width":
+            raise RuntimeError("the store refused it")
+        super().setValue(key, value)
+
+
+def test_a_failing_write_is_named_and_does_not_raise(tmp_path: Path) -> None:
+    store = RefusingStore(str(tmp_path / "cnn-viz.ini"), QSettings.Format.IniFormat)
+    assert write_settings(store, Settings(pen_width=33, side_tab="Cost")) == ["pen width 33 (the store refused it)"]
+    assert read_settings(QSettings(store.fileName(), QSettings.Format.IniFormat), MODELS) == (Settings(side_tab="Cost"), [])
+    unwritable = QSettings(str(tmp_path / "cnn-viz.ini" / "cnn-viz.ini"), QSettings.Format.IniFormat)  # its folder is a file
+    assert write_settings(unwritable, Settings(pen_width=33)) == [f"the settings file {unwritable.fileName()} could not be written"]
+
+
+def test_a_huge_camera_index_is_named_dropped_and_the_close_saves_the_rest(qtbot, lenet_store: QSettings) -> None:
+    Path(lenet_store.fileName()).write_text("[General]\ncamera_index=99999999999999999999\npen_width=33\n")
+    session = _open(qtbot, QSettings(lenet_store.fileName(), QSettings.Format.IniFormat))
+    window = session.window
+    try:
+        message = window.messages.text()
+        assert "ignored" in message and "camera index '99999999999999999999'" in message
+        assert window.pen_width.value() == 33 and session.sources.camera.index == 0
+        window.pen_width.setValue(21)
+    finally:
+        window.close()
+        session.close()  # raised OverflowError here, and nothing was saved
+    settings, ignored = read_settings(QSettings(lenet_store.fileName(), QSettings.Format.IniFormat), MODELS)
+    assert ignored == [] and settings.camera_index == 0 and settings.pen_width == 21 and settings.geometry is not None
+
+
+def test_a_store_that_cannot_be_written_is_one_line_and_the_close_goes_on(qtbot, lenet_store: QSettings, capsys) -> None:
+    session = _open(qtbot, RefusingStore(lenet_store.fileName(), QSettings.Format.IniFormat))
+    pen_width = session.window.pen_width.value()
+    session.window.close()
+    session.close()
+    assert not session.inference.thread.isRunning()  # the close went on past the settings
+    lines = [line for line in capsys.readouterr().err.splitlines() if "settings" in line]
+    assert lines == [f"cnn-viz: settings not saved: pen width {pen_width} (the store refused it)"]
+    settings, ignored = read_settings(QSettings(lenet_store.fileName(), QSettings.Format.IniFormat), MODELS)
+    assert ignored == [] and settings.pen_width is None and settings.model == "lenet5"  # the others were saved

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from dataclasses import replace
@@ -47,10 +48,24 @@ from viz_app.ui.main_window import MainWindow
 
 
 class PredictionLog:
-    """Appends each shown prediction to a file as one JSON line (for scripted checks)."""
+    """Appends each shown prediction to a file as one JSON line (for scripted checks).
+
+    Scripts read it while it grows, so it is appended to line by line, not written whole at the
+    end; a line that cannot be written (a full disk) ends the log with one line on stderr, and
+    the window goes on."""
 
     def __init__(self, path: Path) -> None:
-        self._file: TextIO = path.open("a", encoding="utf-8", buffering=1)
+        self.path = path
+        self._file: TextIO | None = path.open("a", encoding="utf-8", buffering=1)
+
+    def _append(self, record: dict[str, Any]) -> None:
+        if self._file is None:
+            return
+        try:
+            self._file.write(json.dumps(record) + "\n")
+        except OSError as exc:
+            print(f"cnn-viz: the prediction log {self.path} stops here: {exc.strerror or exc}", file=sys.stderr, flush=True)
+            self.close()
 
     def write(self, result: FrameResult, t_shown: float) -> None:
         """One JSON line for a prediction the window showed at ``t_shown``."""
@@ -62,7 +77,7 @@ class PredictionLog:
             "confidence": round(result.confidence, 4),
             "latency_ms": round((t_shown - result.t_event) * 1e3, 2),
         }
-        self._file.write(json.dumps(record) + "\n")
+        self._append(record)
 
     def write_ready(self, window: MainWindow) -> None:
         """Where the pad is on the screen, so a script can draw on it with real pointer events."""
@@ -70,15 +85,18 @@ class PredictionLog:
         top_left = window.pad.mapToGlobal(rect.topLeft().toPoint())
         record = {"event": "ready", "model": window.model.name if window.model else None,
                   "pad": [top_left.x(), top_left.y(), round(rect.width()), round(rect.height())]}
-        self._file.write(json.dumps(record) + "\n")
+        self._append(record)
 
     def write_event(self, event: str) -> None:
         """A line that marks a moment of the window's life ("window": it is shown and its loop runs)."""
-        self._file.write(json.dumps({"event": event}) + "\n")
+        self._append({"event": event})
 
     def close(self) -> None:
-        """Close the log file."""
-        self._file.close()
+        """Close the log file (what a full disk kept in its buffer is lost)."""
+        file, self._file = self._file, None
+        if file is not None:
+            with contextlib.suppress(OSError):
+                file.close()
 
 
 _QUIET = ("propagateSizeHints",)  # the offscreen platform's harmless complaint, once per resize

@@ -1,6 +1,8 @@
 """What the app remembers between runs: a typed record, read from and written to QSettings
 only here. A value that is missing, of the wrong type or out of range is ignored on its own
-(the window keeps its default for it) and named in one message; the others still apply."""
+(the window keeps its default for it), named in one message and dropped from the store, so
+that the next start is clean; the others still apply. Writing never raises: a value that
+cannot be stored is left out and named, and the others are still written."""
 
 from __future__ import annotations
 
@@ -14,6 +16,12 @@ from PySide6.QtCore import QByteArray, QSettings
 from viz_app.records.frames import NormMode
 
 RECORD_FORMATS = ("mp4", "gif")
+CAMERA_INDICES = (0, 63)  # the indices the camera picker offers (list_cameras looks at /dev/video0-63)
+PEN_WIDTHS = (1, 999)  # pixels on the 280x280 pad; the pen width box narrows this further
+PIXELS = 16384  # the widest and tallest camera frame taken: 16K, twice what cameras give today
+MAX_TEXT = 4096  # characters of a name or a folder (Linux's longest path)
+MAX_LAYERS_TEXT = 1 << 18  # the chosen layers of every model ever shown, as JSON
+MAX_BLOB = 1 << 16  # bytes of a saved window geometry (tens) or toolbar and dock layout (a few thousand)
 
 
 @dataclass(frozen=True)
@@ -37,37 +45,38 @@ class Settings:
 
 def _bytes(raw: object) -> bytes:
     if isinstance(raw, QByteArray) and not raw.isEmpty():
-        return bytes(raw.data())
-    if isinstance(raw, bytes) and raw:
+        raw = bytes(raw.data())
+    if isinstance(raw, bytes) and 0 < len(raw) <= MAX_BLOB:
         return raw
     raise ValueError
 
 
-def _text(raw: object) -> str:
-    if isinstance(raw, str) and raw.strip() and len(raw) < 4096:
+def _text(raw: object, longest: int = MAX_TEXT) -> str:
+    if isinstance(raw, str) and raw.strip() and len(raw) <= longest:
         return raw
     raise ValueError
 
 
-def _int(raw: object) -> int:
-    if isinstance(raw, bool):
-        raise ValueError
-    if isinstance(raw, int):
-        return raw
+def _int(raw: object, lowest: int, highest: int) -> int:
+    """A whole number in ``lowest``..``highest`` (an ini file stores it as text; a huge one must
+    not reach Qt, whose ints are 64-bit: storing it again would overflow)."""
     if isinstance(raw, str) and raw.strip().lstrip("-").isdigit():
-        return int(raw)
-    raise ValueError
+        raw = int(raw)
+    if type(raw) is int and lowest <= raw <= highest:
+        return raw
+    raise ValueError(f"not a whole number in {lowest}-{highest}")
 
 
-def _ints(raw: object, count: int, minimum: int) -> tuple[int, ...]:
+def _ints(raw: object, bounds: tuple[tuple[int, int], ...]) -> tuple[int, ...]:
+    """A JSON list of whole numbers, each within its (lowest, highest) of ``bounds``."""
     values = json.loads(_text(raw))
-    if not isinstance(values, list) or len(values) != count or not all(type(v) is int and v >= minimum for v in values):
+    if not isinstance(values, list) or len(values) != len(bounds):
         raise ValueError
-    return tuple(values)
+    return tuple(_int(v, *bound) for v, bound in zip(values, bounds))
 
 
 def _layers(raw: object) -> dict[str, tuple[str, ...]]:
-    value = json.loads(_text(raw))
+    value = json.loads(_text(raw, MAX_LAYERS_TEXT))
     if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, list) and all(isinstance(p, str) for p in v) for k, v in value.items()):
         raise ValueError
     return {k: tuple(v) for k, v in value.items()}
@@ -92,19 +101,20 @@ def _codecs(models: Collection[str]) -> dict[str, tuple[Callable[[object], Any],
         "model": (_choice(models), same),
         "layers": (_layers, lambda value: json.dumps({k: list(v) for k, v in value.items()})),
         "colour_mode": (_choice([m.value for m in NormMode]), same),
-        "pen_width": (lambda raw: _ints(f"[{_int(raw)}]", 1, 1)[0], same),
-        "side_tab": (_text, same),
-        "source": (_text, same),
-        "camera_index": (lambda raw: _ints(f"[{_int(raw)}]", 1, 0)[0], same),
-        "resolution": (lambda raw: _ints(raw, 2, 1), as_json),
-        "roi": (lambda raw: _ints(raw, 4, 0), as_json),
+        "pen_width": (lambda raw: _int(raw, *PEN_WIDTHS), same),
+        "side_tab": (lambda raw: _text(raw, 200), same),
+        "source": (lambda raw: _text(raw, 64), same),
+        "camera_index": (lambda raw: _int(raw, *CAMERA_INDICES), same),
+        "resolution": (lambda raw: _ints(raw, ((1, PIXELS),) * 2), as_json),
+        "roi": (lambda raw: _ints(raw, ((0, PIXELS - 1),) * 2 + ((1, PIXELS),) * 2), as_json),  # x, y, width, height
         "snapshot_folder": (_text, same),
         "record_format": (_choice(RECORD_FORMATS), same),
     }
 
 
 def read_settings(store: QSettings, models: Collection[str]) -> tuple[Settings, list[str]]:
-    """The settings in ``store`` and, for each value that was ignored, a short description of it.
+    """The settings in ``store`` and, for each value that was ignored (and dropped from ``store``),
+    its name and a short form of it.
 
     ``models``: the names a saved model may have (an unknown one is ignored).
     """
@@ -119,20 +129,32 @@ def read_settings(store: QSettings, models: Collection[str]) -> tuple[Settings, 
         try:
             values[name] = parse(raw)
         except (ValueError, TypeError, RecursionError):  # json.JSONDecodeError is a ValueError
-            ignored.append(f"{name.replace('_', ' ')} {_short(raw)}")
+            ignored.append(describe(name, raw))
+            store.remove(name)
     return Settings(**values), ignored
 
 
-def write_settings(store: QSettings, settings: Settings) -> None:
-    """Store ``settings`` (a None or empty value removes its key) and flush to disk."""
-    codecs = _codecs(())
+def write_settings(store: QSettings, settings: Settings) -> list[str]:
+    """Store ``settings`` (a None or empty value removes its key) and flush to disk; what could not
+    be stored, each in a few words ([] when all was). Never raises: a value that reading would
+    refuse (a camera index too large even for Qt) is left out, and the others are still written."""
+    codecs = _codecs([settings.model] if settings.model else [])
+    failed = []
     for item in fields(settings):
-        value = getattr(settings, item.name)
-        if value is None or value == {}:
-            store.remove(item.name)
-        else:
-            store.setValue(item.name, codecs[item.name][1](value))
+        name, value = item.name, getattr(settings, item.name)
+        try:
+            store.remove(name)
+            if value is not None and value != {}:
+                parse, dump = codecs[name]
+                stored = dump(value)
+                parse(stored)  # what the next start would ignore is not written
+                store.setValue(name, stored)
+        except Exception as exc:  # whatever a check or Qt raises, the close goes on
+            failed.append(f"{describe(name, value)} ({str(exc) or type(exc).__name__})")
     store.sync()
+    if store.status() != QSettings.Status.NoError:
+        failed.append(f"the settings file {store.fileName()} could not be written")
+    return failed
 
 
 def without_layout(settings: Settings) -> Settings:
@@ -140,6 +162,8 @@ def without_layout(settings: Settings) -> Settings:
     return replace(settings, geometry=None, state=None)
 
 
-def _short(raw: object) -> str:
+def describe(name: str, raw: object) -> str:
+    """A setting and its value as a message names them: ``camera index 99999999999999999999``,
+    long values shortened."""
     text = repr(raw)
-    return text if len(text) <= 40 else text[:37] + "…"
+    return f"{name.replace('_', ' ')} {text if len(text) <= 40 else text[:37] + '…'}"

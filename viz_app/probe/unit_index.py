@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from viz_app.files import atomic_path
 from viz_app.models.inputs import digits_to_tensor
 from viz_app.models.loader import LoadedModel
 from viz_app.models.registry import ModelSpec
@@ -148,16 +149,14 @@ def build_index(loaded: LoadedModel, images: np.ndarray, labels: np.ndarray, lay
 
 
 def save_index(index: UnitIndex, path: Path) -> int:
-    """Write ``index`` to ``path`` (compressed numpy arrays); returns the file's size in bytes."""
+    """Write ``index`` to ``path`` (compressed numpy arrays), whole or not at all; returns the file's size in bytes."""
     meta = {"version": VERSION, "model": index.model, "weights": index.weights, "data": index.data, "layers": list(index.layers),
             "folder": index.folder, "files": list(index.files)}  # fmt: skip
     arrays: dict[str, Any] = {"meta": np.array(json.dumps(meta))}
     for i, layer in enumerate(index.layers.values()):
         arrays |= {f"{name}{i}": getattr(layer, name) for name in ("images", "positions", "values", "labels", "mean")}
-    tmp = path.with_name(path.name + ".part")
-    with open(tmp, "wb") as out:
+    with atomic_path(path) as part, open(part, "wb") as out:
         np.savez_compressed(out, **arrays)
-    tmp.replace(path)
     return path.stat().st_size
 
 

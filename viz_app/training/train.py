@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from viz_app.errors import UserError
+from viz_app.files import atomic_path
 from viz_app.models.inputs import digits_to_tensor
 from viz_app.models.recipes import ClassifierRecipe
 from viz_app.models.registry import ModelSpec
@@ -83,7 +84,8 @@ def train_classifier(
 
     model.eval().cpu()
     out.parent.mkdir(parents=True, exist_ok=True)
-    torch.save({k: v.detach().clone().contiguous() for k, v in model.state_dict().items()}, out)
+    with atomic_path(out) as part:  # a full disk leaves no truncated weights under ``out``
+        torch.save({k: v.detach().clone().contiguous() for k, v in model.state_dict().items()}, part)
     final = evaluate(model, spec, test_set, torch.device("cpu"))
     log(f"test accuracy {final.accuracy:.4%} ({final.errors} errors)")
     card = {

@@ -26,6 +26,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from viz_app.errors import UserError
+from viz_app.files import atomic_path
 from viz_app.models.decode import read_batch
 from viz_app.models.recipes import Distortion, StringRecipe, StringStage
 from viz_app.models.registry import ModelSpec
@@ -114,7 +115,8 @@ def train_strings(
     seconds = time.perf_counter() - started + earlier
     model.eval().cpu()
     out.parent.mkdir(parents=True, exist_ok=True)
-    torch.save({k: v.detach().clone().contiguous() for k, v in model.state_dict().items()}, out)
+    with atomic_path(out) as part:  # a full disk leaves no truncated weights under ``out``
+        torch.save({k: v.detach().clone().contiguous() for k, v in model.state_dict().items()}, part)
     card = _card(spec, model, test_set, log) | {
         "recipe": recipe.as_card() | {"epochs": epochs, "train_samples": len(source)},
         "seed": seed,

@@ -10,6 +10,8 @@ from PySide6.QtCore import QStandardPaths
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QWidget
 
+from viz_app.files import atomic_path
+
 PREFIX = "cnn-viz"
 
 
@@ -41,15 +43,16 @@ def ensure_folder(folder: Path) -> None:
 
 
 def save_snapshot(widget: QWidget, folder: Path) -> Path:
-    """A PNG of ``widget`` as it is drawn now, in ``folder``; the path written.
+    """A PNG of ``widget`` as it is drawn now, in ``folder``; the path written, whole (a half-written
+    file is worse than none).
 
     Raises OSError (with a readable message) when the folder or the file cannot be written.
     """
     ensure_folder(folder)
     path = timestamped_path(folder, "png")
-    if not widget.grab().save(str(path), "PNG"):
-        path.unlink(missing_ok=True)  # a half-written file is worse than none
-        raise OSError(f"could not write {path} (is the folder writable and the disk not full?)")
+    with atomic_path(path) as part:
+        if not widget.grab().save(str(part), "PNG"):
+            raise OSError("the PNG was not written (is the folder writable and the disk not full?)")
     return path
 
 

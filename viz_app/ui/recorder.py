@@ -3,7 +3,9 @@
 The GUI thread only grabs the window on a timer (the screen's copy: a few milliseconds); a
 side thread converts and encodes, behind a bounded queue. When the encoder falls behind, a
 grab is dropped and counted, and the next one is written in its place, so the video keeps
-the wall-clock pace: N seconds of lecture are N * fps frames.
+the wall-clock pace: N seconds of lecture are N * fps frames. The video is written under a
+temporary name beside its own and takes its name only once it plays back: a full disk or a
+failing encoder ends in ``failed`` and no file, never in a broken one called saved.
 """
 
 from __future__ import annotations
@@ -25,8 +27,10 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QLabel, QWidget
 
+from viz_app.files import atomic_path, reason_of
 from viz_app.opencv import cv2
 from viz_app.ui.capture import ensure_folder, grab_window, image_to_bgr
+from viz_app.ui.playback import playback_problem
 
 MP4_CODECS = ("avc1", "mp4v")  # H.264 where the platform's OpenCV has it (FFmpeg names it avc1 in MP4), else MPEG-4 part 2
 FPS = {"mp4": 30.0, "gif": 10.0}  # GIF frame times are in 1/100 s: 10 fps is exact
@@ -216,41 +220,46 @@ class Recorder(QObject):
                 self.frames += due
         return elapsed
 
-    def _open(self, path: Path, size: Size) -> FrameSink | None:
-        """The sink for ``path`` (None, with ``_error`` set, if the folder or the encoder fails)."""
+    def _encode(self, path: Path, size: Size, opened: threading.Event) -> None:
+        """The side thread: open the sink on a temporary file beside ``path``, write each grab
+        until ``None``, and rename the file to ``path`` only once it plays back; after any error
+        (``_error`` says which) no file is left under ``path``."""
+        _be_nice()
         try:
             ensure_folder(path.parent)
             if not os.access(path.parent, os.W_OK):
                 raise RecordingError(f"the folder {path.parent} is not writable")
-            return self._sink_factory(path, self._fps, size)
-        except OSError as exc:
-            self._error = str(exc)
-            return None
+            with atomic_path(path) as part:
+                sink = self._sink_factory(part, self._fps, size)
+                opened.set()
+                self._write_all(sink, size)
+                self._error = self._error or playback_problem(part)
+                if self._error is not None:
+                    raise RecordingError(self._error)
+        except Exception as exc:  # an encoder's own errors too: the recording fails, the lecture goes on
+            self._error = self._error or reason_of(exc)
+        finally:
+            opened.set()
 
-    def _encode(self, path: Path, size: Size, opened: threading.Event) -> None:
-        """The side thread: open the sink, then convert and write each grab until ``None``
-        (after an error, keep taking grabs off the queue so that the GUI never blocks)."""
-        _be_nice()
-        sink = self._open(path, size)
-        opened.set()
-        if sink is None:
-            return
+    def _write_all(self, sink: FrameSink, size: Size) -> None:
+        """Convert and write each grab until ``None``, then close the sink (after an error, keep
+        taking grabs off the queue so that the GUI never blocks)."""
         try:
             while (item := self._queue.get()) is not None:
                 if self._error is not None:
                     continue
                 image, repeats = item
-                frame = fit(image_to_bgr(image), size)
                 try:
+                    frame = fit(image_to_bgr(image), size)
                     for _ in range(repeats):
                         sink.write(frame)
-                except OSError as exc:
-                    self._error = exc.strerror or str(exc)
+                except Exception as exc:
+                    self._error = reason_of(exc)
         finally:
             try:
                 sink.close()
-            except OSError as exc:
-                self._error = self._error or exc.strerror or str(exc)
+            except Exception as exc:
+                self._error = self._error or reason_of(exc)
 
 
 def _be_nice() -> None:
