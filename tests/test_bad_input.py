@@ -59,15 +59,19 @@ def digit_png(tmp_path: Path) -> Path:
 
 # --- weights files: predict and eval --------------------------------------------------------------
 @pytest.mark.parametrize("kind", list(WEIGHTS_KINDS))
-@pytest.mark.parametrize("command", ["predict", "eval"])
+@pytest.mark.parametrize("command", ["predict", "eval", "summary", "bench", "before predict"])
 def test_bad_weights_are_refused_in_one_line(command, kind, tmp_path, digit_png, mnist_dir, capsys):
+    """Wherever --weights is given (after the command or before it), the same checks refuse it."""
     marker = tmp_path / "payload-ran"
     weights = write_weights(kind, tmp_path, marker)
     before = listing(tmp_path)
-    if command == "predict":
-        argv = ["predict", "lenet5", str(digit_png), "--weights", str(weights)]
-    else:
-        argv = ["eval", "lenet5", "--data", str(mnist_dir), "--weights", str(weights)]
+    argv = {
+        "predict": ["predict", "lenet5", str(digit_png), "--weights", str(weights)],
+        "eval": ["eval", "lenet5", "--data", str(mnist_dir), "--weights", str(weights)],
+        "summary": ["summary", "lenet5", "--weights", str(weights)],
+        "bench": ["bench", "--weights", str(weights), "--frames", "5"],  # refused before a window opens
+        "before predict": ["--weights", str(weights), "predict", "lenet5", str(digit_png)],
+    }[command]
     code, out, err = run_cli(argv, capsys)
     assert_refused(code, err, WEIGHTS_KINDS[kind])
     assert out == ""  # no prediction from weights that were refused
@@ -150,6 +154,13 @@ BAD_ARGUMENTS = {
     "bench rate -1": (["bench", "--rate", "-1"], "--rate"),
     "bench rate nan": (["bench", "--rate", "nan"], "--rate"),
     "bench rate inf": (["bench", "--rate", "inf"], "--rate"),
+    "bench frames huge": (["bench", "--frames", "1000000000000"], "--frames"),
+    "bench rate huge": (["bench", "--rate", "1e9"], "--rate"),
+    "bench weights with zoo": (["bench", "zoo", "--weights", "w.pt"], "--weights applies to bench window"),
+    "weights with train": (["--weights", "w.pt", "train", "lenet5"], "--weights applies to the window and to"),
+    "input with a registered model": (["predict", "lenet5", "x.png", "--input", "1x28x28"], "--input is only for a model file"),
+    "timeout 0": (["predict", "lenet5", "x.png", "--timeout", "0"], "--timeout"),
+    "timeout word": (["predict", "lenet5", "x.png", "--timeout", "soon"], "--timeout"),
     "bench runs 0": (["bench", "zoo", "--runs", "0"], "--runs"),
     "bench device tpu": (["bench", "--device", "tpu"], "unknown device"),
     "bench device cuda:9": (["bench", "--device", "cuda:9"], "cuda:9"),
@@ -180,6 +191,44 @@ def test_bad_arguments_are_refused_in_one_line(argv, words, tmp_path, monkeypatc
     code, out, err = run_cli(argv, capsys)
     assert_refused(code, err, words)
     assert out == "" and listing(tmp_path) == set()
+
+
+USER_CODE = {  # a model file's build or forward that goes wrong after the file opened
+    "sys.exit in build": ("import sys\nfrom torch import nn\n\ndef build():\n    sys.exit(3)\n", "raised SystemExit (line 5): sys.exit(3)"),
+    "forward of one only": (
+        "import torch\nfrom torch import nn\n\nclass One(nn.Sequential):\n    def forward(self, x):\n"
+        "        if x.shape[0] != 1:\n            raise ValueError('one at a time')\n        return super().forward(x)\n\n"
+        "def build():\n    return One(nn.Flatten(), nn.Linear(784, 10))\n",
+        "raised ValueError in its forward (line 7): one at a time",
+    ),
+    "NaN scores": (
+        "import torch\nfrom torch import nn\n\nclass Nan(nn.Sequential):\n    def forward(self, x):\n"
+        "        return super().forward(x) * float('nan')\n\ndef build():\n    return Nan(nn.Flatten(), nn.Linear(784, 10))\n",
+        "gives NaN or infinite scores",
+    ),
+}
+
+
+@pytest.mark.parametrize("command", ["predict", "eval", "robustness"])
+@pytest.mark.parametrize("kind", list(USER_CODE))
+def test_a_model_file_that_fails_after_opening_ends_in_one_line(kind, command, tmp_path, digit_png, mnist_dir, capsys):
+    body, words = USER_CODE[kind]
+    net = tmp_path / "net.py"
+    net.write_text(body, encoding="utf-8")
+    if command == "predict" and kind == "forward of one only":
+        words = "no"  # a batch of one is what predict runs: it answers (below)
+    argv = {
+        "predict": ["predict", f"{net}:build", str(digit_png), "--input", "1x28x28"],
+        "eval": ["eval", f"{net}:build", "--data", str(mnist_dir)],
+        "robustness": ["robustness", f"{net}:build", "--data", str(mnist_dir)],
+    }[command]
+    code, out, err = run_cli(argv, capsys)
+    if words == "no":
+        assert code == 0 and "seven.png:" in out and "Traceback" not in err
+        return
+    assert code == 2, err
+    errors = [line for line in err.splitlines() if "error:" in line]
+    assert len(errors) == 1 and words in errors[0] and "Traceback" not in err, err
 
 
 @pytest.mark.slow

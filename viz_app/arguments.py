@@ -17,25 +17,30 @@ PRECISION_HELP = ("the model's arithmetic: auto (fp32; channels_last for photo-s
                   "autocast: a little less exact, and faster where the hardware has it (bf16 on a CPU with AVX-512 BF16: ResNet-18 about 1.4x; slower without)")
 
 
+WEIGHTS_HELP = "a state dict (.pt, .pth or .safetensors) instead of the model's own weights"
+MAX_COUNT = 100_000_000  # frames, epochs, runs: more would run for months, and Qt's timers count in 32 bits
+MAX_RATE = 10_000.0  # events per second of a scripted stroke; a mouse sends about 120
+
+
 def positive_int(text: str) -> int:
-    """``type=`` for counts that must be 1 or more (epochs, frames, runs, images)."""
+    """``type=`` for counts that must be 1 or more (epochs, frames, runs, images), at most MAX_COUNT."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    if not 1 <= value <= MAX_COUNT:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_COUNT:,}, got {value:,}")
     return value
 
 
 def positive_float(text: str) -> float:
-    """``type=`` for rates that must be above zero."""
+    """``type=`` for rates that must be above zero, at most MAX_RATE."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a number above 0, got {text}")
+    if not 0 < value <= MAX_RATE:
+        raise argparse.ArgumentTypeError(f"must be a number above 0 and at most {MAX_RATE:,.0f}, got {text}")
     return value
 
 
@@ -97,6 +102,8 @@ def add_model_options(parser: argparse.ArgumentParser, input_flag: bool = True) 
         parser.add_argument("--input", metavar="CxHxW", help=f"input size, e.g. 1x28x28, {MODEL_FILE_HELP}")
     parser.add_argument("--mean", type=float_values, metavar="M", help=f"input mean (one value or R,G,B), {MODEL_FILE_HELP}")
     parser.add_argument("--std", type=float_values, metavar="S", help=f"input standard deviation (one value or R,G,B), {MODEL_FILE_HELP}")
+    parser.add_argument("--timeout", type=seconds, metavar="SECONDS",
+                        help="how long a model file of your own may take to import and build (default: 10)")  # fmt: skip
 
 
 def open_model_with_options(text: str, args: argparse.Namespace) -> str:
@@ -110,11 +117,23 @@ def open_model_with_options(text: str, args: argparse.Namespace) -> str:
 
     given = {k: getattr(args, k, None) for k in ("classes", "input", "mean", "std")}
     if not is_model_spec(text):
-        flags = [f"--{k}" for k, v in given.items() if v is not None and k != "input"]
+        own_input = getattr(args, "command", None) == "summary"  # summary's --input is another input shape, for any model
+        flags = [f"--{k}" for k, v in given.items() if v is not None and not (k == "input" and own_input)]
         if flags:
             raise UserError(f"{', '.join(flags)} {'is' if len(flags) == 1 else 'are'} only for a model file of your own, not for {text}")
         return text
     return open_spec(text, ModelOptions(**given)).name
+
+
+def seconds(text: str) -> float:
+    """``type=`` for a time limit: more than 0 and at most a day."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= 86_400:
+        raise argparse.ArgumentTypeError(f"{text} s: give more than 0 and at most 86400 seconds")
+    return value
 
 
 def panel_key(text: str) -> str:

@@ -12,7 +12,7 @@ from typing import NoReturn
 
 from viz_app.arguments import PRECISION_HELP, add_model_options, appendable_file, device_name, open_model_with_options
 from viz_app.commands import COMMANDS
-from viz_app.errors import UserError
+from viz_app.errors import UserError, debugging
 from viz_app.sources.spec import SOURCE_HELP, argparse_source  # no Qt, no torch: cheap
 from viz_app.state.options import DEVICE_HELP, PRECISIONS
 
@@ -48,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+WEIGHTS_COMMANDS = (None, "predict", "eval", "summary", "bench")  # what --weights applies to (None: the window)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run `cnn-viz` with ``argv`` (default: the command line); the process exit status.
 
@@ -55,8 +58,16 @@ def main(argv: list[str] | None = None) -> int:
     status 2; its traceback only with --debug or CNN_VIZ_DEBUG=1.
     """
     args = _parser().parse_args(argv)
-    debug = args.debug or os.environ.get("CNN_VIZ_DEBUG", "") not in ("", "0")
+    if args.debug:
+        os.environ["CNN_VIZ_DEBUG"] = "1"  # the window's threads and the commands read it (errors.debugging)
+    debug = debugging()
+    if getattr(args, "timeout", None) is not None:
+        from viz_app.models import trial
+
+        trial.set_time_limit(args.timeout)
     try:
+        if args.weights is not None and args.command not in WEIGHTS_COMMANDS:
+            raise UserError(f"--weights applies to the window and to {', '.join(c for c in WEIGHTS_COMMANDS if c)}, not to {args.command}")
         _open_model_files(args)
         if args.command is None:
             from viz_app.app.session import run_app

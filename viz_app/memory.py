@@ -58,3 +58,19 @@ def release_freed_memory() -> bool:
         return False
     _trim(0)
     return True
+
+
+def available_bytes() -> int | None:
+    """Memory the system can give this process now without swapping (Linux's MemAvailable,
+    else the free physical pages); None where neither can be read."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        return None

@@ -90,3 +90,29 @@ def test_quit_while_a_large_model_loads_ends_the_process_without_waiting_for_the
     stderr = app.stderr.read() if app.stderr else ""
     assert not any(r.get("event") == "ready" for r in _records(log)), "the model had loaded before the window closed"
     assert app.returncode == 0 and "Traceback" not in stderr and "QThread: Destroyed" not in stderr, stderr[-2000:]
+
+
+@pytest.mark.slow
+def test_quit_while_a_users_forward_hangs_ends_the_process_cleanly(display, tmp_path):
+    """A model file whose forward never returns on a frame (it sleeps; a thread cannot be stopped
+    in the middle of Python code): Quit still ends the process, with its settings, and no abort."""
+    net = tmp_path / "hangs.py"
+    net.write_text(
+        "import time\nimport torch\nfrom torch import nn\n\n\n"
+        "class Hangs(nn.Sequential):\n    def forward(self, x):\n"
+        "        if x.shape[0] == 1 and x.abs().sum() > 0:  # a frame: not the opening's zeros, not the calibration's four\n"
+        "            time.sleep(3600)\n        return super().forward(x)\n\n\n"
+        "def build():\n    return Hangs(nn.Conv2d(1, 4, 5), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 24 * 24, 10))\n",
+        encoding="utf-8",
+    )
+    app, log, window = _start(display, tmp_path, f"{net}:build")
+    deadline = time.monotonic() + 120
+    while not any(r.get("event") == "ready" for r in _records(log)):  # the model is up; its first frame hangs
+        assert app.poll() is None and time.monotonic() < deadline, app.stderr.read()[-2000:] if app.stderr else ""
+        time.sleep(0.2)
+    time.sleep(1)  # the first frame has reached the forward by now
+    _close(display, app, window)
+    stderr = app.stderr.read() if app.stderr else ""
+    assert not any("seq" in r for r in _records(log)), "a frame was shown: the forward did not hang"
+    assert app.returncode == 0 and "Traceback" not in stderr and "QThread: Destroyed" not in stderr, stderr[-2000:]
+    assert list((tmp_path / "config").rglob("*.conf")), "the settings were not saved"

@@ -29,6 +29,8 @@ def test_a_model_file_opens_in_the_window_and_is_offered_again_after_a_restart(q
     (tmp_path / "net.json").write_text('{"input": "1x28x28", "classes": "labels.txt"}')
     store = QSettings(str(tmp_path / "cnn-viz.ini"), QSettings.Format.IniFormat)
     first = _open(qtbot, store, "lenet5")
+    asked: list[Path] = []
+    first.window.trust.ask = lambda _parent, path: asked.append(path) or True  # "Open" in the dialog
     try:
         first.window.model_requested.emit(str(net), None)
         qtbot.waitUntil(lambda: first.window.model.name == f"{net}:build", timeout=30_000)
@@ -36,13 +38,20 @@ def test_a_model_file_opens_in_the_window_and_is_offered_again_after_a_restart(q
         picker = first.window.model_picker
         qtbot.waitUntil(lambda: picker.currentData() == f"{net}:build", timeout=10_000)
         assert picker.currentText() == f"net.py:build  [{RECENT_TAG}]"
+        assert asked == [net]
     finally:
         first.window.close()
         first.close()
     again = _open(qtbot, QSettings(store.fileName(), QSettings.Format.IniFormat))
+    again.window.trust.ask = lambda _parent, path: asked.append(path) or False
     try:
         assert again.window.model.name == f"{net}:build"  # the remembered model, opened again from its file
         assert again.window.model_picker.findData(f"{net}:build") >= 0
+        again.window.model_requested.emit("lenet5", None)
+        qtbot.waitUntil(lambda: again.window.model.name == "lenet5", timeout=30_000)
+        again.window.model_requested.emit(f"{net}:build", None)  # the same content: allowed before, not asked again
+        qtbot.waitUntil(lambda: again.window.model.name == f"{net}:build", timeout=30_000)
+        assert asked == [net]
     finally:
         again.window.close()
         again.close()
@@ -56,6 +65,7 @@ def test_more_models_in_the_picker_opens_a_model_file(qtbot, tmp_path: Path, mon
     monkeypatch.setenv("CNN_VIZ_DATA", str(mnist_dir))
     net = write_net(tmp_path)
     session = _open(qtbot, QSettings(str(tmp_path / "cnn-viz.ini"), QSettings.Format.IniFormat), "lenet5")
+    session.window.trust.ask = lambda _parent, _path: True  # "Open" (tests/ui/test_trust.py asks for real)
     try:
         picker = session.window.model_picker
         asked: list[str] = []

@@ -21,7 +21,7 @@ from typing import Any
 
 import torch
 
-from viz_app.errors import UserError
+from viz_app.errors import UserError, debugging
 from viz_app.models import load_model
 from viz_app.models.cancel import Cancelled, cancellable
 from viz_app.models.device import DeviceError, cpu_threads, resolve_device
@@ -190,7 +190,7 @@ class Applier:
 
 def _reason(exc: BaseException) -> str:
     """``exc`` in one line; the traceback too where it is a bug, not the user's mistake."""
-    if not isinstance(exc, UserError | ValueError | KeyError | IndexError | OSError):
+    if debugging() and not isinstance(exc, UserError | ValueError | KeyError | IndexError | OSError):
         traceback.print_exc()
     text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
     return " ".join(text.split()) or type(exc).__name__

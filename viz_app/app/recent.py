@@ -6,8 +6,11 @@ import json
 
 from PySide6.QtCore import QSettings
 
+from viz_app.ui.trust import MAX_TRUSTED
+
 RECENT_KEY = "models/recent"
 MAX_RECENT = 8
+TRUSTED_KEY = "models/trusted_code"  # SHA-256 of the Python model files the user let run (ui.trust)
 
 
 def is_opened_model(name: str) -> bool:
@@ -28,6 +31,22 @@ def read_recent(store: QSettings) -> list[tuple[str, str]]:
 
 def write_recent(store: QSettings, recent: list[tuple[str, str]]) -> None:
     store.setValue(RECENT_KEY, json.dumps([list(item) for item in recent[:MAX_RECENT]]))
+
+
+def read_trusted(store: QSettings) -> list[str]:
+    """The contents (SHA-256, hex) of the Python model files allowed to run before; [] when unreadable.
+    Anything that is not such a digest is left out."""
+    try:
+        items = json.loads(str(store.value(TRUSTED_KEY, "[]")))
+    except ValueError:
+        return []
+    if not isinstance(items, list):
+        return []
+    return [i for i in items if isinstance(i, str) and len(i) == 64 and all(c in "0123456789abcdef" for c in i)][-MAX_TRUSTED:]
+
+
+def write_trusted(store: QSettings, trusted: list[str]) -> None:
+    store.setValue(TRUSTED_KEY, json.dumps(trusted[-MAX_TRUSTED:]))
 
 
 def user_store() -> QSettings:

@@ -1,8 +1,10 @@
 """What the app remembers between runs, carried through the view state: read into it at start,
-written from it at close. Values that cannot be taken are named in one message."""
+written from it at close. Values that cannot be taken are named in one message and dropped from
+the store; a store that cannot be written is named in one line on stderr and the close goes on."""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,7 +12,7 @@ from PySide6.QtCore import QObject, QSettings, SignalInstance
 from PySide6.QtGui import QGuiApplication
 
 from viz_app.app.lecture import LectureTools
-from viz_app.app.recent import MAX_RECENT, is_opened_model, read_recent, write_recent
+from viz_app.app.recent import MAX_RECENT, is_opened_model, read_recent, read_trusted, write_recent, write_trusted
 from viz_app.app.settings import Settings, read_settings, write_settings
 from viz_app.app.source_control import SourceController
 from viz_app.records.frames import NormMode
@@ -47,6 +49,7 @@ class RememberedSettings(QObject):
         saved geometry was restored. Ignored values end in one message in the window."""
         self.window, self.sources, self.tools, self.view = window, sources, tools, window.view
         add_more_entry(window.model_picker)
+        window.trust.trusted = read_trusted(self.store)
         for name, title in self.recent:
             add_recent_model(window.model_picker, name, title)
         summary_ready.connect(self._note_recent)
@@ -54,9 +57,9 @@ class RememberedSettings(QObject):
         s, ignored = self.view.state, list(self.ignored)
         restored = s.geometry is not None and self._restore_geometry(s.geometry)
         if s.geometry is not None and not restored:
-            ignored.append("window geometry (not on any screen now)")
+            ignored.append(self._drop("geometry", "window geometry (not on any screen now)"))
         if s.window_state is not None and not window.restoreState(s.window_state):
-            ignored.append("toolbar layout")
+            ignored.append(self._drop("state", "toolbar layout"))
         ignored += self._apply_controls(self.settings)
         camera = sources.camera
         if s.camera_index is not None:
@@ -78,6 +81,7 @@ class RememberedSettings(QObject):
         if kind is not None and kind in {tab.kind for tab in self.sources.tabs}:
             self.sources.show(kind)
         elif kind is not None:
+            self.store.remove("source")  # the next start is clean
             self.window.show_message(f"The saved input {kind!r} is not one of this version's; showing the drawing pad")
 
     def _apply_controls(self, s: Settings) -> list[str]:
@@ -90,14 +94,20 @@ class RememberedSettings(QObject):
             if spin.minimum() <= s.pen_width <= spin.maximum():
                 spin.setValue(s.pen_width)
             else:
-                ignored.append(f"pen width {s.pen_width} (not in {spin.minimum()}-{spin.maximum()})")
+                ignored.append(self._drop("pen_width", f"pen width {s.pen_width} (not in {spin.minimum()}-{spin.maximum()})"))
         if s.side_tab is not None:
             titles = [window.side.tabText(i) for i in range(window.side.count())]
             if s.side_tab in titles:
                 window.side.setCurrentIndex(titles.index(s.side_tab))
             else:
-                ignored.append(f"side tab {s.side_tab!r}")
+                ignored.append(self._drop("side_tab", f"side tab {s.side_tab!r}"))
         return ignored
+
+    def _drop(self, key: str, description: str) -> str:
+        """Forget the stored ``key`` (a value the window could not take) so that the next start is
+        clean; ``description``, for the message that names it."""
+        self.store.remove(key)
+        return description
 
     def _restore_geometry(self, geometry: bytes) -> bool:
         """Restore ``geometry`` if the window then lies on a screen there is now; else keep the old one."""
@@ -144,6 +154,13 @@ class RememberedSettings(QObject):
         )  # fmt: skip
 
     def save(self) -> None:
-        """Write the view state to the store."""
-        write_settings(self.store, self.collect())
-        write_recent(self.store, self.recent)
+        """Write the view state to the store. Never raises, as it runs while the window closes:
+        what could not be saved is said in one line on stderr (the window is going), and the close goes on."""
+        try:
+            write_recent(self.store, self.recent)
+            write_trusted(self.store, self.window.trust.trusted)
+            failed = write_settings(self.store, self.collect())  # last: it flushes the store to disk
+        except Exception as exc:  # a part of the window that cannot say its state
+            failed = [f"{type(exc).__name__}: {exc}"]
+        if failed:
+            print("cnn-viz: settings not saved: " + " ".join("; ".join(failed).split()), file=sys.stderr, flush=True)

@@ -12,6 +12,7 @@ ever reaches the GUI thread.
 
 from __future__ import annotations
 
+import math
 import threading
 import traceback
 
@@ -21,6 +22,7 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from viz_app.app.apply import Applier
 from viz_app.app.last_frame import LastFrame
 from viz_app.app.threads import LatestMailbox, OffThread, WhenIdle
+from viz_app.errors import UserError, debugging
 from viz_app.memory import one_heap
 from viz_app.models.cancel import Cancelled, cancellable
 from viz_app.models.device import waits_for_drawing
@@ -62,6 +64,7 @@ class InferenceWorker(QObject):
         self._requests = LatestMailbox(self)
         self._requests.arrived.connect(self._on_request)
         self.last = LastFrame(self._frames, self)
+        self.failures = FailureCount()
         # Cost tables run a whole forward under the FLOP counter: seconds for big models, so
         # on a side thread with a copy of the model, never in the frame loop.
         self._costs = OffThread("costs", self)
@@ -105,8 +108,11 @@ class InferenceWorker(QObject):
             self.input_rejected.emit(str(exc))
             return
         except Exception as exc:  # a frame must never take the thread down
-            traceback.print_exc()
-            self.failed.emit(f"Inference failed on this input: {exc}")
+            if debugging() and not isinstance(exc, UserError):
+                traceback.print_exc()
+            message = self.failures.count(exc)
+            if message is not None:
+                self.failed.emit(message)
             return
         self.processed += 1
         if waits_for_drawing(pipeline.device, torch.get_num_threads()):
@@ -120,6 +126,8 @@ class InferenceWorker(QObject):
             outcome = self.applier.apply(request)
         except Cancelled:
             return  # closing: nobody is waiting for this model any more
+        if outcome.loaded is not None:
+            self.failures = FailureCount()  # a new model: its first failure is news again
         if outcome.released is not None:
             self.released.emit(outcome.released)
         if outcome.loaded is not None:
@@ -165,6 +173,24 @@ class InferenceWorker(QObject):
         if released is not None:
             self.released.emit(released)
         self.thread().quit()
+
+
+class FailureCount:
+    """Frames that failed, counted by what went wrong: a model that fails on every frame is
+    reported once, then at the 10th, 100th, 1,000th... time, not 120 times a second."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+
+    def count(self, exc: Exception) -> str | None:
+        """The message to show for this failure, or None where it is a repeat to count only."""
+        what = " ".join(str(exc).split()) or type(exc).__name__
+        n = self.counts[what] = self.counts.get(what, 0) + 1
+        if n == 1:
+            return f"Inference failed on this input: {what}"
+        if n >= 10 and math.log10(n).is_integer():
+            return f"Inference failed {n:,} times: {what}"
+        return None
 
 
 class InferenceThread:

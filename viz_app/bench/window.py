@@ -27,7 +27,7 @@ def run_bench(args: argparse.Namespace) -> int:
     """`cnn-viz bench` without --zoo or --source: time the live window and print the report."""
     presentation = getattr(args, "view", "normal") == "presentation"  # `cnn-viz bench view presentation`
     report = bench_window(args.model, args.device, args.frames, args.rate, args.panel, presentation,
-                          getattr(args, "precision", "auto"))  # fmt: skip
+                          getattr(args, "precision", "auto"), getattr(args, "weights", None))  # fmt: skip
     if args.json:
         print(json.dumps(report, indent=2))
     elif args.panel:
@@ -91,7 +91,7 @@ STAGES = ("preprocess", "forward", "mosaic", "transfer", "to_gui", "gui")  # rep
 
 
 def bench_window(model: str = "lenet5", device: str = "auto", frames: int = 600, rate: float = 120.0, panel: str | None = None,
-                 presentation: bool = False, precision: str = "auto") -> dict:  # fmt: skip
+                 presentation: bool = False, precision: str = "auto", weights: Path | None = None) -> dict:  # fmt: skip
     """Draw digits on the real window at ``rate`` pointer events per second; time every shown frame.
 
     ``panel`` (an insight panel's registry key, e.g. "augment"): the side tab switches between
@@ -111,7 +111,7 @@ def bench_window(model: str = "lenet5", device: str = "auto", frames: int = 600,
     app = make_application()
     if screen_config is not None:
         screen_config.unlink()  # read when the platform started
-    session = Session(model, RunOptions(device, precision, sync_timing=True))
+    session = Session(model, RunOptions(device, precision, sync_timing=True), weights)
     window = session.window
     try:
         window.resize(1400, 860)
@@ -127,6 +127,7 @@ def bench_window(model: str = "lenet5", device: str = "auto", frames: int = 600,
     counted, elapsed = run.frames.all, run.elapsed
     return {
         "model": model,
+        "weights": info.weights,
         "device": info.device,
         "frames_requested": frames,
         "frames_measured": run.frames.seen,

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from viz_app.arguments import PRECISION_HELP, model_name, panel_key, positive_float, positive_int, present_device
+from viz_app.arguments import PRECISION_HELP, WEIGHTS_HELP, model_name, panel_key, positive_float, positive_int, present_device
+from viz_app.errors import UserError
 from viz_app.sources.spec import argparse_source  # no Qt, no torch: cheap
 from viz_app.state.options import DEVICE_HELP, PRECISIONS
 from viz_app.state.panels import panel_help  # no Qt: the panels are named, not imported
@@ -34,6 +36,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("mode", nargs="?", choices=MODES, default=None, metavar="MODE", help=f"one of {', '.join(MODES)} (default: window)")
     p.add_argument("target", nargs="?", metavar="TARGET", help="panel: a panel's key; view: presentation; source: camera[:INDEX] or video:PATH")
     p.add_argument("--model", type=model_name, default="lenet5")
+    p.add_argument("--weights", type=Path, default=argparse.SUPPRESS, help=WEIGHTS_HELP + " (window, panel and view)")
     p.add_argument("--device", type=present_device, default="auto", help=DEVICE_HELP)
     p.add_argument("--precision", choices=PRECISIONS, default="auto", help=PRECISION_HELP)
     p.add_argument("--frames", type=positive_int, default=600)
@@ -88,6 +91,12 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, argparse.ArgumentTypeError) as exc:
         print(f"cnn-viz: error: {exc}", file=sys.stderr)
         return 2
+    if args.weights is not None:
+        if mode not in ("window", "panel", "view"):
+            raise UserError(f"--weights applies to bench window, panel and view, not to bench {mode}")
+        from viz_app.models import load_model
+
+        load_model(args.model, "cpu", args.weights, strict=True)  # checked as everywhere: a bad file ends here, in one line
     if mode == "zoo":
         from viz_app.bench.zoo import run_zoo_bench
 

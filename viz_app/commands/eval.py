@@ -12,12 +12,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+from viz_app.arguments import WEIGHTS_HELP
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("eval", help="accuracy on the 10,000-image MNIST test set (sdnn: on 2,000 strings of test digits)")
     p.add_argument("name")
     p.add_argument("--data", type=Path)
-    p.add_argument("--weights", type=Path)
+    p.add_argument("--weights", type=Path, default=argparse.SUPPRESS, help=WEIGHTS_HELP)
     p.add_argument("--json", action="store_true")
 
 

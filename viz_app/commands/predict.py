@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from viz_app.arguments import add_model_options
+from viz_app.arguments import WEIGHTS_HELP, add_model_options
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("predict", help="classify image files through the window's preprocessing")
     p.add_argument("name")
     p.add_argument("images", nargs="+", type=Path)
-    p.add_argument("--weights", type=Path)
+    p.add_argument("--weights", type=Path, default=argparse.SUPPRESS, help=WEIGHTS_HELP)
     p.add_argument("--json", action="store_true")
     add_model_options(p)
 

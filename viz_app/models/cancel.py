@@ -12,10 +12,12 @@ from typing import Any, TypeVar
 
 from torch.overrides import TorchFunctionMode
 
+from viz_app.errors import Interruption
+
 T = TypeVar("T")
 
 
-class Cancelled(Exception):
+class Cancelled(Interruption):
     """The work was stopped on request (the app is closing); nothing is wrong."""
 
 
@@ -35,9 +37,24 @@ class CancelPoints(TorchFunctionMode):
         return func(*args, **(kwargs or {}))
 
 
+_current = threading.local()  # the event of the ``cancellable`` call running on this thread
+
+
 def cancellable(event: threading.Event, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """``function(*args, **kwargs)``, stopped with Cancelled at its next torch call once ``event`` is set."""
+    """``function(*args, **kwargs)``, stopped with Cancelled at its next torch call once ``event`` is set
+    (and where it waits on something else, by asking ``current_event``)."""
     if event.is_set():
         raise Cancelled("stopped on request")
-    with CancelPoints(event):
-        return function(*args, **kwargs)
+    outer = getattr(_current, "event", None)
+    _current.event = event
+    try:
+        with CancelPoints(event):
+            return function(*args, **kwargs)
+    finally:
+        _current.event = outer
+
+
+def current_event() -> threading.Event | None:
+    """The event that stops the ``cancellable`` work running on this thread, or None outside one:
+    for work that waits without torch calls (a child process)."""
+    return getattr(_current, "event", None)

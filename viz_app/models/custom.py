@@ -11,7 +11,9 @@ from typing import Any
 
 from torch import nn
 
+from viz_app.models.guard import guarded
 from viz_app.models.registry import ModelSpec, add_resolver
+from viz_app.models.trial import TimeLimitError, try_file
 from viz_app.models.user_model import ModelFileError, ModelOptions, check_file, named, user_spec
 
 MAX_SOURCE_BYTES = 10 << 20  # a model's Python file; anything bigger is not source code
@@ -29,21 +31,22 @@ def _resolver(text: str, options: object | None) -> ModelSpec | None:
 def python_spec(path: Path, func: str, options: ModelOptions) -> ModelSpec:
     """The spec of ``func()`` in the user's ``path``: imported once here to check it."""
     path = check_file(path, MAX_SOURCE_BYTES, "model file")
+    try:
+        try_file(path, func)  # in a child process first: a file that never finishes importing or building is not run here
+    except TimeLimitError as exc:
+        raise ModelFileError(str(exc)) from None
     module = _import(path)
     build = getattr(module, func, None)
     if not callable(build):
         found = sorted(n for n, v in vars(module).items() if callable(v) and not n.startswith("_") and getattr(v, "__module__", "") == module.__name__)
         raise ModelFileError(f"{path.name} has no function {func}() that builds the model (it defines: {', '.join(found) or 'nothing callable'})")
     name = f"{path}:{func}"
-    return user_spec(name, f"{path.name}:{func}", _checked_builder(build, f"{path.name}:{func}()"), path, options, family="Python")
+    return user_spec(name, f"{path.name}:{func}", _checked_builder(build, f"{path.name}:{func}()", path), path, options, family="Python")
 
 
-def _checked_builder(build: Callable[[], Any], label: str) -> Callable[[], nn.Module]:
+def _checked_builder(build: Callable[[], Any], label: str, source: Path) -> Callable[[], nn.Module]:
     def builder() -> nn.Module:
-        try:
-            model = build()
-        except Exception as exc:
-            raise ModelFileError(f"{label} failed: {type(exc).__name__}: {exc}") from exc
+        model = guarded(label, build, source=source)
         if not isinstance(model, nn.Module):
             raise ModelFileError(f"{label} returned {type(model).__name__}, not a torch.nn.Module")
         return model
@@ -61,20 +64,11 @@ def _import(path: Path) -> Any:
     folder = str(path.parent)
     sys.path.insert(0, folder)
     try:
-        spec.loader.exec_module(module)
-    except Exception as exc:  # the user's code: any error is theirs to see, in one line
-        where = next((f" (line {f.lineno})" for f in reversed(_frames(exc)) if f.filename == str(path)), "")
-        raise ModelFileError(f"{path.name} raised {type(exc).__name__} on import{where}: {exc}") from exc
+        guarded(path.name, spec.loader.exec_module, module, source=path, during=" on import")
     finally:
         if folder in sys.path:
             sys.path.remove(folder)
     return module
-
-
-def _frames(exc: BaseException) -> list[Any]:
-    import traceback
-
-    return list(traceback.extract_tb(exc.__traceback__))
 
 
 add_resolver(_resolver)

@@ -112,7 +112,7 @@ def load_model(
             state = read_weights(path, allowance(model), spec.name)
             if spec.weights.adapt_state_dict is not None:
                 state = spec.weights.adapt_state_dict(state)
-            apply_state_dict(model, state, path.name)
+            warnings.extend(apply_state_dict(model, state, path.name))
             source, trained = str(path), True
             card = read_card(path) if spec.weights.file or weights is not None else _published_card(spec)
         except WeightsError as exc:

@@ -14,19 +14,24 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import torch
 from torch import nn
 
 from viz_app.errors import UserError
+from viz_app.memory import available_bytes
 from viz_app.models.auto_layers import choose_layers, trace_outputs
+from viz_app.models.guard import UserCodeError, guard_forward, guarded
 from viz_app.models.registry import MNIST_MEAN, MNIST_STD, InputSpec, ModelSpec, WeightsSpec, get_spec, open_with_resolvers, register_model
 from viz_app.models.weights import existing_file
 
 GROUP = "Your models"
+MEMORY_SHARE = 0.5  # a model may take at most this share of the memory free when it is opened
 MAX_LABELS_BYTES = 10 << 20
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 # Input sizes tried, in order, when neither the flags nor a sidecar give one.
@@ -134,10 +139,16 @@ def user_spec(
     name: str, title: str, builder: Callable[[], nn.Module], path: Path, options: ModelOptions,
     family: str, shape: tuple[int, int, int] | None = None, own_weights: str | None = None,
 ) -> ModelSpec:
-    """A spec for a user's model: input, classes, normalisation and layers, each checked on one forward."""
+    """A spec for a user's model: input, classes, normalisation and layers, each checked on one forward.
+
+    Every call into the user's code (build, forward) goes through ``guard.guarded``; the model
+    is sized on the meta device before anything is allocated (``check_size``).
+    """
     side = sidecar(path)
-    model = builder().eval()
+    builder = _guarded_builder(builder, title, path)
     given = options.input or side.get("input")
+    check_size(builder, parse_input(given) if given else shape, title)
+    model = builder().eval()
     shapes = [parse_input(given)] if given else [shape] if shape else _guesses(model)
     (c, h, w), outputs, out_shape = _first_accepted(model, shapes, title)
     if len(out_shape) != 2 or out_shape[1] < 2:
@@ -163,6 +174,48 @@ def user_spec(
     )
 
 
+def _guarded_builder(builder: Callable[[], nn.Module], title: str, path: Path) -> Callable[[], nn.Module]:
+    """``builder`` whose model runs its every forward through the guarded boundary."""
+
+    def build() -> nn.Module:
+        return guard_forward(guarded(title, builder, source=path, during=" while building"), title, source=path)
+
+    return build
+
+
+def check_size(builder: Callable[[], nn.Module], shape: tuple[int, int, int] | None, title: str) -> int | None:
+    """The bytes a model's parameters and buffers (and, with ``shape``, one input's activations)
+    take, counted on the meta device where nothing is allocated; a ModelFileError, with the
+    figures, where they are more than MEMORY_SHARE of the memory free now. None where the model
+    cannot be built on the meta device (a builder that computes with tensors): it is built for real."""
+    try:
+        with torch.device("meta"):
+            model = builder()
+    except (UserError, RuntimeError, NotImplementedError, TypeError, ValueError):
+        return None
+    weights = sum(t.numel() * t.element_size() for t in (*model.parameters(), *model.buffers()))
+    activations = 0
+    if shape is not None:
+        try:
+            outputs, _ = trace_outputs(model.eval(), shape)
+            activations = sum(math.prod(o.shape) * 4 for o in outputs)
+        except (UserError, RuntimeError, NotImplementedError, TypeError, ValueError):
+            pass  # the real forward says what is wrong with this input
+    need, free = weights + activations, available_bytes()
+    if free is not None and need > MEMORY_SHARE * free:
+        count = sum(p.numel() for p in model.parameters())
+        for_input = f", activations {_bytes(activations)} for a {'x'.join(map(str, shape))} input" if shape else ""
+        raise ModelFileError(
+            f"{title} would take {_bytes(need)} ({count:,} parameters, {_bytes(weights)}{for_input}), more than "
+            f"{MEMORY_SHARE:.0%} of the {_bytes(free)} this machine has free; nothing was allocated"
+        )
+    return need
+
+
+def _bytes(n: float) -> str:
+    return f"{n / 2**30:,.1f} GB" if n >= 2**30 else f"{n / 2**20:,.1f} MB"
+
+
 def _guesses(model: nn.Module) -> list[tuple[int, int, int]]:
     channels = first_channels(model)
     kinds = [channels] if channels in GUESSES else [1, 3]
@@ -171,13 +224,14 @@ def _guesses(model: nn.Module) -> list[tuple[int, int, int]]:
 
 def _first_accepted(model: nn.Module, shapes: list[tuple[int, int, int]], title: str) -> tuple[tuple[int, int, int], Any, tuple[int, ...]]:
     """The first input shape the model runs on, with its traced outputs; a clear error when none."""
-    error: Exception | None = None
+    error: BaseException | None = None
     for shape in shapes:
         try:
             outputs, out_shape = trace_outputs(model, shape)
             return shape, outputs, out_shape
         except Exception as exc:  # the user's forward: whatever it raises means "not this input"
-            error = exc
+            error = exc.__cause__ if isinstance(exc, UserCodeError) and exc.__cause__ is not None else exc
     tried = ", ".join("x".join(map(str, s)) for s in shapes)
     hint = "" if len(shapes) == 1 else "; give the size with --input CxHxW"
-    raise ModelFileError(f"{title} rejects a {tried} input ({type(error).__name__}: {error}){hint}")
+    message = " ".join(str(error).split())[:300]
+    raise ModelFileError(f"{title} rejects a {tried} input ({type(error).__name__}: {message}){hint}")

@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 from viz_app.errors import UserError
+from viz_app.files import write_text
 
 MAX_WEIGHTS_BYTES = 4 << 30  # no model the app shows is bigger than this
 PICKLE_ALLOWANCE = 1 << 20  # the pickle naming the tensors, and a zip's small records
@@ -110,8 +111,9 @@ def _mib(n: int) -> str:
     return f"{n / 2**20:,.1f} MiB" if n >= 2**20 else f"{n / 2**10:,.1f} KiB"
 
 
-def apply_state_dict(model: nn.Module, state: dict[str, torch.Tensor], label: str) -> None:
-    """Copy weights into a model, explaining any mismatch in names or shapes."""
+def apply_state_dict(model: nn.Module, state: dict[str, torch.Tensor], label: str) -> list[str]:
+    """Copy weights into a model, explaining any mismatch in names, shapes or number types; the
+    notes a user should see (float weights of another precision, converted)."""
     own = model.state_dict()
     missing = [k for k in own if k not in state]
     unexpected = [k for k in state if k not in own]
@@ -129,10 +131,18 @@ def apply_state_dict(model: nn.Module, state: dict[str, torch.Tensor], label: st
         if unexpected:
             parts.append(f"{len(unexpected)} unexpected (e.g. {unexpected[0]})")
         raise WeightsError(f"{label} does not fit this model: " + "; ".join(parts))
+    converted: set[tuple[str, str]] = set()  # (the file's dtype, the model's)
     for k, v in state.items():
+        want = own[k].dtype
+        if own[k].is_floating_point() and not v.is_floating_point():  # int8, complex64, bool: not weights this model reads
+            raise WeightsError(f"{label} holds {str(v.dtype).removeprefix('torch.')} values in {k}, where the model has "
+                               f"{str(want).removeprefix('torch.')} weights; save the float weights (quantised or complex ones are not read)")  # fmt: skip
         if v.is_floating_point() and not torch.isfinite(v).all():
             raise WeightsError(f"{label} holds NaN or infinite values (in {k}); weights like these predict nothing")
-    model.load_state_dict(state, strict=True)
+        if v.is_floating_point() and v.dtype != want:
+            converted.add((str(v.dtype).removeprefix("torch."), str(want).removeprefix("torch.")))
+    model.load_state_dict(state, strict=True)  # copies each tensor into the model's own dtype
+    return [f"{label} holds {theirs} weights: converted to the model's {ours}" for theirs, ours in sorted(converted)]
 
 
 def card_path(weights_path: str | Path) -> Path:
@@ -151,7 +161,7 @@ def read_card(weights_path: str | Path) -> dict[str, Any]:
 
 
 def write_card(weights_path: str | Path, card: dict[str, Any]) -> Path:
-    """Write ``card`` beside a weights file (sorted keys, so diffs stay small); returns its path."""
+    """Write ``card`` beside a weights file (sorted keys, so diffs stay small), whole or not at all; returns its path."""
     path = card_path(weights_path)
-    path.write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    write_text(path, json.dumps(card, indent=2, sort_keys=True) + "\n")
     return path

@@ -10,8 +10,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 
+import numpy as np
 import torch
 
+from viz_app.errors import UserError
 from viz_app.models.counting import COUNTING
 from viz_app.models.decode import best_path
 from viz_app.models.device import fast_path
@@ -40,6 +42,10 @@ def _along_the_string(columns: torch.Tensor) -> torch.Tensor:
     probs[-1] = columns[-1].amin()
     return probs
 
+
+class ModelOutputError(UserError, RuntimeError):
+    """The model shown cannot give an answer: it does not run on an input of its own size, or
+    its scores are NaN or infinite."""
 
 class Pipeline:
     """Runs a loaded model on frames and packs everything the panels need.
@@ -110,12 +116,24 @@ class Pipeline:
 
     @torch.inference_mode()
     def _calibrate(self) -> dict[str, bool]:
-        """Which layers can go negative (diverging colours), from a forward on random inputs."""
+        """Which layers can go negative (diverging colours), from a forward on random inputs: four
+        at once, or one where the model takes a batch of one only. A model that runs on neither
+        is refused here, in one line (ModelOutputError), before any frame reaches it."""
         h, w = self.spec.input.size
-        x = torch.randn(4, self.spec.input.channels, h, w, device=self.device)
-        self.probe.reset()
-        self.loaded.model(x)
-        return {name: bool((out < 0).any()) for name, out in self.probe.outputs.items()}
+        error: Exception | None = None
+        for batch in (4, 1):
+            x = torch.randn(batch, self.spec.input.channels, h, w, device=self.device)
+            self.probe.reset()
+            try:
+                self.loaded.model(x)
+            except Exception as exc:  # the model's forward (a user's is guarded: a UserError, already one line)
+                error = exc
+                continue
+            return {name: bool((out < 0).any()) for name, out in self.probe.outputs.items()}
+        self.probe.remove()
+        shape = "x".join(map(str, (1, self.spec.input.channels, h, w)))
+        reason = str(error) if isinstance(error, UserError) else f"{type(error).__name__}: {' '.join(str(error).split())[:300]}"
+        raise ModelOutputError(f"{self.spec.title} does not run on a random {shape} input: {reason}")
 
     def _sync(self) -> float:
         if self.sync_timing:
@@ -200,6 +218,8 @@ class Pipeline:
         layers = self._layer_images(host, meta)
         rest = 2 * len(meta)
         network_input, probabilities = host[rest], host[rest + 1]
+        if not np.isfinite(probabilities).all():  # NaN or infinite logits: no answer to show
+            raise ModelOutputError(f"{self.spec.title} gives NaN or infinite scores for this input; its weights or its forward are broken")
         rest += 2
         # The string read: the best path through the positions' classes (repeats and blanks collapse).
         text = None if not self.reads_strings else "" if empty else best_path(host[-1].argmax(axis=0), host[-1].max(axis=0)).text

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from viz_app.errors import UserError
 from viz_app.models.inputs import digits_to_tensor
 from viz_app.models.registry import ModelSpec
 from viz_app.sources.scenes import Scene, get_scene
@@ -52,7 +53,10 @@ def step_scores(model: nn.Module, spec: ModelSpec, images: np.ndarray, labels: n
     correct, true_prob = 0, 0.0
     for start in range(0, len(labels), batch_size):
         x = digits_to_tensor(images[start : start + batch_size], spec, device)
-        probs = torch.softmax(model(x).float(), dim=1).cpu()
+        logits = model(x).float()
+        if not torch.isfinite(logits).all():
+            raise UserError(f"{spec.title} gives NaN or infinite scores on these digits; its weights or its forward are broken")
+        probs = torch.softmax(logits, dim=1).cpu()
         y = torch.as_tensor(labels[start : start + batch_size])
         correct += int((probs.argmax(1) == y).sum())
         true_prob += float(probs.gather(1, y[:, None]).sum())

@@ -28,6 +28,7 @@ from viz_app.ui.panels.zoo_chart import ZooChartPanel
 from viz_app.ui.presentation import Presentation
 from viz_app.ui.side_tabs import SideTabs
 from viz_app.ui.status_line import StatusLine
+from viz_app.ui.trust import CodeTrust
 from viz_app.ui.view_binding import bind_to_view
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setWindowTitle("cnn-viz")
         self.view = view or ViewModel()
+        self.trust = CodeTrust(self)  # asks before a Python model file runs (the settings remember the answers)
         self.model: ModelInfo | None = None
         self.gui_ms = 0.0  # time the last frame took to reach all panels
         self._frozen = False

@@ -13,7 +13,17 @@ def bind_to_view(window: Any) -> None:
     """``window`` (a MainWindow) writes its model, layer and colour choices into ``window.view``,
     and its model picker and colour picker follow the view's state."""
     view = window.view
-    window.model_requested.connect(lambda name, weights: view.choose_model(name, str(weights) if weights else None))
+
+    def on_model_requested(name: str, weights: object) -> None:
+        if window.trust.allows(name):  # a Python file is code: asked once per content
+            view.choose_model(name, str(weights) if weights else None)
+            return
+        index = window.model_picker.findData(view.state.model.name)  # not opened: the picker shows the model in force
+        if index >= 0:
+            window.model_picker.setCurrentIndex(index)
+        window.show_message(f"{name} was not opened: its code did not run")
+
+    window.model_requested.connect(on_model_requested)
     window.layers_requested.connect(lambda paths: view.choose_layers(tuple(paths)))
 
     def on_norm_picked(index: int) -> None:

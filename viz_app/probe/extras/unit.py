@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from viz_app.errors import Interruption
 from viz_app.models.inputs import input_pixels
 from viz_app.models.loader import LoadedModel
 from viz_app.probe.extras.base import ExtraContext
@@ -31,7 +32,7 @@ RF_SAMPLES = 2  # random inputs per probed unit (the probe runs on a linearised 
 RECTIFIERS: tuple[type[nn.Module], ...] = (nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.Hardtanh, nn.ELU, nn.SELU, nn.GELU, nn.SiLU, nn.Hardswish)
 
 
-class _Stop(Exception):
+class _Stop(Interruption):
     """Raised by a probing hook once the layer of interest has run."""
 
 
