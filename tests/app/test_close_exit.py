@@ -54,7 +54,12 @@ def _start(display: str, tmp_path: Path, model: str) -> tuple[subprocess.Popen, 
            "TORCH_HOME": str(tmp_path / "torch")}  # fmt: skip
     command = [sys.executable, "-m", "viz_app", "--device", "cpu", "--model", model, "--log-predictions", str(log)]
     app = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
-    window = _xdotool(display, "search", "--sync", "--onlyvisible", "--name", "^cnn-viz").split()[0]
+    try:
+        window = _xdotool(display, "search", "--sync", "--onlyvisible", "--name", "^cnn-viz").split()[0]
+    except BaseException:
+        app.kill()  # no window came: the process must not outlive the test
+        app.wait()
+        raise
     return app, log, window
 
 
@@ -106,12 +111,17 @@ def test_quit_while_a_users_forward_hangs_ends_the_process_cleanly(display, tmp_
         encoding="utf-8",
     )
     app, log, window = _start(display, tmp_path, f"{net}:build")
-    deadline = time.monotonic() + 120
-    while not any(r.get("event") == "ready" for r in _records(log)):  # the model is up; its first frame hangs
-        assert app.poll() is None and time.monotonic() < deadline, app.stderr.read()[-2000:] if app.stderr else ""
-        time.sleep(0.2)
-    time.sleep(1)  # the first frame has reached the forward by now
-    _close(display, app, window)
+    try:
+        deadline = time.monotonic() + 120
+        while not any(r.get("event") == "ready" for r in _records(log)):  # the model is up; its first frame hangs
+            assert app.poll() is None and time.monotonic() < deadline, app.stderr.read()[-2000:] if app.stderr else ""
+            time.sleep(0.2)
+        time.sleep(1)  # the first frame has reached the forward by now
+        _close(display, app, window)
+    finally:
+        if app.poll() is None:  # whatever failed above, the hanging app does not outlive the test
+            app.kill()
+            app.wait()
     stderr = app.stderr.read() if app.stderr else ""
     assert not any("seq" in r for r in _records(log)), "a frame was shown: the forward did not hang"
     assert app.returncode == 0 and "Traceback" not in stderr and "QThread: Destroyed" not in stderr, stderr[-2000:]

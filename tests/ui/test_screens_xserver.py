@@ -65,4 +65,7 @@ def test_everything_fits_the_screen(size: str, scale: str, steps: list[str], mni
         normal, after = next(c for c in cases if c["case"] == "start"), next(c for c in cases if c["case"] == "after_presentation")
         shown = next(c for c in cases if c["case"] == "presentation")
         assert shown["window"][2:] == shown["screen"][2:], "presentation is not full screen"
-        assert after["maps"] == normal["maps"] and after["window"] == normal["window"]
+        assert after["maps"] == normal["maps"] and after["window"] == normal["window"], (
+            f"after presentation: window {after['window']}, maps area {after['maps_area']}, maps {after['maps']}; before: "
+            f"window {normal['window']}, maps area {normal['maps_area']}, maps {normal['maps']}"
+        )

@@ -110,11 +110,16 @@ class Presentation(QObject):
             w.showFullScreen()
             total = sum(parts.columns.sizes())
             parts.columns.setSizes([round(total * share) for share in PRESENTATION_COLUMNS])
+            parts.maps.set_pixel_exact(True)
+            self.apply_text_sizes()
         else:
             normal, self._normal = self._normal, None
             assert normal is not None
             for widget in normal.hidden:
                 widget.show()
+            # The normal type first: the splitters' old sizes fit the normal minimum sizes, not the large ones.
+            parts.maps.set_pixel_exact(False)
+            self.apply_text_sizes()
             w.setWindowState(normal.state)
             if not normal.state & (Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen):
                 w.setGeometry(normal.geometry)
@@ -122,8 +127,6 @@ class Presentation(QObject):
             self._restore_splitters()
             QTimer.singleShot(0, self._restore_splitters)  # after the shown controls are laid out again
             self._settle.start()  # the window manager's resizes come in late, the later the busier the machine
-        parts.maps.set_pixel_exact(on)
-        self.apply_text_sizes()
         self.action.setChecked(on)
         self.toggled.emit(on)
 
