@@ -18,14 +18,18 @@ def is_opened_model(name: str) -> bool:
     return name.startswith("torchvision:") or name.lower().endswith((".onnx", ".py")) or ".py:" in name
 
 
-def read_recent(store: QSettings) -> list[tuple[str, str]]:
-    """(name, title) of the models opened before, newest first; [] when unreadable."""
+def _json_list(store: QSettings, key: str) -> list[object]:
+    """The JSON list kept under ``key``; [] when it is missing, unreadable or not a list."""
     try:
-        items = json.loads(str(store.value(RECENT_KEY, "[]")))
+        items = json.loads(str(store.value(key, "[]")))
     except ValueError:
         return []
-    if not isinstance(items, list):
-        return []
+    return items if isinstance(items, list) else []
+
+
+def read_recent(store: QSettings) -> list[tuple[str, str]]:
+    """(name, title) of the models opened before, newest first; [] when unreadable."""
+    items = _json_list(store, RECENT_KEY)
     return [(str(i[0]), str(i[1])) for i in items if isinstance(i, list) and len(i) == 2][:MAX_RECENT]
 
 
@@ -36,12 +40,7 @@ def write_recent(store: QSettings, recent: list[tuple[str, str]]) -> None:
 def read_trusted(store: QSettings) -> list[str]:
     """The contents (SHA-256, hex) of the Python model files allowed to run before; [] when unreadable.
     Anything that is not such a digest is left out."""
-    try:
-        items = json.loads(str(store.value(TRUSTED_KEY, "[]")))
-    except ValueError:
-        return []
-    if not isinstance(items, list):
-        return []
+    items = _json_list(store, TRUSTED_KEY)
     return [i for i in items if isinstance(i, str) and len(i) == 64 and all(c in "0123456789abcdef" for c in i)][-MAX_TRUSTED:]
 
 
