@@ -98,3 +98,23 @@ def test_1995_layout_puts_every_layer_in_one_row_in_order(qtbot):
     assert panel.cell_image("c1").shape[:2] == (24, 4)  # C1 stood upright
     panel.set_layout_1995(False)
     assert panel.cell_image("c1").shape[:2] == (8, 12)
+
+
+def test_a_title_s_value_range_does_not_move_the_maps(qtbot, monkeypatch):
+    """Two maps side by side keep their places whatever their titles' ranges say: a title neither
+    asks for nor prefers its text's width, so a "[0, 12.3]" does not widen its column."""
+    monkeypatch.setattr(feature_maps, "TITLE_INTERVAL_S", 0.0)
+    panel = FeatureMapsPanel()
+    qtbot.addWidget(panel)
+    panel.resize(460, 300)
+    panel.show()
+
+    def c1_s2(hi_c1: float, hi_s2: float) -> tuple:
+        c1 = LayerImage("C1", "C1 6@28x28", (6, 28, 28), np.zeros((56, 84), np.uint8), (2, 3), (28, 28), 0.0, hi_c1, False)
+        s2 = LayerImage("S2", "S2 6@14x14", (6, 14, 14), np.zeros((28, 42), np.uint8), (2, 3), (14, 14), 0.0, hi_s2, False)
+        panel.show_layers((c1, s2))
+        qtbot.wait(50)  # the layout of the new titles
+        return panel.map_rect("C1").getRect(), panel.map_rect("S2").getRect()
+
+    first = c1_s2(1.0, 1.0)
+    assert c1_s2(123456.789, 1.0) == first and c1_s2(1.0, -0.000123456) == first

@@ -36,9 +36,16 @@ class MapTitle(pg.LabelItem):
             self.setText(self._full)
 
     def updateMin(self) -> None:  # noqa: N802 - pyqtgraph's name
-        """Keep the text's height as the minimum, but not its width."""
+        """Keep the text's height as the minimum, but neither ask for its width nor prefer it: the
+        maps' columns share the width by their images alone. Otherwise a title's value range
+        ("[0, 2.41]" becoming "[0, 12.3]") would widen its column and shrink the next map a few
+        times a second, and the same frame could be laid out two ways."""
         super().updateMin()
+        height = self._sizeHint[Qt.SizeHint.PreferredSize][1]
+        self._sizeHint[Qt.SizeHint.MinimumSize] = (0, height)
+        self._sizeHint[Qt.SizeHint.PreferredSize] = (0, height)
         self.setMinimumWidth(0)
+        self.updateGeometry()
 
 
 def _px_font(px: int) -> QFont:
