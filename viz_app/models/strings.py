@@ -12,14 +12,13 @@ import numpy as np
 import torch
 
 from viz_app.inputs.strip import (
-    FIELD,
     INK_HEIGHT,
     MARGIN,
     MAX_STRIP_WIDTH,
-    STRIDE,
     STRIP_HEIGHT,
     NoInkError,
     StripError,
+    StripPixels,
     string_ink,
     strip_pixels,
 )
@@ -48,22 +47,11 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class Strip:
-    """The network's input with the way back to the picture's pixels.
+class Strip(StripPixels):
+    """The network's input with the way back to the picture's pixels (``StripPixels``), and
+    ``tensor``: the same strip normalised, 1 x 1 x 32 x W."""
 
-    ``pixels`` is the 32 x W uint8 strip (white ink on black) and ``tensor`` the same,
-    normalised, 1 x 1 x 32 x W. Strip x maps to picture x as ``x0 + (x - MARGIN) / scale``.
-    """
-
-    pixels: np.ndarray
     tensor: torch.Tensor
-    scale: float  # strip pixels per picture pixel
-    x0: float  # picture x of the ink's left edge
-    y0: float  # picture y of the ink's top edge
-
-    def column_x(self, t: int | float) -> float:
-        """The picture x at the centre of output column ``t``."""
-        return self.x0 + (STRIDE * t + FIELD / 2 - MARGIN) / self.scale
 
 
 def has_string_head(spec: ModelSpec) -> bool:
@@ -93,4 +81,4 @@ def make_strip(gray: np.ndarray, *, clean: bool | None = None) -> Strip:
     string); None decides from the picture itself.
     """
     made = strip_pixels(gray, clean=clean)
-    return Strip(made.pixels, normalise_strip(made.pixels), made.scale, made.x0, made.y0)
+    return Strip(made.pixels, made.scale, made.x0, made.y0, tensor=normalise_strip(made.pixels))
