@@ -116,3 +116,15 @@ def on_gui_thread():
 
     yield relay
     relays.clear()
+
+
+@pytest.fixture()
+def window(qtbot):
+    """A bare window (no worker, no model loaded), shown: for what the window itself does."""
+    from viz_app.ui.main_window import MainWindow
+
+    window = MainWindow([("lenet5", "LeNet-5", "MNIST zoo")])
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window

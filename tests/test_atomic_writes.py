@@ -131,15 +131,6 @@ def test_training_on_a_full_disk_leaves_no_truncated_weights(tmp_path: Path, mni
 
 
 # --- the window's files: snapshots and recordings ------------------------------------------------
-@pytest.fixture()
-def window(qtbot) -> MainWindow:
-    window = MainWindow([("lenet5", "LeNet-5", "MNIST zoo")])
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
-
-
 def _tools(window: MainWindow, folder: Path, sink_factory: SinkFactory = make_sink) -> LectureTools:
     tools = LectureTools(window, sink_factory=sink_factory)
     tools.folder = folder

@@ -18,15 +18,6 @@ from viz_app.ui.recorder import FPS, GIF_MAX_WIDTH, Recorder, RecordingError, Vi
 SECONDS = 3.0
 
 
-@pytest.fixture()
-def window(qtbot) -> MainWindow:
-    window = MainWindow([("lenet5", "LeNet-5", "MNIST zoo")])
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
-
-
 def _record(qtbot, window: MainWindow, path: Path, seconds: float = SECONDS) -> tuple[Recorder, tuple[int, int], tuple[float, float]]:
     """Record about ``seconds`` of the window; the recorder, the video's size (the window's at the
     start, cut to even numbers) and the shortest and longest the recording can have lasted."""
