@@ -13,7 +13,7 @@ from dataclasses import replace
 import numpy as np
 import torch
 
-from viz_app.errors import UserError
+from viz_app.errors import Interruption, UserError
 from viz_app.models.counting import COUNTING
 from viz_app.models.decode import best_path
 from viz_app.models.device import fast_path
@@ -126,6 +126,8 @@ class Pipeline:
             self.probe.reset()
             try:
                 self.loaded.model(x)
+            except Interruption:  # the app is closing: not the model's fault
+                raise
             except Exception as exc:  # the model's forward (a user's is guarded: a UserError, already one line)
                 error = exc
                 continue
