@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QLabel
 
 from viz_app.sources.scripted import scaled_strokes
@@ -47,7 +48,10 @@ def test_presentation_is_large_and_esc_restores_the_layout(qtbot, lenet_session)
     assert window.presenting and not window.controls.isVisible() and not window.side.isVisible()
     assert window.maps.map_rect("c1").width() > normal_c1.width()
     assert window.maps.title_font_px() >= height / 40
-    assert window.probabilities.prediction.font().pixelSize() >= height / 5
+    answer = window.probabilities.prediction
+    ink = QFontMetrics(answer.font()).tightBoundingRect(answer.text()).height()
+    assert ink >= height / 5, f"the answer's digit is {ink} px high on a {height} px screen"  # the digit, not its line
+    assert answer.geometry().height() >= ink and window.probabilities.rect().contains(answer.geometry())
     for label in window.findChildren(QLabel):
         if label.isVisible() and label.text().strip() and label is not window.probabilities.prediction:
             assert label.fontInfo().pixelSize() >= height / 40 - 1, label.text()

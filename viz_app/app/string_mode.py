@@ -14,8 +14,10 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, SignalInstance
 
-from viz_app.records.frames import FrameResult, Head, ModelInfo
+from viz_app.records.frames import Head, ModelInfo
 from viz_app.ui.main_window import MainWindow
+from viz_app.ui.panels.base import FollowsStringMode
+from viz_app.ui.panels.probabilities import PROMPTS
 
 STRING_MODEL = "sdnn"  # the string reader opened when string mode starts
 PAD_SHARE = 0.4  # in string mode the input column gets at least this share of the window's width
@@ -46,7 +48,6 @@ class StringMode(QObject):
         window.pad.string_mode_changed.connect(self.set_on)
         for tab in tabs:
             tab.string_toggled.connect(self.set_on)
-        window.result_shown.connect(self._on_result_shown)
         window.view.update(string_mode=self.on)
         window.view.subscribe(lambda new, old: self._follow(new.string_mode))
 
@@ -62,6 +63,11 @@ class StringMode(QObject):
         self.window.pad.set_string_mode(on)
         for tab in self.tabs:
             tab.set_string_mode(on)
+        self.window.probabilities.set_string_mode(on)
+        self.window.maps.prompt.setText(PROMPTS[on])
+        for panel in self.window.side.panels.values():
+            if isinstance(panel, FollowsStringMode):
+                panel.set_string_mode(on)
         self._fit_columns(on)
         current = self.window.model
         if on and current is not None and not _reads_strings(current):
@@ -84,8 +90,3 @@ class StringMode(QObject):
         elif not on and self._sizes is not None:
             columns.setSizes(self._sizes)
             self._sizes = None
-
-    def _on_result_shown(self, result: FrameResult, t_shown: float) -> None:
-        """A string read goes where the predicted digit is shown."""
-        if result.text is not None:
-            self.window.probabilities.show_result(result)

@@ -164,7 +164,7 @@ class MainWindow(QMainWindow):
         self.maps.clear_layers()
         self.cost.clear_summary()
         self.layer_picker.set_layers([])
-        self.probabilities.set_classes(info.classes)
+        self.probabilities.set_model(info)
         self.status_line.show_model(info)
         self.setWindowTitle(f"cnn-viz – {info.title}")
         self.side.model_changed(info)
@@ -180,7 +180,7 @@ class MainWindow(QMainWindow):
         t0 = time.perf_counter()
         self.network_input.show_input(result.network_input)
         self.maps.show_layers(result.layers, result.empty)
-        self.probabilities.show_probabilities(result.probabilities, result.empty)
+        self.probabilities.show_result(result)  # a string read takes the predicted digit's place
         self.side.show_records(result.extras)
         t_shown = time.perf_counter()
         self.gui_ms = (t_shown - t0) * 1e3

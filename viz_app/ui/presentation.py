@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
 from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QFont, QGuiApplication, QKeySequence, QScreen
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QGuiApplication, QKeySequence, QScreen
 from PySide6.QtWidgets import QMainWindow, QMenu, QSplitter, QTabWidget, QWidget
 
 from viz_app.ui.panels.base import ShowsAnAnswer
@@ -32,6 +32,7 @@ class _NormalView:
     geometry: QRect
     sizes: dict[int, list[int]]  # splitter id -> sizes
     hidden: list[QWidget]
+    inputs_minimum: int  # the source tabs' minimum width (their controls' room, not needed while hidden)
 
 
 class Presentable(Protocol):
@@ -104,9 +105,11 @@ class Presentation(QObject):
         w, parts = self._window, self._parts
         if on:
             recede = [parts.controls, parts.side, w.statusBar(), w.menuBar(), parts.colour_scale, parts.messages, parts.inputs.tabBar()]
-            self._normal = _NormalView(w.windowState(), w.geometry(), _splitter_sizes(w), [x for x in recede if not x.isHidden()])
+            shown = [x for x in recede if not x.isHidden()]
+            self._normal = _NormalView(w.windowState(), w.geometry(), _splitter_sizes(w), shown, parts.inputs.minimumWidth())
             for widget in self._normal.hidden:
                 widget.hide()
+            parts.inputs.setMinimumWidth(1)  # hidden controls need no room (0 would mean: as the controls ask)
             w.showFullScreen()
             total = sum(parts.columns.sizes())
             parts.columns.setSizes([round(total * share) for share in PRESENTATION_COLUMNS])
@@ -117,6 +120,7 @@ class Presentation(QObject):
             assert normal is not None
             for widget in normal.hidden:
                 widget.show()
+            parts.inputs.setMinimumWidth(normal.inputs_minimum)
             # The normal type first: the splitters' old sizes fit the normal minimum sizes, not the large ones.
             parts.maps.set_pixel_exact(False)
             self.apply_text_sizes()
@@ -169,13 +173,14 @@ class Presentation(QObject):
             height = w.screen().geometry().height()
             floor = _ceil(height * LABEL_SHARE)
             label_px, title_px = max(label_px, floor), max(title_px, floor)
-            answer_px = max(answer_px, _ceil(height * ANSWER_SHARE))
+            answer_px = max(answer_px, _ceil(height * ANSWER_SHARE / _digit_ink_share()))
         font.setPixelSize(label_px)
         w.setFont(font)
         parts.maps.set_title_px(title_px)
         parts.maps.prompt.setStyleSheet(f"color: #bbbbbb; font-size: {max(2 * title_px, label_px)}px;")
         parts.network_input.set_title_px(title_px)
         parts.probabilities.set_text_px(label_px, answer_px)
+        parts.probabilities.setMinimumWidth(_answer_width(answer_px) if self.on else 0)  # a digit never shrinks to fit
         for panel in parts.side.panels.values():
             if isinstance(panel, ShowsAnAnswer):
                 panel.set_answer_px(answer_px)
@@ -209,6 +214,24 @@ def _action(window: QWidget, text: str, shortcut: QKeySequence | QKeySequence.St
 def _splitter_sizes(window: QWidget) -> dict[int, list[int]]:
     """Every splitter's sizes, by splitter."""
     return {id(s): s.sizes() for s in window.findChildren(QSplitter)}
+
+
+def _digit_ink_share() -> float:
+    """How tall a digit's ink is, as a share of the bold font's pixel size (about 0.7): the answer's
+    digit itself, not its line, is to be a fifth of the screen high."""
+    font = QFont()
+    font.setBold(True)
+    font.setPixelSize(100)
+    metrics = QFontMetrics(font)
+    return min(metrics.tightBoundingRect(digit).height() for digit in "0123456789") / 100  # the shortest digit
+
+
+def _answer_width(answer_px: int) -> int:
+    """The width a one-digit answer of ``answer_px`` pixels needs, with the panel's margins."""
+    font = QFont()
+    font.setBold(True)
+    font.setPixelSize(answer_px)
+    return QFontMetrics(font).horizontalAdvance("8") + 40
 
 
 def _ceil(value: float) -> int:

@@ -30,12 +30,15 @@ class StatusLine(QObject):
         bar.addPermanentWidget(self.rate_label)
         self._latencies: deque[float] = deque(maxlen=120)  # input event -> panels updated, ms
         self._shown_at: deque[float] = deque(maxlen=240)  # perf_counter of each shown frame
+        self._skip = 0  # frames still to leave out of the latency (the first after a load waited for the load)
         self._timer = QTimer(self, interval=250, timeout=self._refresh_rates)
         self._timer.start()
 
     def show_model(self, info: ModelInfo) -> None:
         """The device the model runs on and where its weights came from."""
         self.download.hide()
+        self._latencies.clear()  # the new model's own latency, not the old one's nor the load's
+        self._skip = 1
         self.device_label.setText(f"Device: {info.device}")
         if info.trained:
             accuracy = f", {info.accuracy:.2%} on {info.accuracy_on}" if info.accuracy is not None else ""
@@ -59,17 +62,21 @@ class StatusLine(QObject):
 
     def frame_shown(self, t_event: float, t_shown: float) -> None:
         """Count a frame the panels now show, with the input event it answers."""
-        self._latencies.append((t_shown - t_event) * 1e3)
         self._shown_at.append(t_shown)
+        if self._skip:
+            self._skip -= 1  # its input came while the model loaded: its latency is the load's
+            return
+        self._latencies.append((t_shown - t_event) * 1e3)
 
     def stop(self) -> None:
         """Stop refreshing (the window is closing)."""
         self._timer.stop()
 
     def _refresh_rates(self) -> None:
-        if not self._latencies:
+        if not self._shown_at:
             return
         now = time.perf_counter()
-        recent = [t for t in self._shown_at if now - t <= 1.0]
-        latency = float(np.median(self._latencies))
-        self.rate_label.setText(f"{len(recent)} fps · latency {latency:.1f} ms (median)")
+        recent = sum(1 for t in self._shown_at if now - t <= 1.0)
+        rate = f"{recent} fps" if recent else "idle"
+        latency = f" · latency {float(np.median(self._latencies)):.1f} ms (median)" if self._latencies else ""
+        self.rate_label.setText(rate + latency)

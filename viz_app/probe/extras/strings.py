@@ -154,7 +154,7 @@ def _stacked(act: torch.Tensor, signed: bool) -> torch.Tensor:
 def _message(empty: bool, text: str) -> str:
     """What to tell the user about this reading."""
     if empty:
-        return "Write a string of digits on the pad (switch it to “A string”)"
+        return "Write a string of digits on the pad"
     if len(text) == 1:
         return "One digit read: write a few more to see a string read in one pass"
     if not text:

@@ -60,6 +60,15 @@ class ShowsAnAnswer(Protocol):
         ...
 
 
+@runtime_checkable
+class FollowsStringMode(Protocol):
+    """A panel whose words depend on whether the input is a string of digits or one digit."""
+
+    def set_string_mode(self, on: bool) -> None:
+        """The input is a string of digits (True) or one digit."""
+        ...
+
+
 class UnitSelector(Protocol):
     """The panel a click on a feature map opens (it declares ``UNIT_CLICK`` in the registry)."""
 

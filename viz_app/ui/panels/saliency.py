@@ -75,6 +75,7 @@ class SaliencyPanel(QWidget):
         layout.addWidget(self.caption)
         layout.addWidget(self.graphics, 1)
         self._shape: tuple[int, ...] = ()
+        self._classes: tuple[str, ...] = ()
         self.shown = 0
 
     def params(self) -> SaliencyParams | None:
@@ -82,7 +83,8 @@ class SaliencyPanel(QWidget):
         return SaliencyParams(self.method.currentData()) if self.enabled.isChecked() else None
 
     def model_changed(self, info: ModelInfo) -> None:
-        """Nothing to forget: method and opacity hold for any model."""
+        """The new model's class names (method and opacity hold for any model)."""
+        self._classes = info.classes
 
     def show_record(self, record: SaliencyRecord) -> None:
         """Draw the input with this frame's heat map over it."""
@@ -95,8 +97,14 @@ class SaliencyPanel(QWidget):
             self.view.setRange(xRange=(0, w), yRange=(0, h), padding=0)
         where = f"on {record.layer}" if record.method == "gradcam" else "w.r.t. the input pixels"
         name = dict(METHODS).get(record.method, record.method).split(" (")[0]
-        self.caption.setText(f"{name} of class {record.class_index} {where}" + ("" if record.cam_max > 0 else " (no positive evidence)"))
+        self.caption.setText(f"{name} of “{self.class_name(record.class_index)}” {where}" + ("" if record.cam_max > 0 else " (no positive evidence)"))
         self.shown += 1
+
+    def class_name(self, index: int) -> str:
+        """The shown model's name of class ``index`` (its first synonym), or its number where it has none."""
+        if 0 <= index < len(self._classes):
+            return self._classes[index].split(",")[0].strip()
+        return f"class {index}"
 
     def _on_enabled_toggled(self, on: bool) -> None:
         self.heat.setVisible(on)

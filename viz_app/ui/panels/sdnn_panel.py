@@ -24,6 +24,7 @@ from viz_app.ui.fit import wrapping_label
 BACKGROUND = "#1e1e1e"
 SPAN_STEP = 32  # the rows span the strip rounded up to this many pixels
 LABEL_PX = 14  # the digits under the winners row
+SWITCH_HINT = "Switch the pad to “A string” and choose SDNN"
 DIMMED = 0.25  # opacity of the rows while nothing is written
 ROWS = (("input", "Input", 2), ("c1", "C1", 3), ("c3", "C3", 3), ("c5", "C5", 3), ("probs", "p(class)", 2), ("winners", "Answer", 1))
 PALETTE = np.array([[31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189],
@@ -73,7 +74,8 @@ class SDNNPanel(QWidget):
         super().__init__(parent)
         self.reading = QLabel("–", alignment=Qt.AlignmentFlag.AlignCenter, objectName="string_read")
         self.reading.setMinimumWidth(1)  # a long string gets smaller type, never a wider window
-        self.message = wrapping_label(QLabel("Write a string of digits on the pad (switch it to “A string”) with SDNN chosen"))
+        self.message = wrapping_label(QLabel(SWITCH_HINT))
+        self._string_mode = False
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground(BACKGROUND)
         self.graphics.setMinimumHeight(160)
@@ -113,6 +115,12 @@ class SDNNPanel(QWidget):
             grid.layout.setRowStretchFactor(row, stretch)
             self.views[key], self.images[key], self.titles[key] = view, image, label
 
+    def set_string_mode(self, on: bool) -> None:
+        """The pad reads strings (True): the message no longer asks to switch it."""
+        self._string_mode = on
+        if not on and self.record is None:
+            self.message.setText(SWITCH_HINT)
+
     # --- the Panel protocol ---------------------------------------------------------------------
     def params(self) -> NoParams:
         """Parameters of the sdnn extra (it has none)."""
@@ -126,9 +134,10 @@ class SDNNPanel(QWidget):
         """Draw one frame's reading; a record without layers (a one-digit model) shows its message only."""
         self.record = record
         self.shown += 1
-        if record.message != self.message.text():
-            self.message.setText(record.message)
-            self.message.setVisible(bool(record.message))
+        message = record.message if self._string_mode or not record.empty else f"{record.message}: {SWITCH_HINT[0].lower()}{SWITCH_HINT[1:]}"
+        if message != self.message.text():
+            self.message.setText(message)
+            self.message.setVisible(bool(message))
         self.graphics.setVisible(bool(record.layers))
         if not record.layers:
             self._show_reading("–")
