@@ -268,3 +268,24 @@ def test_a_model_that_does_not_open_puts_the_picker_back(lenet_session, qtbot, t
     window.model_requested.emit("alexnet", str(tmp_path / "missing.pt"))
     qtbot.waitUntil(lambda: picker.currentData() == "lenet5", timeout=20_000)
     assert window.model.name == "lenet5"
+
+
+def test_a_tab_opened_while_the_digit_rests_shows_it(session, qtbot):
+    """Draw, stop, open Augment: the variants of the digit on the pad come without another stroke."""
+    window = session.window
+    draw_with_mouse(window.pad, 4)
+    qtbot.waitUntil(lambda: window.probabilities.prediction.text() == "4", timeout=10_000)
+    augment = window.panel("augment")
+    window.side.setCurrentWidget(augment)
+    qtbot.waitUntil(lambda: augment.shown > 0, timeout=15_000)
+    assert augment.summary.text().startswith("Original: 4")
+
+
+def test_the_extras_are_imported_ahead_of_their_tabs():
+    import subprocess
+    import sys
+
+    code = ("import sys; from viz_app.app.worker import preload_extras; from viz_app.state.panels import PANELS; preload_extras(); "
+            "missing = [s.extra for s in PANELS if s.extra.partition(':')[0] not in sys.modules]; print(missing)")  # fmt: skip
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0 and run.stdout.strip() == "[]", run.stderr[-2000:]

@@ -127,6 +127,12 @@ def main() -> int:
         window.presentation.layout_1995.setChecked(True)
         print(json.dumps(report(session, "presentation_1995", args.out, shown)), flush=True)
         window.presentation.layout_1995.setChecked(False)
+        for tab in range(window.side.count()):  # every side panel presented beside the answer
+            window.presentation.present(tab)
+            _draw(session)
+            title = window.side.tabText(tab).lower().replace(" ", "_")
+            print(json.dumps({**report(session, f"present_{title}", args.out, shown), "panel": _rect(window.side.widget(tab))}), flush=True)
+        window.presentation.present(None)
         window.set_presentation(False)
         print(json.dumps(report(session, "after_presentation", args.out, shown)), flush=True)
     for name in filter(None, args.models.split(",")):

@@ -104,7 +104,7 @@ def test_the_rate_says_idle_and_a_load_is_not_a_latency(qtbot) -> None:
     line.show_model(info(tuple("0123456789")))
     now = time.perf_counter()
     line.frame_shown(now - 27.0, now)  # drawn while the model loaded: 27 s is the load, not the model
-    for i in range(5):
+    for _ in range(5):
         line.frame_shown(now - 0.010, now)
     line._refresh_rates()
     assert "6 fps" in line.rate_label.text() and "latency 10.0 ms" in line.rate_label.text()
@@ -112,3 +112,14 @@ def test_the_rate_says_idle_and_a_load_is_not_a_latency(qtbot) -> None:
     line._refresh_rates()
     assert line.rate_label.text().startswith("idle")
     line.stop()
+
+
+def test_the_top_tick_label_is_drawn_whole(panel) -> None:
+    """The "1.0" tick sits half a label below the plot's top edge, not on it (where its top half was cut)."""
+    from PySide6.QtCore import QPointF
+
+    panel.set_model(info(tuple("0123456789")))
+    panel.show_result(result(np.eye(10)[3]))
+    box = panel.plot.getViewBox()
+    top = box.mapViewToScene(QPointF(0, 1.0)).y() - box.sceneBoundingRect().top()
+    assert top >= panel._label_px / 2

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QAbstractButton, QLabel
 
 from viz_app.sources.scripted import scaled_strokes
 
@@ -46,6 +46,8 @@ def test_presentation_is_large_and_esc_restores_the_layout(qtbot, lenet_session)
     qtbot.wait(300)
     height = window.screen().geometry().height()
     assert window.presenting and not window.controls.isVisible() and not window.side.isVisible()
+    controls = [w.text() for w in window.findChildren(QAbstractButton) if w.isVisible()]
+    assert not controls, f"buttons left on the presented screen: {controls}"  # "One digit / A string" were
     assert window.maps.map_rect("c1").width() > normal_c1.width()
     assert window.maps.title_font_px() >= height / 40
     answer = window.probabilities.prediction
@@ -118,6 +120,8 @@ def test_ctrl_plus_and_minus_scale_the_text_and_ctrl_0_resets(qtbot, lenet_sessi
     qtbot.keyClick(window, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
     assert window.maps.title_font_px() > titles and window.font().pixelSize() > label
     assert window.probabilities.prediction.font().pixelSize() > answer
+    side_text = window.panel("augment").reroll  # a side panel's own text follows too (the style sheet had stopped it)
+    assert side_text.fontInfo().pixelSize() == window.font().pixelSize() > label
     qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
     assert (window.maps.title_font_px(), window.font().pixelSize()) == (titles, label)
     qtbot.keyClick(window, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
@@ -136,3 +140,55 @@ def test_present_on_a_listed_screen(qtbot, lenet_session) -> None:
     assert window.presenting and window.screen() is QGuiApplication.screens()[0]
     window.set_presentation(False)
     assert not window.presenting
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1280, 720)])
+def test_every_tab_is_one_click_away_and_stays_put(qtbot, lenet_session, size) -> None:
+    """No tab hides behind scroll arrows, and choosing one does not move the others under the mouse."""
+    window = lenet_session.window
+    window.resize(*size)
+    qtbot.waitUntil(lambda: window.width() == size[0], timeout=5_000)
+    qtbot.wait(200)
+    for tabs in (window.side, window.inputs):
+        assert tabs.count() >= 5
+        places = [tabs.tab_button(i).mapTo(window, tabs.tab_button(i).rect().topLeft()) for i in range(tabs.count())]
+        for i in range(tabs.count()):
+            button = tabs.tab_button(i)
+            inside = window.rect().contains(button.mapTo(window, button.rect().bottomRight()))
+            assert button.isVisible() and inside and button.width() >= button.sizeHint().width(), tabs.tabText(i)
+            qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+            assert tabs.currentIndex() == i, tabs.tabText(i)
+            now = [tabs.tab_button(j).mapTo(window, tabs.tab_button(j).rect().topLeft()) for j in range(tabs.count())]
+            assert now == places, f"choosing {tabs.tabText(i)!r} moved the tabs"
+        tabs.setCurrentIndex(0)
+
+
+def test_a_side_panel_is_presented_beside_the_answer_and_pages_on(qtbot, lenet_session) -> None:
+    """Shift+F11 presents the side tab in view; PageDown/PageUp walk maps -> each panel; Home: the maps; Esc: as before."""
+    window = lenet_session.window
+    window.resize(window.screen().geometry().size() * 0.8)
+    _shown_digit(qtbot, window)
+    window.side.setCurrentWidget(window.panel("augment"))
+    qtbot.wait(300)
+    before = _layout(window)
+    qtbot.keyClick(window, Qt.Key.Key_F11, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: window.isFullScreen(), timeout=20_000)
+    width = window.screen().geometry().width()
+    augment = window.panel("augment")
+    qtbot.waitUntil(lambda: augment.width() >= 0.6 * width, timeout=10_000)
+    assert window.presentation.panel == window.side.indexOf(augment)
+    assert not window.maps.isVisible() and not window.pad.isVisible() and not window.side.tabBar().isVisible()
+    assert window.probabilities.prediction.isVisible() and window.probabilities.prediction.text() == "3"
+    qtbot.keyClick(window, Qt.Key.Key_PageDown)
+    assert window.side.currentIndex() == window.side.indexOf(augment) + 1 and window.presentation.panel == window.side.currentIndex()
+    qtbot.keyClick(window, Qt.Key.Key_Home)
+    qtbot.waitUntil(lambda: window.maps.isVisible(), timeout=10_000)
+    assert window.presentation.panel is None and not window.side.isVisible() and window.presenting
+    qtbot.keyClick(window, Qt.Key.Key_PageUp)  # from the maps back to the last side tab
+    assert window.presentation.panel == window.side.count() - 1
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=20_000)
+    qtbot.waitUntil(lambda: not window.presentation.settling, timeout=60_000)
+    assert window.side.isVisible() and window.side.tabBar().isVisible() and window.maps.isVisible()
+    assert window.right.indexOf(window.side) == 1
+    assert _layout(window) == before

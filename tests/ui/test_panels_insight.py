@@ -201,3 +201,32 @@ def test_augmentation_captions_do_not_overlap(qtbot, lenet_result) -> None:
     for i, a in enumerate(names):
         for b in names[i + 1 :]:
             assert not rects[a].intersects(rects[b]), (a, rects[a], b, rects[b])
+
+
+def test_augmentation_variants_get_the_room_and_read_when_presented(qtbot, lenet_result) -> None:
+    """In a side tab at 1024x768 (about 270 x 300 px) the variants get the room: the settings wait behind a
+    switch. Presented (about 760 x 600 px of a 1024x768 screen), each caption line is 1/40 of the screen high."""
+    panel = AugmentationsPanel()
+    qtbot.addWidget(panel)
+    panel.resize(270, 300)
+    panel.show()
+    qtbot.waitExposed(panel)
+    record = lenet_result.extras["augment"]
+    panel.show_record(record)
+    qtbot.wait(50)
+    assert not panel.sliders["rotation"].isVisible() and panel.show_strengths.isVisible()
+    assert panel.graphics.height() >= 0.7 * panel.height()  # it was a third: six rows of sliders took the rest
+    panel.resize(760, 600)
+    qtbot.waitUntil(lambda: panel.caption_rect("perspective").height() > 30, timeout=5_000)
+    lines = {v.name: panel.caption_rect(v.name).height() / 2 for v in record.variants}  # name over verdict
+    assert min(lines.values()) >= 768 / 40, lines
+    panel.show_strengths.click()
+    assert panel.sliders["rotation"].isVisible()
+
+
+def test_augmentation_captions_wait_for_the_grid(qtbot) -> None:
+    """Before the first record no caption shows: all at (0, 0) they were one blot of overlapping text."""
+    panel = AugmentationsPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    assert not any(tile.label.isVisible() for tile in panel._tiles.values())

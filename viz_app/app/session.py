@@ -116,6 +116,9 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     icon = resources_dir() / "icon.svg"
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))
+    # With a style sheet, Qt stops passing a window's font on to its children unless told to:
+    # presentation's large type and Ctrl+plus would reach the panels that set their own sizes only.
+    QApplication.setAttribute(Qt.ApplicationAttribute.AA_UseStyleSheetPropagationInWidgetStyles)
     style = resources_dir() / "style.qss"
     if style.is_file():
         app.setStyleSheet(style.read_text(encoding="utf-8"))

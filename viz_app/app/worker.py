@@ -12,6 +12,7 @@ ever reaches the GUI thread.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 import traceback
@@ -32,6 +33,7 @@ from viz_app.models.summary import cached_summary, layer_choices
 from viz_app.probe.pipeline import Pipeline
 from viz_app.records.costs import ModelSummary
 from viz_app.records.frames import Frame
+from viz_app.state.panels import PANELS
 from viz_app.state.view import WorkerRequest
 
 COSTS_AFTER_REST_S = 2.0  # a model's cost table waits for this pause in the input (its first count imports a lot)
@@ -71,6 +73,7 @@ class InferenceWorker(QObject):
         self._costs.finished.connect(self._on_costs_ready)
         self._costs.failed.connect(self._on_costs_failed)
         self._costs_when_idle = WhenIdle(COSTS_AFTER_REST_S, self)  # moves to the inference thread with the worker
+        self._preloading: threading.Thread | None = None
 
     # --- any thread -------------------------------------------------------------------
     def submit(self, frame: Frame) -> None:
@@ -132,6 +135,9 @@ class InferenceWorker(QObject):
             self.released.emit(outcome.released)
         if outcome.loaded is not None:
             self.model_loaded.emit(outcome.loaded)
+            if self._preloading is None:  # once, after the first model: its first frame comes first
+                self._preloading = threading.Thread(target=preload_extras, name="preload-extras", daemon=True)
+                self._preloading.start()
             spec = self.applier.pipeline.loaded.spec if self.applier.pipeline is not None else None
             if spec is not None:
                 self._costs_when_idle.start(lambda: self._costs.run(cancellable, self._closing, cached_summary, spec.name, context=spec))
@@ -173,6 +179,15 @@ class InferenceWorker(QObject):
         if released is not None:
             self.released.emit(released)
         self.thread().quit()
+
+
+def preload_extras() -> None:
+    """Import every insight panel's extra ahead of its tab (torchvision's transforms alone take one
+    to three seconds): the first tab opened then shows its panel at once, not after the import.
+    An extra that fails to import says so when its tab is opened (the same import again)."""
+    for spec in PANELS:
+        with contextlib.suppress(Exception):
+            spec.load_extra()
 
 
 class FailureCount:

@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from viz_app.records.frames import FrameResult, ModelInfo
 from viz_app.state.panels import UNIT_CLICK, with_capability
 from viz_app.state.view import ViewModel
 from viz_app.ui.controls_bar import ControlsBar
 from viz_app.ui.drawing_pad import DrawingPad
+from viz_app.ui.flow_tabs import FlowTabs
 from viz_app.ui.layer_picker import LayerPicker
 from viz_app.ui.message_bar import MessageBar
 from viz_app.ui.panels.base import Panel, UnitSelector
@@ -85,8 +86,7 @@ class MainWindow(QMainWindow):
         self.cost = SummaryPanel()
         self.zoo_chart = ZooChartPanel()
         self.side = SideTabs([(self.layer_picker, "Layers"), (self.cost, "Cost"), (self.zoo_chart, "Model zoo")], self.view)
-        self.inputs = QTabWidget()
-        self.inputs.setDocumentMode(True)
+        self.inputs = FlowTabs()  # every source a click away, however many and however narrow the column
         self.inputs.addTab(self.pad, "Draw")
         self.inputs.setMinimumWidth(240)  # a source tab's controls must not widen the window
         self.frozen_label = QLabel("FROZEN – Space resumes", objectName="frozen", alignment=Qt.AlignmentFlag.AlignCenter, visible=False)

@@ -11,15 +11,17 @@ from typing import Any, Protocol, cast
 
 from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QFontMetrics, QGuiApplication, QKeySequence, QScreen
-from PySide6.QtWidgets import QMainWindow, QMenu, QSplitter, QTabWidget, QWidget
+from PySide6.QtWidgets import QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox, QMainWindow, QMenu, QSplitter, QWidget
 
 from viz_app.ui.panels.base import ShowsAnAnswer
 
+_CONTROLS = (QAbstractButton, QComboBox, QAbstractSpinBox, QAbstractSlider)  # what a source tab's controls are made of
 RESTORE_SETTLE_MS = 1000  # after leaving presentation, the old splitter sizes are put back until no resize came this long
 TEXT_STEP = 1.15  # Ctrl+plus / Ctrl+minus scale the text by this factor
 LABEL_SHARE = 1 / 40  # presentation: every label at least this share of the screen height
 ANSWER_SHARE = 1 / 5  # presentation: the predicted class at least this share of the screen height
 PRESENTATION_COLUMNS = (0.2, 0.55, 0.25)  # shares of the width: input, maps, answer
+PANEL_ANSWER_SHARE = 0.25  # a presented panel leaves this share of the width to the answer
 BASE_TITLE_PX = 12  # the map titles' pixel size in the normal view at text scale 1
 BASE_ANSWER_PX = 86  # the predicted class's pixel size in the normal view at text scale 1
 
@@ -43,8 +45,11 @@ class Presentable(Protocol):
     side: Any  # SideTabs: a QWidget whose ``panels`` are the insight panels
     colour_scale: QWidget
     messages: QWidget
-    inputs: QTabWidget
+    inputs: Any  # FlowTabs: the source tabs (their names hidden while presenting)
     columns: QSplitter  # input | maps | answer
+    left: QWidget  # the input column
+    centre: QWidget  # the maps column
+    right: QSplitter  # the answer over the side tabs
     maps: Any  # FeatureMapsPanel: set_pixel_exact, set_title_px, prompt
     network_input: Any  # NetworkInputView: set_title_px
     probabilities: Any  # ProbabilitiesPanel: set_text_px
@@ -82,9 +87,19 @@ class Presentation(QObject):
         smaller.triggered.connect(lambda: self.set_text_scale(self.text_scale / TEXT_STEP))
         reset = _action(window, "&Normal text size", QKeySequence("Ctrl+0"))
         reset.triggered.connect(lambda: self.set_text_scale(1.0))
+        self.panel_action = _action(window, "Present this &panel", QKeySequence("Shift+F11"))
+        self.panel_action.setToolTip("The side tab in view, full screen beside the answer (PageDown/PageUp: the next one)")
+        self.panel_action.triggered.connect(lambda: self.present(self._parts.side.currentIndex()))
+        self._panel: int | None = None  # the side tab presented instead of the maps, by index
+        self._paging = [_action(window, text, QKeySequence(key)) for text, key in
+                        (("Next panel", Qt.Key.Key_PageDown), ("Previous panel", Qt.Key.Key_PageUp), ("The maps", Qt.Key.Key_Home))]  # fmt: skip
+        for step, item in zip((1, -1, 0), self._paging, strict=True):
+            item.triggered.connect(lambda _checked=False, step=step: self.step(step))
+            item.setEnabled(False)  # only while presenting: in the normal view these keys belong to lists and fields
+            window.addAction(item)
         self.screens_menu = QMenu("Present on &screen", window)
         self.screens_menu.aboutToShow.connect(self._on_screens_menu_shown)
-        for item in (self.action, self.layout_1995):
+        for item in (self.action, self.panel_action, self.layout_1995):
             menu.addAction(item)
         menu.addMenu(self.screens_menu)
         menu.addSeparator()
@@ -92,6 +107,7 @@ class Presentation(QObject):
             menu.addAction(item)
             window.addAction(item)  # shortcuts work while the menu bar is hidden
         window.addAction(self.action)
+        window.addAction(self.panel_action)
 
     @property
     def on(self) -> bool:
@@ -103,19 +119,24 @@ class Presentation(QObject):
         if on == self.on:
             return
         w, parts = self._window, self._parts
+        focus = w.focusWidget()
+        if on and focus is not None and parts.side.isAncestorOf(focus):
+            self.present(parts.side.currentIndex())  # F11 on a side tab presents that panel
+            return
         if on:
             recede = [parts.controls, parts.side, w.statusBar(), w.menuBar(), parts.colour_scale, parts.messages, parts.inputs.tabBar()]
+            recede += [c for c in parts.inputs.findChildren(QWidget) if isinstance(c, _CONTROLS)]  # the sources' buttons
             shown = [x for x in recede if not x.isHidden()]
             self._normal = _NormalView(w.windowState(), w.geometry(), _splitter_sizes(w), shown, parts.inputs.minimumWidth())
             for widget in self._normal.hidden:
                 widget.hide()
             parts.inputs.setMinimumWidth(1)  # hidden controls need no room (0 would mean: as the controls ask)
             w.showFullScreen()
-            total = sum(parts.columns.sizes())
-            parts.columns.setSizes([round(total * share) for share in PRESENTATION_COLUMNS])
+            self._fit_columns()
             parts.maps.set_pixel_exact(True)
             self.apply_text_sizes()
         else:
+            self._show_maps()
             normal, self._normal = self._normal, None
             assert normal is not None
             for widget in normal.hidden:
@@ -131,8 +152,66 @@ class Presentation(QObject):
             self._restore_splitters()
             QTimer.singleShot(0, self._restore_splitters)  # after the shown controls are laid out again
             self._settle.start()  # the window manager's resizes come in late, the later the busier the machine
+        for item in self._paging:
+            item.setEnabled(on)
         self.action.setChecked(on)
         self.toggled.emit(on)
+
+    # --- presenting a side panel instead of the maps ---------------------------------------------
+    @property
+    def panel(self) -> int | None:
+        """The side tab presented full screen beside the answer (its index), or None (the maps)."""
+        return self._panel
+
+    def present(self, index: int | None) -> None:
+        """Present side tab ``index`` full screen beside the answer, or the maps (None); enters presentation."""
+        if not self.on:
+            self.set_on(True)
+        parts = self._parts
+        if index is None:
+            self._show_maps()
+        else:
+            side = parts.side
+            side.setCurrentIndex(index)
+            if self._panel is None:  # the side tabs take the maps' place; input and maps recede
+                parts.columns.insertWidget(parts.columns.indexOf(parts.centre), side)
+                parts.left.hide()
+                parts.centre.hide()
+                side.tabBar().hide()
+                side.show()
+            self._panel = index
+        self._fit_columns()
+
+    def step(self, step: int) -> None:
+        """PageDown (+1) / PageUp (-1): the next or previous subject, the maps first then each side tab; Home (0): the maps."""
+        if not self.on:
+            return
+        subjects: list[int | None] = [None, *range(self._parts.side.count())]
+        here = subjects.index(self._panel)
+        self.present(None if step == 0 else subjects[(here + step) % len(subjects)])
+
+    def _show_maps(self) -> None:
+        """The side tabs back under the answer, input and maps back on screen."""
+        if self._panel is None:
+            return
+        parts = self._parts
+        self._panel = None
+        parts.right.insertWidget(1, parts.side)
+        parts.side.hide()
+        parts.side.tabBar().show()
+        parts.left.show()
+        parts.centre.show()
+
+    def _fit_columns(self) -> None:
+        """The presented view's column widths: input, maps and answer by share, or a panel and the answer."""
+        parts = self._parts
+        total = max(sum(parts.columns.sizes()), self._window.screen().geometry().width())
+        if self._panel is None:
+            sizes = {parts.left: PRESENTATION_COLUMNS[0], parts.centre: PRESENTATION_COLUMNS[1], parts.right: PRESENTATION_COLUMNS[2]}
+        else:
+            sizes = {parts.side: 1 - PANEL_ANSWER_SHARE, parts.right: PANEL_ANSWER_SHARE}
+        columns = parts.columns
+        columns.setSizes([round(total * sizes.get(columns.widget(i), 0)) for i in range(columns.count())])
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         """Once the window is back at its normal size, put the splitters back where they were."""

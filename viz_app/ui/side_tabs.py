@@ -6,25 +6,26 @@ from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any, cast
 
-from PySide6.QtWidgets import QTabWidget, QWidget
+from PySide6.QtWidgets import QWidget
 
 from viz_app.records.frames import ModelInfo
 from viz_app.state.panels import PANELS
 from viz_app.state.view import ViewModel
+from viz_app.ui.flow_tabs import FlowTabs
 from viz_app.ui.panels.base import Panel, check_panel_class
 
 
-class SideTabs(QTabWidget):
+class SideTabs(FlowTabs):
     """Fixed tabs first, then one tab per registered insight panel (``viz_app.state.panels``), in its order.
 
     The tab in view and every panel's parameters are written into the view state: only the
     panel in view has its extra running (each costs frame time), and the worker follows the
-    view. A fixed tab is named in the view by its title, an insight panel by its key.
+    view. A fixed tab is named in the view by its title, an insight panel by its key. The
+    tabs' names wrap onto rows, so every one is a click away on the smallest screen.
     """
 
     def __init__(self, fixed: Sequence[tuple[QWidget, str]], view: ViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setDocumentMode(True)
         self._view = view
         for widget, title in fixed:
             self.addTab(widget, title)
@@ -35,7 +36,6 @@ class SideTabs(QTabWidget):
             self._panels[spec.key] = panel
             self.addTab(cast(QWidget, panel), spec.title)
             panel.params_changed.connect(partial(self._on_params_changed, spec.key))
-        self.setUsesScrollButtons(True)
         self.currentChanged.connect(self._on_current_changed)
         self._on_current_changed(self.currentIndex())
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QGraphicsItem,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSlider,
     QSpinBox,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )  # fmt: skip
@@ -30,7 +31,6 @@ from viz_app.records.frames import ModelInfo
 from viz_app.records.panels import AUGMENTATIONS, DEFAULT_STRENGTH, AugmentParams, AugmentRecord
 from viz_app.ui.fit import wrapping_label
 
-COLUMNS = 4
 _SAME = "#dddddd"
 _CHANGED = "#ff5050"
 _CHANGED_PEN = pg.mkPen(_CHANGED, width=3)
@@ -90,6 +90,7 @@ class AugmentationsPanel(QWidget):
             label.setBrush(QColor(_SAME))
             label.setFont(_CAPTION_FONT)
             label.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+            label.setVisible(False)  # until the grid is laid out: all at (0, 0) they would overlap
             frame = QGraphicsRectItem()
             frame.setPen(_CHANGED_PEN)
             frame.setVisible(False)
@@ -113,12 +114,14 @@ class AugmentationsPanel(QWidget):
         self._debounce = QTimer(self, singleShot=True, interval=150, timeout=self.request)
         self._catch_up = QTimer(self, singleShot=True, interval=CATCH_UP_MS, timeout=self.request)
         self._record: AugmentRecord | None = None  # the record the grid shows
+        self._relayout = QTimer(self, singleShot=True, interval=100, timeout=self._on_relayout)
         self.shown = 0
 
     def _build_controls(self) -> tuple[QGroupBox, QHBoxLayout]:
-        """The strength sliders, and the re-roll / fixed-seed row."""
+        """The strength sliders and the seed (hidden until asked for: the variants need the room), and
+        the row with the re-roll button and the switch that shows them."""
         self.sliders: dict[str, QSlider] = {}
-        controls = QGroupBox("Strength")
+        controls = QGroupBox("Strength and seed")
         grid = QGridLayout(controls)
         for i, name in enumerate(AUGMENTATIONS):
             slider = QSlider(Qt.Orientation.Horizontal, minimum=0, maximum=100, value=round(DEFAULT_STRENGTH * 100))
@@ -136,10 +139,16 @@ class AugmentationsPanel(QWidget):
         self.fixed.toggled.connect(self._on_fixed_toggled)
         self.seed = QSpinBox(minimum=0, maximum=2**31 - 64, value=random.randrange(10_000))
         self.seed.valueChanged.connect(self._on_setting_changed)
+        rows = grid.rowCount()
+        grid.addWidget(self.fixed, rows, 0, 1, 2)
+        grid.addWidget(self.seed, rows, 2, 1, 2)
+        self.show_strengths = QToolButton(text="Settings", checkable=True)
+        self.show_strengths.setToolTip("Show each augmentation's strength and the seed (hidden, the variants have the room)")
+        self.show_strengths.toggled.connect(controls.setVisible)
+        controls.setVisible(False)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.show_strengths)
         buttons.addWidget(self.reroll)
-        buttons.addWidget(self.fixed)
-        buttons.addWidget(self.seed)
         buttons.addStretch(1)
 
         return controls, buttons
@@ -175,15 +184,40 @@ class AugmentationsPanel(QWidget):
         h, w = self._tile_shape[:2]
         return shown[top : top + h, left : left + w]
 
+    def _columns_for(self, count: int, cell_w: int, cell_h: int) -> int:
+        """The number of columns that draws ``count`` cells of ``cell_w`` x ``cell_h`` largest in the view
+        (4 in a side tab, 6 on a wide presented screen); a caption is as wide as its cell, so the
+        widest cells win a tie."""
+        width, height = max(1, self.graphics.width()), max(1, self.graphics.height())
+
+        def scale(columns: int) -> float:
+            return min(width / (columns * cell_w), height / (-(-count // columns) * cell_h))
+
+        best = max(scale(c) for c in range(3, 7))
+        return min(c for c in range(3, 7) if scale(c) >= 0.9 * best)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        """A new shape may want another number of columns: lay the grid out again for it."""
+        super().resizeEvent(event)
+        if self._record is not None and self._cells and not self._relayout.isActive():
+            self._relayout.start()
+
+    def _on_relayout(self) -> None:
+        record, self._record = self._record, None
+        if record is not None:
+            self._tile_shape = ()
+            self.show_record(record)
+
     def _lay_out(self, names: list[str], shape: tuple[int, ...]) -> None:
         """Size the grid image for tiles of ``shape`` and put captions and frames in place."""
         h, w = shape[:2]
         gap, band = max(2, w // 8), max(12, h // 2)  # between tiles; a two-line caption band above each
-        rows = -(-len(names) // COLUMNS)
-        self._grid = np.full(((band + h + gap) * rows, (w + gap) * COLUMNS, *shape[2:]), _GAP_GRAY, np.uint8)
+        columns = self._columns_for(len(names), w + gap, band + h + gap)
+        rows = -(-len(names) // columns)
+        self._grid = np.full(((band + h + gap) * rows, (w + gap) * columns, *shape[2:]), _GAP_GRAY, np.uint8)
         self._cells = {}
         for i, name in enumerate(names):
-            r, c = divmod(i, COLUMNS)
+            r, c = divmod(i, columns)
             top, left = r * (band + h + gap) + band, c * (w + gap)
             self._cells[name] = (top, left)
             self._tiles[name].label.setPos(left, top - band)

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QWidget
 
 
 class NetworkInputView(pg.GraphicsLayoutWidget):
     """What the network sees: its input image, titled with its size."""
+
+    _shape: tuple[int, ...] = ()  # the input's shape as drawn (class defaults: resizes come during construction)
+    _title_px = 12
+    _titled: tuple[str, int] | None = None  # the title as shown, and its size
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setBackground("#1e1e1e")
@@ -17,13 +23,28 @@ class NetworkInputView(pg.GraphicsLayoutWidget):
         self.view.setMenuEnabled(False)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.view.addItem(self.image)
-        self._shape: tuple[int, ...] = ()
-        self._title_px = 12
 
     def set_title_px(self, px: int) -> None:
         """Draw the title at ``px`` pixels (text scaling, presentation)."""
         self._title_px = px
-        self.title.setText(self.title.text, size=f"{px}px")
+        self._fit_title()
+
+    def _fit_title(self) -> None:
+        """The longest title that fits the width at the title's size ("Network input 32x32", "Input 32x32", "32x32")."""
+        size = f"{self._shape[1]}x{self._shape[0]}" if len(self._shape) >= 2 else ""
+        font = QFont()
+        font.setPixelSize(self._title_px)
+        metrics, room = QFontMetrics(font), self.width() - 12
+        choices = [f"Network input {size}".strip(), f"Input {size}".strip(), size or "Input"]
+        text = next((c for c in choices if metrics.horizontalAdvance(c) <= room), choices[-1])
+        if (text, self._title_px) != self._titled:
+            self._titled = (text, self._title_px)
+            self.title.setText(text, size=f"{self._title_px}px")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if hasattr(self, "title"):
+            self._fit_title()
 
     def show_input(self, image: np.ndarray) -> None:
         """Draw the network input (uint8, H x W or H x W x 3)."""
@@ -32,4 +53,4 @@ class NetworkInputView(pg.GraphicsLayoutWidget):
             self._shape = image.shape
             h, w = image.shape[:2]
             self.view.setRange(xRange=(0, w), yRange=(0, h), padding=0)
-            self.title.setText(f"Network input {w}x{h}")
+            self._fit_title()

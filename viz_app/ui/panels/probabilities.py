@@ -16,6 +16,7 @@ UNTRAINED_NOTE = "UNTRAINED WEIGHTS: random answer"
 _BAR = pg.mkBrush("#4a90d9")
 _TOP = pg.mkBrush("#f5a623")
 _UNTRAINED = pg.mkBrush("#777777")
+PROBABILITY_TOP = 1.06  # the axis runs a little past 1: the "1.0" tick label is drawn whole, not cut at the edge
 PROMPTS = {False: "Draw a digit", True: "Write a string of digits"}
 
 
@@ -50,7 +51,7 @@ class ProbabilitiesPanel(QWidget):
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
         self.plot.setMenuEnabled(False)
-        self.plot.setYRange(0, 1, padding=0)
+        self.plot.setYRange(0, PROBABILITY_TOP, padding=0)
         self.plot.setLabel("left", "probability")
         self.bars = pg.BarGraphItem(x=np.arange(MAX_BARS), height=np.zeros(MAX_BARS), width=0.8, brush=_BAR)
         self.plot.addItem(self.bars)
@@ -88,9 +89,9 @@ class ProbabilitiesPanel(QWidget):
         self.plot.setLabel("bottom", "probability" if self._lying else "")
         self.plot.getViewBox().invertY(self._lying)
         if self._lying:
-            self.plot.setXRange(0, 1, padding=0)
+            self.plot.setXRange(0, PROBABILITY_TOP, padding=0)
         else:
-            self.plot.setYRange(0, 1, padding=0)
+            self.plot.setYRange(0, PROBABILITY_TOP, padding=0)
         self._set_ticks(self._shown)
 
     def set_model(self, info: ModelInfo) -> None:

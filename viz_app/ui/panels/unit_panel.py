@@ -60,6 +60,9 @@ class UnitPanel(QWidget):
         self.split.addWidget(self.zoom)
         self.split.addWidget(self.scroll)
         self.zoom.setMinimumSize(120, 120)
+        # As narrow as the digits need, however large the zoom's pictures were drawn (a presented panel's
+        # size hint otherwise became the splitter's minimum and widened the window after presentation).
+        self.split.setMinimumWidth(self.scroll.minimumWidth())
         self._user_split = False  # the user dragged the handle: keep their sizes
         self.split.splitterMoved.connect(self._on_splitter_moved)
         layout = QVBoxLayout(self)

@@ -12,6 +12,7 @@ from viz_app.records.frames import ModelInfo
 from viz_app.records.panels import UnitParams, UnitRecord
 from viz_app.ui.colours import SEQUENTIAL, lut
 from viz_app.ui.panels.map_layout import tile_grid_path
+from viz_app.ui.panels.map_title import MapTitle
 
 _FIELD_PEN = QPen(Qt.GlobalColor.green)
 _FIELD_PEN.setCosmetic(True)
@@ -28,7 +29,9 @@ class UnitZoomPanel(pg.GraphicsLayoutWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setBackground("#1e1e1e")
-        self.title = self.addLabel("Click a feature map to zoom in", row=0, col=0, colspan=3, size="9pt", color="#dddddd")
+        # Titles elided to the panel: a long one ("c3 #4: 10x10, peak 3.21 at (4, 5)") must not widen the window.
+        self.title = MapTitle("Click a feature map to zoom in", 12)
+        self.addItem(self.title, row=0, col=0, colspan=3)
         self.activation_view = self.addViewBox(row=1, col=0, lockAspect=True, invertY=True, enableMouse=False)
         self.activation = pg.ImageItem(axisOrder="row-major")
         self.activation_view.addItem(self.activation)
@@ -42,7 +45,8 @@ class UnitZoomPanel(pg.GraphicsLayoutWidget):
         self.field.setPen(_FIELD_PEN)
         self.field.setVisible(False)
         self.input_view.addItem(self.field)
-        self.kernel_title = self.addLabel("", row=2, col=0, colspan=3, size="8pt", color="#dddddd")
+        self.kernel_title = MapTitle("", 11)
+        self.addItem(self.kernel_title, row=2, col=0, colspan=3)
         self.kernel_view = self.addViewBox(row=3, col=0, colspan=3, lockAspect=True, invertY=True, enableMouse=False)
         self.kernels = pg.ImageItem(axisOrder="row-major")
         self.kernels.setLookupTable(lut(True))
