@@ -50,3 +50,30 @@ def test_the_pads_drawing_needs_a_drawing(demo, qtbot):
     tab.panel.digit_box.setValue(-1)
     tab.panel.digit_picked.emit(-1)
     qtbot.waitUntil(lambda: "Draw a digit on the pad first" in session.window.statusBar().currentMessage(), timeout=20_000)
+
+
+def test_the_curve_reads_whole(qtbot):
+    """No empty "reference" in the legend before a curve is kept, the end ticks ("1.0", "-10") drawn whole,
+    and the digit box says it picks a test image by number (#0 is a 7, not a zero)."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QFontMetrics
+
+    from viz_app.ui.sources.demo_panel import DemoPanel
+
+    panel = DemoPanel([("translation", "Translation")])
+    qtbot.addWidget(panel)
+    panel.resize(300, 500)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.set_scene("translation", "shift (pixels)", [-10.0, -5.0, 0.0, 5.0, 10.0])
+    legend = panel.curve_plot.plotItem.legend
+    assert [label.text for _, label in legend.items] == ["now"]
+    panel.add_point(0, 0.5, "7", True)
+    panel.keep_reference("LeNet-5")
+    assert [label.text for _, label in legend.items] == ["now", "LeNet-5"]
+    box = panel.curve_plot.getViewBox()
+    metrics = QFontMetrics(panel.curve_plot.getAxis("bottom").style["tickFont"] or panel.font())
+    left = box.mapViewToScene(QPointF(-10.0, 0.0)).x() - box.sceneBoundingRect().left()
+    top = box.mapViewToScene(QPointF(0.0, 1.0)).y() - box.sceneBoundingRect().top()
+    assert left >= metrics.horizontalAdvance("-10") / 2 and top >= metrics.height() / 2
+    assert panel.digit_box.text().startswith("Test image #0")

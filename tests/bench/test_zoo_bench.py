@@ -97,3 +97,30 @@ def test_cost_panels_and_records_do_not_import_torch() -> None:
     env = {"QT_QPA_PLATFORM": "offscreen", **os.environ}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     assert out.stdout.strip() == "False"
+
+
+def test_an_unmeasured_chart_says_so(qtbot) -> None:  # noqa: ANN001
+    panel = ZooChartPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    assert panel.empty_text.isVisible() and panel.note.text().startswith("Not measured yet")
+    panel.set_rows([_row("vgg", 0.995, 2000.0, 800_000)])
+    assert not panel.empty_text.isVisible()
+
+
+def test_names_of_close_models_do_not_overlap(qtbot) -> None:  # noqa: ANN001
+    """Fourteen models within a few tenths of a percent and a factor of two in speed: their names
+    go above or below their dots, or wait in the tool tip, but never run into each other."""
+    panel = ZooChartPanel()
+    qtbot.addWidget(panel)
+    panel.resize(300, 300)
+    panel.show()
+    qtbot.waitExposed(panel)
+    rows = [_row(f"model_{i}", 0.990 + 0.0005 * (i % 5), 2000.0 * (1 + i / 14), 100_000 * (1 + i)) for i in range(14)]
+    panel.set_rows(rows)
+    qtbot.wait(50)
+    shown = [label.mapRectToScene(label.boundingRect()) for label in panel.labels if label.isVisible()]
+    assert len(shown) >= 3
+    for i, a in enumerate(shown):
+        for b in shown[i + 1 :]:
+            assert not a.intersects(b), (a, b)

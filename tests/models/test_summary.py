@@ -151,3 +151,21 @@ def test_summary_all_gives_one_line_per_registered_model(monkeypatch: pytest.Mon
     assert run_summary(argparse.Namespace(name="all", json=False, depth=None, input=None)) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 4 and "61,706" in lines[2] and "2,278,604" in lines[3]
+
+
+def test_a_narrow_cost_table_shows_whole_columns(qtbot) -> None:  # noqa: ANN001
+    """In a side tab at 1024x768 (about 270 px) the table showed a column and a half: now the layer, its
+    parameters and its MACs show whole, and what is put away stays in each row's tool tip."""
+    panel = SummaryPanel()
+    qtbot.addWidget(panel)
+    panel.resize(270, 400)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.show_summary(summarize(get_model("resnet18", weights=None).eval(), (1, 3, 224, 224), "resnet18"))
+    table = panel.table
+    shown = [c for c in range(table.columnCount()) if not table.isColumnHidden(c)]
+    assert {0, 3, 4} <= set(shown) and len(shown) < table.columnCount()
+    assert sum(table.columnWidth(c) for c in shown) <= table.viewport().width() + 1
+    assert "Type: Conv2d" in table.item(0, 0).toolTip()
+    panel.resize(900, 400)
+    qtbot.waitUntil(lambda: not any(table.isColumnHidden(c) for c in range(table.columnCount())), timeout=5_000)

@@ -1,6 +1,7 @@
 """The feature-map panel's layout: rows of mosaics, block branches side by side, strips below."""
 
 import numpy as np
+import pyqtgraph as pg
 
 from viz_app.records.frames import LayerImage
 from viz_app.ui.colours import lut
@@ -118,3 +119,25 @@ def test_a_title_s_value_range_does_not_move_the_maps(qtbot, monkeypatch):
 
     first = c1_s2(1.0, 1.0)
     assert c1_s2(123456.789, 1.0) == first and c1_s2(1.0, -0.000123456) == first
+
+
+def test_the_output_layer_names_its_units_in_both_layouts(qtbot):
+    """Each output unit carries its digit, inside its own cell (it had no labels in any view)."""
+    panel = FeatureMapsPanel()
+    qtbot.addWidget(panel)
+    panel.resize(900, 500)
+    panel.show()
+    panel.set_classes(tuple("0123456789"))
+    panel.show_layers((layer("C3 4@6x6"), layer("Output 10", shape=(10,), grid=(1, 1), tile=(1, 10))))
+    for layout_1995 in (False, True):
+        panel.set_layout_1995(layout_1995)
+        qtbot.wait(50)
+        view = panel.cell("Output").view
+        labels = [item for item in view.addedItems if isinstance(item, pg.TextItem)]
+        assert [label.toPlainText() for label in labels] == list("0123456789")
+        cells = panel.map_rect("Output")
+        for label in labels:
+            centre = view.mapViewToScene(label.pos())
+            centre = panel.mapToGlobal(panel.mapFromScene(centre))
+            assert cells.contains(centre), (label.toPlainText(), centre, cells)
+    assert not [i for i in panel.cell("C3").view.addedItems if isinstance(i, pg.TextItem)]  # maps carry none

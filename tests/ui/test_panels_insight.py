@@ -230,3 +230,20 @@ def test_augmentation_captions_wait_for_the_grid(qtbot) -> None:
     qtbot.addWidget(panel)
     panel.show()
     assert not any(tile.label.isVisible() for tile in panel._tiles.values())
+
+
+@pytest.mark.parametrize("make", [FiltersPanel, UnitZoomPanel], ids=["filters", "unit"])
+def test_a_long_title_does_not_widen_its_panel(qtbot, lenet_result, make) -> None:
+    """The filters' title ("c1.0: 6 filters of 5x5 [-0.519, 0.519], 0 in the middle") asked for its whole
+    width and ran the panel off the screen's edge at 1280x720: titles are cut to the panel instead."""
+    panel = make()
+    qtbot.addWidget(panel)
+    panel.resize(240, 300)
+    panel.show()
+    qtbot.waitExposed(panel)
+    before = panel.minimumSizeHint().width()
+    panel.show_record(lenet_result.extras["filters" if make is FiltersPanel else "unit"])
+    qtbot.wait(50)
+    assert panel.minimumSizeHint().width() <= max(before, 240)
+    title = panel.title.mapRectToScene(panel.title.boundingRect())
+    assert title.right() <= panel.width() + 1

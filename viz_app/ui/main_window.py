@@ -165,6 +165,7 @@ class MainWindow(QMainWindow):
         self.cost.clear_summary()
         self.layer_picker.set_layers([])
         self.probabilities.set_model(info)
+        self.maps.set_classes(info.classes)
         self.status_line.show_model(info)
         self.setWindowTitle(f"cnn-viz – {info.title}")
         self.side.model_changed(info)

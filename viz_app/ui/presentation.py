@@ -21,6 +21,7 @@ TEXT_STEP = 1.15  # Ctrl+plus / Ctrl+minus scale the text by this factor
 LABEL_SHARE = 1 / 40  # presentation: every label at least this share of the screen height
 ANSWER_SHARE = 1 / 5  # presentation: the predicted class at least this share of the screen height
 PRESENTATION_COLUMNS = (0.2, 0.55, 0.25)  # shares of the width: input, maps, answer
+PRESENTATION_COLUMNS_1995 = (0.14, 0.68, 0.18)  # the 1995 layout gives the network the screen: input, maps, answer
 PANEL_ANSWER_SHARE = 0.25  # a presented panel leaves this share of the width to the answer
 BASE_TITLE_PX = 12  # the map titles' pixel size in the normal view at text scale 1
 BASE_ANSWER_PX = 86  # the predicted class's pixel size in the normal view at text scale 1
@@ -124,7 +125,7 @@ class Presentation(QObject):
             self.present(parts.side.currentIndex())  # F11 on a side tab presents that panel
             return
         if on:
-            recede = [parts.controls, parts.side, w.statusBar(), w.menuBar(), parts.colour_scale, parts.messages, parts.inputs.tabBar()]
+            recede = [parts.controls, parts.side, w.statusBar(), w.menuBar(), parts.messages, parts.inputs.tabBar()]  # the colour scale stays: it reads the maps
             recede += [c for c in parts.inputs.findChildren(QWidget) if isinstance(c, _CONTROLS)]  # the sources' buttons
             shown = [x for x in recede if not x.isHidden()]
             self._normal = _NormalView(w.windowState(), w.geometry(), _splitter_sizes(w), shown, parts.inputs.minimumWidth())
@@ -207,7 +208,8 @@ class Presentation(QObject):
         parts = self._parts
         total = max(sum(parts.columns.sizes()), self._window.screen().geometry().width())
         if self._panel is None:
-            sizes = {parts.left: PRESENTATION_COLUMNS[0], parts.centre: PRESENTATION_COLUMNS[1], parts.right: PRESENTATION_COLUMNS[2]}
+            shares = PRESENTATION_COLUMNS_1995 if self.layout_1995.isChecked() else PRESENTATION_COLUMNS
+            sizes = {parts.left: shares[0], parts.centre: shares[1], parts.right: shares[2]}
         else:
             sizes = {parts.side: 1 - PANEL_ANSWER_SHARE, parts.right: PANEL_ANSWER_SHARE}
         columns = parts.columns
@@ -274,6 +276,8 @@ class Presentation(QObject):
 
     def _on_layout_1995_toggled(self, on: bool) -> None:
         self._parts.set_layout_1995(on)
+        if self.on:
+            self._fit_columns()
 
     def _on_screens_menu_shown(self) -> None:
         self.screens_menu.clear()

@@ -25,6 +25,7 @@ __all__ = ["FeatureMapsPanel", "MapCell", "map_rows", "unit_at"]
 TITLE_INTERVAL_S = 0.25
 STRIP_HEIGHT = 34  # pixels of a dense layer's strip in the rows layout
 _EMPTY_GRAY = 48  # what an empty map is filled with (dimmed, no activations)
+MAX_CLASS_LABELS = 20  # an output layer with at most this many units has each named on its cell
 
 
 @dataclass
@@ -62,6 +63,7 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
         self._pixel_exact = False
         self._row_1995 = False
         self._empty = False
+        self._classes: tuple[str, ...] = ()
         self.prompt = QLabel("Draw a digit", self)
         self.prompt.setObjectName("mapsPrompt")
         self.prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -227,11 +229,30 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
         view.addItem(lines)
         if strip_row:
             view.setMaximumHeight(STRIP_HEIGHT)
+        if layer.is_strip and layer is self._layers[-1] and 1 < len(self._classes) <= MAX_CLASS_LABELS and layer.shape[0] == len(self._classes):
+            self._label_classes(view, len(self._classes))
         image.mouseClickEvent = lambda ev, clicked=shown: self._on_click(clicked, ev)
         cell = MapCell(title, view, image, lines, layer.shape, layer.image.shape, layer.signed)
         self._cells[layer.name] = cell
         view.sigResized.connect(lambda _view, c=cell: self._fit_view(c))
         self._fit_view(cell)
+
+    def set_classes(self, classes: tuple[str, ...]) -> None:
+        """The shown model's class names: the output layer's units are labelled with them (up to MAX_CLASS_LABELS)."""
+        if classes != self._classes:
+            self._classes = classes
+            self._rebuild()
+
+    def _label_classes(self, view: pg.ViewBox, count: int) -> None:
+        """Each output unit named on its cell (a digit), at the titles' size, in either layout."""
+        for index in range(count):
+            label = pg.TextItem(self._classes[index][:3], color="#000000", anchor=(0.5, 0.5))
+            font = label.textItem.font()
+            font.setPixelSize(self._title_px)
+            font.setBold(True)
+            label.setFont(font)
+            label.setPos(*((0.5, index + 0.5) if self._row_1995 else (index + 0.5, 0.5)))
+            view.addItem(label)
 
     def _fit_view(self, cell: MapCell) -> None:
         """Show the whole image; with pixel-exact zoom, at the largest whole-number scale that fits."""

@@ -11,6 +11,7 @@ from viz_app.records.frames import ModelInfo
 from viz_app.records.panels import FiltersRecord, NoParams
 from viz_app.ui.colours import lut
 from viz_app.ui.panels.map_layout import tile_grid_path
+from viz_app.ui.panels.map_title import MapTitle
 
 
 class FiltersPanel(pg.GraphicsLayoutWidget):
@@ -21,7 +22,8 @@ class FiltersPanel(pg.GraphicsLayoutWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setBackground("#1e1e1e")
-        self.title = self.addLabel("First-layer filters", row=0, col=0, size="9pt", color="#dddddd")
+        self.title = MapTitle("First-layer filters", 12)  # elided to the panel: a long title ran the filters off the edge
+        self.addItem(self.title, row=0, col=0)
         self.view = self.addViewBox(row=1, col=0, lockAspect=True, invertY=True, enableMouse=False)
         self.view.setMenuEnabled(False)
         self.image = pg.ImageItem(axisOrder="row-major")
@@ -57,6 +59,7 @@ class FiltersPanel(pg.GraphicsLayoutWidget):
             scale = "  (each filter stretched to its own range)"
         kh, kw = record.tile
         self.title.setText(f"{record.layer}: {record.count} filters of {kw}x{kh}{scale}")
+        self.setToolTip(self.title.full_text)  # whole, where the title is cut
         self.lines.setPath(tile_grid_path(record.grid, record.tile))
         h, w = record.image.shape[:2]
         self.view.setRange(xRange=(0, w), yRange=(0, h), padding=0.02)

@@ -21,6 +21,11 @@ class MapTitle(pg.LabelItem):
         # Static between frames: paint from a cached pixmap instead of laying text out again.
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
+    @property
+    def full_text(self) -> str:
+        """The title before it was cut to the width."""
+        return self._full
+
     def setText(self, text: str, **args: object) -> None:  # noqa: N802 - pyqtgraph's name
         """Show ``text``, its end cut with "…" where the cell is narrower (the name stays)."""
         self._full = text

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -20,10 +21,15 @@ from viz_app.ui.fit import wrapping_label
 
 COLUMNS = ("Layer", "Type", "Output shape", "Parameters", "MACs", "% of MACs")
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+HIDE_ORDER = (1, 2, 5)  # Type, Output shape, % of MACs: put away in this order where the table is narrow
 
 
 class SummaryPanel(QWidget):
-    """A read-only table of a ModelSummary, folded to a chosen depth, with the totals beneath."""
+    """A read-only table of a ModelSummary, folded to a chosen depth, with the totals beneath.
+
+    Where the panel is too narrow for every column (a side tab at 1024x768), the least telling
+    columns are put away rather than cut (each row's tool tip keeps them): the layer, its
+    parameters and its multiply-accumulates always show whole."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -64,6 +70,25 @@ class SummaryPanel(QWidget):
         self.table.setRowCount(0)
         self.totals.setText("")
 
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self._fit_columns)  # once the table inside has its new width too
+
+    def _fit_columns(self) -> None:
+        """Show every column that fits the width, putting away the least telling first."""
+        table = self.table
+        room = table.viewport().width()
+
+        def needed() -> int:
+            return sum(max(table.sizeHintForColumn(c), table.horizontalHeader().sectionSizeHint(c)) for c in range(len(COLUMNS)) if not table.isColumnHidden(c))
+
+        for column in HIDE_ORDER:
+            table.setColumnHidden(column, False)
+        for column in HIDE_ORDER:
+            if needed() <= room:
+                break
+            table.setColumnHidden(column, True)
+
     def _on_depth_changed(self, value: int) -> None:
         if self.summary is not None:
             self._fill()
@@ -75,12 +100,16 @@ class SummaryPanel(QWidget):
         self.table.setUpdatesEnabled(False)
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows):
-            for c, (text, right) in enumerate(_cells(row, s.total_macs)):
+            cells = _cells(row, s.total_macs)
+            tip = " · ".join(f"{name}: {text.strip()}" for name, (text, _) in zip(COLUMNS, cells, strict=True) if text.strip())
+            for c, (text, right) in enumerate(cells):
                 item = QTableWidgetItem(text)
+                item.setToolTip(tip)
                 if right:
                     item.setTextAlignment(RIGHT)
                 self.table.setItem(r, c, item)
         self.table.setUpdatesEnabled(True)
+        self._fit_columns()
         shape = "x".join(map(str, s.input_shape))
         self.totals.setText(
             f"{s.name} at {shape}: {s.total_params:,} parameters ({s.param_bytes / 2**20:.2f} MiB), "

@@ -6,12 +6,15 @@ import math
 from collections.abc import Sequence
 
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QRectF, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from viz_app.records.costs import ZooRow
+from viz_app.ui.fit import wrapping_label
 
 MIN_DOT, MAX_DOT = 8.0, 48.0  # pixels across
+NOT_MEASURED = "Not measured yet"
+NOT_MEASURED_NOTE = "Not measured yet: “Measure on this machine” times every trained MNIST model here (a minute or two)."
 
 
 def dot_sizes(param_bytes: Sequence[int]) -> list[float]:
@@ -40,16 +43,21 @@ class ZooChartPanel(QWidget):
         self.scatter = pg.ScatterPlotItem(pxMode=True, pen=pg.mkPen("#ffffff", width=1), brush=pg.mkBrush(80, 160, 255, 170))
         item.addItem(self.scatter)
         self.labels: list[pg.TextItem] = []
-        self.note = QLabel("")
-        self.note.setWordWrap(True)
+        self._sizes: list[float] = []  # each label's dot diameter, in pixels
+        self.empty_text = pg.TextItem(NOT_MEASURED, color="#bbbbbb", anchor=(0.5, 0.5))
+        self.empty_text.setParentItem(item.getViewBox())  # in the view's own pixels: centred however the axes run
+        item.getViewBox().sigResized.connect(self._place_empty_text)
+        item.getViewBox().sigRangeChanged.connect(lambda *_: self._declutter())
+        self.note = wrapping_label(QLabel(NOT_MEASURED_NOTE))
         self.measure_button = QPushButton("Measure on this machine")
         self.measure_button.clicked.connect(self.measure_requested)
         bottom = QHBoxLayout()
-        bottom.addWidget(self.note, 1)
+        bottom.addStretch(1)
         bottom.addWidget(self.measure_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot, 1)
+        layout.addWidget(self.note)  # the whole width: beside the button it was a column of one word a line
         layout.addLayout(bottom)
 
     def set_busy(self, busy: bool) -> None:
@@ -76,14 +84,37 @@ class ZooChartPanel(QWidget):
         self.scatter.setData(x=xs, y=ys, size=sizes, data=tips, hoverable=True, tip=lambda x, y, data: data)
         for r, x, y, size in zip(shown, xs, ys, sizes):
             label = pg.TextItem(r.name, color="#dddddd")
-            height = label.boundingRect().height() or 18.0
-            label.setAnchor((0.5, 1.0 + size / 2 / height))  # just above the dot, whatever its size
             label.setPos(x, y)
             self.plot.addItem(label)
             self.labels.append(label)
+        self._sizes = sizes
+        self.empty_text.setVisible(not shown)
+        self._declutter()
         untrained = [r.name for r in self.rows if r.accuracy is None]
         device = self.rows[0].device if self.rows else ""
-        parts = [f"Measured on {device}, batch {self.rows[0].batch}; dot area = parameter memory." if self.rows else "Not measured yet."]
+        parts = [f"Measured on {device}, batch {self.rows[0].batch}; dot area = parameter memory." if self.rows else NOT_MEASURED_NOTE]
         if untrained:
             parts.append("Untrained, not plotted: " + ", ".join(untrained) + ".")
         self.note.setText(" ".join(parts))
+
+    def _place_empty_text(self) -> None:
+        box = self.plot.getPlotItem().getViewBox()
+        self.empty_text.setPos(box.width() / 2, box.height() / 2)
+
+    def _declutter(self) -> None:
+        """Each name just above its dot, or just below where that would cover a name already placed,
+        or hidden where both would (the dot's tool tip still names it): names never overlap."""
+        placed: list[QRectF] = []
+        order = sorted(range(len(self.labels)), key=lambda i: -self._sizes[i])  # the largest models named first
+        for i in order:
+            label, size = self.labels[i], self._sizes[i]
+            height = label.boundingRect().height() or 18.0
+            label.setVisible(True)
+            for anchor in ((0.5, 1.0 + size / 2 / height), (0.5, -size / 2 / height)):  # above the dot, then below it
+                label.setAnchor(anchor)
+                rect = label.mapRectToScene(label.boundingRect())
+                if not any(rect.intersects(other) for other in placed):
+                    placed.append(rect)
+                    break
+            else:
+                label.setVisible(False)

@@ -14,6 +14,8 @@ from viz_app.ui.sources.frame_view import digit_view
 
 LIVE_PEN = pg.mkPen("#f2c14e", width=3)
 REFERENCE_PEN = pg.mkPen("#7fb3ff", width=2, style=pg.QtCore.Qt.PenStyle.DashLine)
+CURVE_TOP = 1.08  # the probability axis runs past 1: its "1.0" tick label is drawn whole
+CURVE_X_PADDING = 0.12  # room at both ends for the first and last tick labels ("-10" was cut)
 
 
 class DemoPanel(QWidget):
@@ -33,9 +35,9 @@ class DemoPanel(QWidget):
             self.scene_box.addItem(title, name)
         self.scene_box.activated.connect(lambda i: self.scene_picked.emit(self.scene_box.itemData(i)))
         self.digit_box = QSpinBox(minimum=-1, maximum=9999, value=0)
-        self.digit_box.setPrefix("Digit ")
+        self.digit_box.setPrefix("Test image #")  # an index into the MNIST test set: "Digit 0" read as a zero, and #0 is a 7
         self.digit_box.setSpecialValueText("The pad's drawing")
-        self.digit_box.setToolTip("An MNIST test digit by its index, or -1 for what is drawn on the pad")
+        self.digit_box.setToolTip("An MNIST test image by its index (#0 is a 7), or -1 for what is drawn on the pad")
         self.digit_box.editingFinished.connect(lambda: self.digit_picked.emit(self.digit_box.value()))
         self.play_button = QPushButton("Pause", checkable=True)
         self.play_button.toggled.connect(self._on_play_toggled)
@@ -75,11 +77,11 @@ class DemoPanel(QWidget):
         self.curve_plot = pg.PlotWidget(background="#1e1e1e")
         self.curve_plot.setMenuEnabled(False)
         self.curve_plot.setMouseEnabled(x=False, y=False)
-        self.curve_plot.setYRange(0, 1.02, padding=0)
+        self.curve_plot.setYRange(0, CURVE_TOP, padding=0)
         self.curve_plot.setLabel("left", "P(true class)")
         self.curve_plot.addLegend(offset=(-10, 10))
         self.live = self.curve_plot.plot([], [], pen=LIVE_PEN, symbol="o", symbolSize=6, symbolBrush="#f2c14e", name="now")
-        self.reference = self.curve_plot.plot([], [], pen=REFERENCE_PEN, name="reference")
+        self.reference = self.curve_plot.plot([], [], pen=REFERENCE_PEN)  # in the legend once a curve is kept
         self.marker = pg.InfiniteLine(angle=90, pen=pg.mkPen("#ffffff", width=1))
         self.curve_plot.addItem(self.marker)
         self._views = QWidget()
@@ -96,7 +98,7 @@ class DemoPanel(QWidget):
         self._points = {}
         self.live.setData([], [])
         self.curve_plot.setLabel("bottom", parameter)
-        self.curve_plot.setXRange(min(values), max(values), padding=0.05)
+        self.curve_plot.setXRange(min(values), max(values), padding=CURVE_X_PADDING)
 
     def show_step(self, image: np.ndarray, value: float) -> None:
         """The frame being played and where it is on the scene's axis."""
