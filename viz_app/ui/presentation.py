@@ -125,7 +125,8 @@ class Presentation(QObject):
             self.present(parts.side.currentIndex())  # F11 on a side tab presents that panel
             return
         if on:
-            recede = [parts.controls, parts.side, w.statusBar(), w.menuBar(), parts.messages, parts.inputs.tabBar()]  # the colour scale stays: it reads the maps
+            # The colour scale stays: it says how to read the maps.
+            recede = [parts.controls, parts.side, w.statusBar(), w.menuBar(), parts.messages, parts.inputs.tabBar()]
             recede += [c for c in parts.inputs.findChildren(QWidget) if isinstance(c, _CONTROLS)]  # the sources' buttons
             shown = [x for x in recede if not x.isHidden()]
             self._normal = _NormalView(w.windowState(), w.geometry(), _splitter_sizes(w), shown, parts.inputs.minimumWidth())

@@ -82,7 +82,7 @@ class ZooChartPanel(QWidget):
             for r in shown
         ]
         self.scatter.setData(x=xs, y=ys, size=sizes, data=tips, hoverable=True, tip=lambda x, y, data: data)
-        for r, x, y, size in zip(shown, xs, ys, sizes):
+        for r, x, y in zip(shown, xs, ys, strict=True):
             label = pg.TextItem(r.name, color="#dddddd")
             label.setPos(x, y)
             self.plot.addItem(label)
