@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+from legibility import problems
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -89,6 +90,7 @@ def report(session: Session, case: str, out: Path, shown: list) -> dict:
         "maps_area": _rect(maps),
         "maps": {name: list(maps.map_rect(name).getRect()) for name in maps.layer_names},
         "presentation": window.presenting,
+        "legibility": problems(window, window.presenting, window.probabilities.prediction),
     }
     screen.grabWindow(0).save(str(out / f"{case}.png"))
     return record

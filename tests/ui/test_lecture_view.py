@@ -124,8 +124,11 @@ def test_ctrl_plus_and_minus_scale_the_text_and_ctrl_0_resets(qtbot, lenet_sessi
     assert side_text.fontInfo().pixelSize() == window.font().pixelSize() > label
     qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
     assert (window.maps.title_font_px(), window.font().pixelSize()) == (titles, label)
-    qtbot.keyClick(window, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
-    assert window.maps.title_font_px() < titles
+    for _ in range(6):  # smaller, but never under 1/60 of the screen: the back row still reads it
+        qtbot.keyClick(window, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    floor = window.screen().geometry().height() / 60
+    assert window.presentation.text_scale < 1 and floor <= window.maps.title_font_px() <= titles
+    assert window.font().pixelSize() >= floor
 
 
 def test_present_on_a_listed_screen(qtbot, lenet_session) -> None:

@@ -3,7 +3,9 @@
 One app process per screen size (tests/ui/screens_driver.py) opens LeNet-5, draws a digit,
 opens every side tab, presents and switches through one model of each family; after each
 step the window must fit the screen and the answer, the probabilities and every map must lie
-wholly inside it. Screenshots of every case go to test-artefacts/screens/<size>/.
+wholly inside it, and every text must pass the legibility check (tests/ui/legibility.py: on the
+screen, inside its widget, overlapping none, at least 1/60 of the screen high, 1/40 presented).
+Every side panel is presented too. Screenshots of every case go to test-artefacts/screens/<size>/.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ FAMILIES = ("alexnet,vgg_bn,googlenet,inception_v3,resnet,resnext,densenet,se_re
 SCREENS = [  # (X screen, QT_SCALE_FACTOR, what the driver does)
     ("1024x768", "1", ["--tabs", "--present"]),
     ("1280x720", "1", ["--tabs", "--present", "--models", FAMILIES]),
-    ("2560x1440", "2", ["--models", FAMILIES]),
+    ("2560x1440", "2", ["--tabs", "--present", "--models", FAMILIES]),
 ]
 
 
@@ -58,6 +60,7 @@ def test_everything_fits_the_screen(size: str, scale: str, steps: list[str], mni
         assert case["prediction"] and _inside(case["prediction"], case["window"]), f"answer {case['prediction']}: {where}"
         assert _inside(case["probabilities"], case["window"]), f"probabilities {case['probabilities']}: {where}"
         assert case["maps"], f"no maps shown: {where}"
+        assert not case["legibility"], f"not legible: {where}:\n  " + "\n  ".join(case["legibility"])
         for name, rect in case["maps"].items():
             assert rect[2] > 4 and rect[3] > 4, f"map {name} {rect} is not drawn: {where}"
             assert _inside(rect, case["maps_area"]) and _inside(rect, case["window"]), f"map {name} {rect} cut: {where}"

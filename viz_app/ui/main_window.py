@@ -205,14 +205,13 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 8000)
 
     def add_input_tab(self, widget: QWidget, title: str) -> int:
-        """Add a source's widget (camera view, file browser...) beside the drawing pad.
-
-        Space has one meaning in the window, freezing the panels: a tab's own Space shortcut is switched off.
-        """
-        for shortcut in widget.findChildren(QShortcut):
-            if shortcut.key() == self.freeze_action.shortcut():
-                shortcut.setEnabled(False)
-        return self.inputs.addTab(widget, title)
+        """Add a source's widget (camera view, file browser...) beside the drawing pad, its text at the
+        window's size. Space has one meaning in the window, freezing the panels: a tab's own is switched off."""
+        for shortcut in (s for s in widget.findChildren(QShortcut) if s.key() == self.freeze_action.shortcut()):
+            shortcut.setEnabled(False)
+        index = self.inputs.addTab(widget, title)
+        self.presentation.apply_text_sizes()
+        return index
 
     # --- the lecture: freeze, presentation ---------------------------------------------------------
     @property
@@ -258,6 +257,7 @@ class MainWindow(QMainWindow):
         """The first time: fill the screen's free area (maximised), unless a size was set before."""
         if not self._placed:
             self._placed = True
+            self.presentation.apply_text_sizes()  # for the screen it opens on, the status bar's labels included
             if not self.testAttribute(Qt.WidgetAttribute.WA_Resized):
                 self.setGeometry(self.screen().availableGeometry())
                 self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
@@ -279,10 +279,8 @@ class MainWindow(QMainWindow):
             self.model_requested.emit(name, None)
 
     def _on_open_weights(self) -> None:
-        if self.model is None:
-            return
-        path, _ = QFileDialog.getOpenFileName(self, "Open weights", "", "PyTorch weights (*.pt *.pth);;All files (*)")
-        if path:
+        path = QFileDialog.getOpenFileName(self, "Open weights", "", "PyTorch weights (*.pt *.pth);;All files (*)")[0] if self.model else ""
+        if path and self.model is not None:
             self.model_requested.emit(self.model.name, path)
 
     def closeEvent(self, event: QCloseEvent) -> None:

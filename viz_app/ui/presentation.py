@@ -10,21 +10,18 @@ from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
 from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QFont, QFontMetrics, QGuiApplication, QKeySequence, QScreen
+from PySide6.QtGui import QAction, QFont, QGuiApplication, QKeySequence, QScreen
 from PySide6.QtWidgets import QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox, QMainWindow, QMenu, QSplitter, QWidget
 
+from viz_app.ui.lecture_type import answer_width, type_sizes
 from viz_app.ui.panels.base import ShowsAnAnswer
 
 _CONTROLS = (QAbstractButton, QComboBox, QAbstractSpinBox, QAbstractSlider)  # what a source tab's controls are made of
 RESTORE_SETTLE_MS = 1000  # after leaving presentation, the old splitter sizes are put back until no resize came this long
 TEXT_STEP = 1.15  # Ctrl+plus / Ctrl+minus scale the text by this factor
-LABEL_SHARE = 1 / 40  # presentation: every label at least this share of the screen height
-ANSWER_SHARE = 1 / 5  # presentation: the predicted class at least this share of the screen height
 PRESENTATION_COLUMNS = (0.2, 0.55, 0.25)  # shares of the width: input, maps, answer
 PRESENTATION_COLUMNS_1995 = (0.14, 0.68, 0.18)  # the 1995 layout gives the network the screen: input, maps, answer
 PANEL_ANSWER_SHARE = 0.25  # a presented panel leaves this share of the width to the answer
-BASE_TITLE_PX = 12  # the map titles' pixel size in the normal view at text scale 1
-BASE_ANSWER_PX = 86  # the predicted class's pixel size in the normal view at text scale 1
 
 
 @dataclass
@@ -247,22 +244,19 @@ class Presentation(QObject):
 
     def apply_text_sizes(self) -> None:
         """Size the window's text for the view and the text scale (labels >= 1/40 screen in presentation)."""
-        w, parts, s = self._window, self._parts, self.text_scale
+        w, parts = self._window, self._parts
+        sizes = type_sizes(self._base_font, self.text_scale, w.screen().geometry().height(), self.on)
+        label_px, title_px, answer_px = sizes.label, sizes.title, sizes.answer
         font = QFont(self._base_font)
-        label_px = round(font.pointSizeF() * 4 / 3 * s) if font.pointSizeF() > 0 else round(13 * s)
-        title_px, answer_px = round(BASE_TITLE_PX * s), round(BASE_ANSWER_PX * s)
-        if self.on:
-            height = w.screen().geometry().height()
-            floor = _ceil(height * LABEL_SHARE)
-            label_px, title_px = max(label_px, floor), max(title_px, floor)
-            answer_px = max(answer_px, _ceil(height * ANSWER_SHARE / _digit_ink_share()))
         font.setPixelSize(label_px)
+        if w.font() == font:
+            w.setFont(QFont())  # the same font again is not passed on: widgets added since would keep their own
         w.setFont(font)
         parts.maps.set_title_px(title_px)
         parts.maps.prompt.setStyleSheet(f"color: #bbbbbb; font-size: {max(2 * title_px, label_px)}px;")
         parts.network_input.set_title_px(title_px)
         parts.probabilities.set_text_px(label_px, answer_px)
-        parts.probabilities.setMinimumWidth(_answer_width(answer_px) if self.on else 0)  # a digit never shrinks to fit
+        parts.probabilities.setMinimumWidth(answer_width(answer_px) if self.on else 0)  # a digit never shrinks to fit
         for panel in parts.side.panels.values():
             if isinstance(panel, ShowsAnAnswer):
                 panel.set_answer_px(answer_px)
@@ -298,26 +292,3 @@ def _action(window: QWidget, text: str, shortcut: QKeySequence | QKeySequence.St
 def _splitter_sizes(window: QWidget) -> dict[int, list[int]]:
     """Every splitter's sizes, by splitter."""
     return {id(s): s.sizes() for s in window.findChildren(QSplitter)}
-
-
-def _digit_ink_share() -> float:
-    """How tall a digit's ink is, as a share of the bold font's pixel size (about 0.7): the answer's
-    digit itself, not its line, is to be a fifth of the screen high."""
-    font = QFont()
-    font.setBold(True)
-    font.setPixelSize(100)
-    metrics = QFontMetrics(font)
-    return min(metrics.tightBoundingRect(digit).height() for digit in "0123456789") / 100  # the shortest digit
-
-
-def _answer_width(answer_px: int) -> int:
-    """The width a one-digit answer of ``answer_px`` pixels needs, with the panel's margins."""
-    font = QFont()
-    font.setBold(True)
-    font.setPixelSize(answer_px)
-    return QFontMetrics(font).horizontalAdvance("8") + 40
-
-
-def _ceil(value: float) -> int:
-    """``value`` rounded up (a share of the screen that must be reached, not nearly)."""
-    return int(-(-value // 1))

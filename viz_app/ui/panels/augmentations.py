@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QResizeEvent
+from PySide6.QtGui import QColor, QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QGraphicsItem,
@@ -30,13 +30,12 @@ from PySide6.QtWidgets import (
 from viz_app.records.frames import ModelInfo
 from viz_app.records.panels import AUGMENTATIONS, DEFAULT_STRENGTH, AugmentParams, AugmentRecord
 from viz_app.ui.fit import wrapping_label
+from viz_app.ui.panels.augment_captions import CAPTION_FONT, SHORT_NAMES, fit_caption, names_too_long, show_if_readable
 
 _SAME = "#dddddd"
 _CHANGED = "#ff5050"
 _CHANGED_PEN = pg.mkPen(_CHANGED, width=3)
 _GAP_GRAY = 40  # between the tiles of the grid image
-_CAPTION_FONT = QFont()
-_CAPTION_FONT.setPixelSize(20)  # laid out at this size, then scaled into the tile's caption band
 CONFIDENCE_REFRESH_S = 0.25  # a caption whose class holds redraws its changing percentage at most this often
 REFRESH_HZ = 30  # the variants are recomputed at most this often (video rate); the layers follow every frame
 CATCH_UP_MS = 100  # input that stopped between two refreshes: ask for the variants of the last frame after this
@@ -88,7 +87,7 @@ class AugmentationsPanel(QWidget):
             # grows and shrinks with its tile and can never run into the next one.
             label = QGraphicsSimpleTextItem(name)
             label.setBrush(QColor(_SAME))
-            label.setFont(_CAPTION_FONT)
+            label.setFont(CAPTION_FONT)
             label.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             label.setVisible(False)  # until the grid is laid out: all at (0, 0) they would overlap
             frame = QGraphicsRectItem()
@@ -101,6 +100,8 @@ class AugmentationsPanel(QWidget):
         self._cells: dict[str, tuple[int, int]] = {}  # name -> (top, left) of its tile in the grid image
         self._tile_shape: tuple[int, ...] = ()
         self._caption_box = (28.0, 14.0)  # width, height in image pixels a caption may take
+        self._short_names = False  # captions use SHORT_NAMES: the full ones would be too small to read
+        self.captions_hidden = False  # too small to read where the panel is now: hidden
         self._summary_verdict: tuple[int, int, int] = (-1, -1, -1)
         self._summary_written = 0.0
 
@@ -226,8 +227,12 @@ class AugmentationsPanel(QWidget):
             tile.label.setVisible(name in self._cells)
         self._tile_shape = shape
         self._caption_box = (w + gap * 0.8, band * 0.95)
+        self._short_names = names_too_long(names, self.screen(), self._caption_box[0] * min(
+            self.graphics.width() / max(1, self._grid.shape[1]), self.graphics.height() / max(1, self._grid.shape[0])))
         for tile in self._tiles.values():
-            _fit_caption(tile.label, self._caption_box)
+            tile.text = ""  # written again, with the names that fit
+        for tile in self._tiles.values():
+            fit_caption(tile.label, self._caption_box)
         self.view.setRange(xRange=(0, self._grid.shape[1]), yRange=(0, self._grid.shape[0]), padding=0)
 
     def show_record(self, record: AugmentRecord) -> None:
@@ -252,19 +257,24 @@ class AugmentationsPanel(QWidget):
             top, left = self._cells[variant.name]
             self._grid[top : top + h, left : left + w] = variant.image
             verdict = (variant.prediction, variant.changed)
-            text = f"{variant.name}: {classes[variant.prediction][:12]} ({variant.confidence:.0%})"
+            name = SHORT_NAMES.get(variant.name, variant.name) if self._short_names else variant.name
+            text = f"{name}: {classes[variant.prediction][:12]} ({variant.confidence:.0%})"
             if text != tile.text and (verdict != tile.verdict or now - tile.written >= CONFIDENCE_REFRESH_S):
                 tile.label.setText(text.replace(": ", "\n", 1))  # name over verdict: two short lines
                 tile.label.setBrush(QColor(_CHANGED if variant.changed else _SAME))
-                _fit_caption(tile.label, self._caption_box)
+                fit_caption(tile.label, self._caption_box)
                 tile.text, tile.written = text, now
             if verdict != tile.verdict:
                 tile.frame.setVisible(variant.changed)
                 tile.verdict = verdict
         self.image.setImage(self._grid, autoLevels=False, levels=(0, 255))
+        labels = [self._tiles[name].label for name in self._cells]
+        self.captions_hidden = show_if_readable(labels, self.view.viewPixelSize()[0], self.screen())
         original = classes[record.original_prediction][:18]
         summary = (f"Original: {original} ({record.original_confidence:.0%}) · {record.changed_count} of "
                    f"{len(record.variants)} variants change the prediction · seed {record.seed}")  # fmt: skip
+        if self.captions_hidden:
+            summary += " · Shift+F11 shows their captions"
         verdict = (record.original_prediction, record.changed_count, record.seed)
         if summary != self.summary.text() and (verdict != self._summary_verdict or now - self._summary_written >= CONFIDENCE_REFRESH_S):
             self.summary.setText(summary)
@@ -283,10 +293,3 @@ class AugmentationsPanel(QWidget):
         if fixed:
             self.seed.setValue(0)
         self._debounce.start()
-
-
-def _fit_caption(label: QGraphicsSimpleTextItem, box: tuple[float, float]) -> None:
-    """Scale ``label`` so its text fits ``box`` (width, height in image pixels)."""
-    rect = label.boundingRect()
-    if rect.width() > 0 and rect.height() > 0:
-        label.setScale(min(box[0] / rect.width(), box[1] / rect.height()))

@@ -16,7 +16,7 @@ from viz_app.ui.fit import wrapping_label
 
 TILE = 36  # on-screen size of one top digit, pixels
 DREAM = 72  # on-screen size of the favourite input
-STYLE = "font-size: 8pt;"
+STYLE = ""  # the window's type: presentation and Ctrl+plus size it (8 pt stayed 8 pt on a projector)
 
 
 def pixmap(image: np.ndarray, size: int) -> QPixmap:
@@ -46,7 +46,7 @@ class LearnedView(QWidget):
         layout.setSpacing(3)
         self.heading = wrapping_label(_label("Strongest MNIST test digits"))
         layout.addWidget(self.heading)
-        self.message = wrapping_label(_label("", "color: #b05000; font-size: 8pt;"))
+        self.message = wrapping_label(_label("", "color: #b05000;"))
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.message)
         self.current = wrapping_label(_label(""))
