@@ -114,7 +114,11 @@ def _scene_texts(window: QWidget) -> list[tuple[str, QRect, float, QWidget]]:
             text = item.toPlainText() if isinstance(item, QGraphicsTextItem) else item.text()
             if not text.strip():
                 continue
-            scene_rect = item.mapRectToScene(item.boundingRect())
+            box = item.boundingRect()
+            if isinstance(item, QGraphicsTextItem):  # its text, not the document's margins around it
+                margin = item.document().documentMargin()
+                box = box.adjusted(margin, margin, -margin, -margin)
+            scene_rect = item.mapRectToScene(box)
             device = view.mapFromScene(scene_rect).boundingRect()
             if not device.intersects(viewport.rect()):
                 continue  # scrolled or ranged out of view, not drawn
@@ -133,7 +137,7 @@ def _text_px(item: QGraphicsTextItem | QGraphicsSimpleTextItem) -> float:
         return px
     document = item.document()
     lines = max(1, sum(document.findBlockByNumber(b).layout().lineCount() for b in range(document.blockCount())))
-    line_height = (item.boundingRect().height() - 2 * document.documentMargin()) / lines
+    line_height = (item.boundingRect().height() - 2 * document.documentMargin()) / lines  # the margins, not the text
     return line_height * px / QFontMetrics(font).height()
 
 

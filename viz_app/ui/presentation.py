@@ -14,7 +14,7 @@ from PySide6.QtGui import QAction, QFont, QGuiApplication, QKeySequence, QScreen
 from PySide6.QtWidgets import QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox, QMainWindow, QMenu, QSplitter, QWidget
 
 from viz_app.ui.lecture_type import answer_width, type_sizes
-from viz_app.ui.panels.base import ShowsAnAnswer
+from viz_app.ui.panels.base import FollowsTextSize, ShowsAnAnswer
 
 _CONTROLS = (QAbstractButton, QComboBox, QAbstractSpinBox, QAbstractSlider)  # what a source tab's controls are made of
 RESTORE_SETTLE_MS = 1000  # after leaving presentation, the old splitter sizes are put back until no resize came this long
@@ -260,6 +260,9 @@ class Presentation(QObject):
         for panel in parts.side.panels.values():
             if isinstance(panel, ShowsAnAnswer):
                 panel.set_answer_px(answer_px)
+        for widget in (parts.side.widget(i) for i in range(parts.side.count())):
+            if isinstance(widget, FollowsTextSize):
+                widget.set_text_px(label_px)
 
     def present_on(self, screen: QScreen) -> None:
         """Move the window to ``screen`` and present there."""

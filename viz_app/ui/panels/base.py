@@ -61,6 +61,16 @@ class ShowsAnAnswer(Protocol):
 
 
 @runtime_checkable
+class FollowsTextSize(Protocol):
+    """A panel with text the window's font does not reach (pyqtgraph's titles and axes): the window
+    tells it the labels' pixel size (Ctrl+plus, presentation)."""
+
+    def set_text_px(self, px: int) -> None:
+        """Draw its text at ``px`` pixels."""
+        ...
+
+
+@runtime_checkable
 class FollowsStringMode(Protocol):
     """A panel whose words depend on whether the input is a string of digits or one digit."""
 

@@ -36,6 +36,10 @@ class FiltersPanel(pg.GraphicsLayoutWidget):
         self._shown: FiltersRecord | None = None
         self.shown = 0
 
+    def set_text_px(self, px: int) -> None:
+        """The title at ``px`` pixels (the window's labels' size)."""
+        self.title.set_px(px)
+
     def params(self) -> NoParams:
         """Parameters of the filters extra (it has none)."""
         return NoParams()

@@ -21,6 +21,13 @@ class MapTitle(pg.LabelItem):
         # Static between frames: paint from a cached pixmap instead of laying text out again.
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
+    def set_px(self, px: int) -> None:
+        """Draw the title at ``px`` pixels from now on."""
+        if self.opts.get("size") != f"{px}px":
+            self._metrics = QFontMetrics(_px_font(px))
+            self.opts["size"] = f"{px}px"
+            self.setText(self._full)
+
     @property
     def full_text(self) -> str:
         """The title before it was cut to the width."""

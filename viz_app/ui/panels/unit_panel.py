@@ -74,6 +74,10 @@ class UnitPanel(QWidget):
         self._asked: FavouriteRequest | None = None
         self.runner: FavouriteRunner | None = None  # set_favourites: none in a window without the app
 
+    def set_text_px(self, px: int) -> None:
+        """The zoom's titles at ``px`` pixels (the window's labels' size)."""
+        self.zoom.set_text_px(px)
+
     def set_favourites(self, runner: FavouriteRunner) -> None:
         """Compute favourite inputs with ``runner``: asked with ``request``, answered through its
         ``ready`` and ``failed`` signals."""

@@ -67,6 +67,11 @@ class UnitZoomPanel(pg.GraphicsLayoutWidget):
         self.title.setText(f"{layer} #{index} (waiting for the next frame)")
         self.params_changed.emit(self.params())
 
+    def set_text_px(self, px: int) -> None:
+        """The titles at ``px`` pixels (the window's labels' size)."""
+        self.title.set_px(px)
+        self.kernel_title.set_px(px)
+
     def params(self) -> UnitParams | None:
         """Parameters of the unit extra: the selection, or None before anything was clicked."""
         return None if self.selection is None else UnitParams(*self.selection)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from viz_app.records.costs import ZooRow
@@ -37,17 +38,19 @@ class ZooChartPanel(QWidget):
         item = self.plot.getPlotItem()
         item.setLogMode(x=True, y=False)
         item.showGrid(x=True, y=True, alpha=0.25)
-        item.setLabel("bottom", "throughput (images/s, log scale)")
+        item.setLabel("bottom", "images/s (log scale)")  # short: a side tab is narrow
         item.setLabel("left", "test accuracy (%)")
         item.getViewBox().setDefaultPadding(0.12)  # room for the labels above the largest dots
         self.scatter = pg.ScatterPlotItem(pxMode=True, pen=pg.mkPen("#ffffff", width=1), brush=pg.mkBrush(80, 160, 255, 170))
         item.addItem(self.scatter)
         self.labels: list[pg.TextItem] = []
         self._sizes: list[float] = []  # each label's dot diameter, in pixels
+        self._font: QFont | None = None  # the text's font, once the window has said its size
         self.empty_text = pg.TextItem(NOT_MEASURED, color="#bbbbbb", anchor=(0.5, 0.5))
         self.empty_text.setParentItem(item.getViewBox())  # in the view's own pixels: centred however the axes run
         item.getViewBox().sigResized.connect(self._place_empty_text)
         item.getViewBox().sigRangeChanged.connect(lambda *_: self._declutter())
+        item.getViewBox().sigResized.connect(lambda *_: self._declutter())
         self.note = wrapping_label(QLabel(NOT_MEASURED_NOTE))
         self.measure_button = QPushButton("Measure on this machine")
         self.measure_button.clicked.connect(self.measure_requested)
@@ -59,6 +62,20 @@ class ZooChartPanel(QWidget):
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.note)  # the whole width: beside the button it was a column of one word a line
         layout.addLayout(bottom)
+
+    def set_text_px(self, px: int) -> None:
+        """Axes, names and the empty chart's words at ``px`` pixels (the window's labels' size)."""
+        font = QFont()
+        font.setPixelSize(px)
+        item = self.plot.getPlotItem()
+        for side in ("left", "bottom"):
+            axis = item.getAxis(side)
+            axis.setStyle(tickFont=font)
+            axis.label.setFont(font)
+        for label in (*self.labels, self.empty_text):
+            label.setFont(font)
+        self._font = font
+        self._declutter()
 
     def set_busy(self, busy: bool) -> None:
         """While the zoo is being timed, the button waits."""
@@ -84,6 +101,8 @@ class ZooChartPanel(QWidget):
         self.scatter.setData(x=xs, y=ys, size=sizes, data=tips, hoverable=True, tip=lambda x, y, data: data)
         for r, x, y in zip(shown, xs, ys, strict=True):
             label = pg.TextItem(r.name, color="#dddddd")
+            if self._font is not None:
+                label.setFont(self._font)
             label.setPos(x, y)
             self.plot.addItem(label)
             self.labels.append(label)
@@ -105,15 +124,18 @@ class ZooChartPanel(QWidget):
         """Each name just above its dot, or just below where that would cover a name already placed,
         or hidden where both would (the dot's tool tip still names it): names never overlap."""
         placed: list[QRectF] = []
+        box = self.plot.getPlotItem().getViewBox()
         order = sorted(range(len(self.labels)), key=lambda i: -self._sizes[i])  # the largest models named first
         for i in order:
             label, size = self.labels[i], self._sizes[i]
-            height = label.boundingRect().height() or 18.0
+            text = label.textItem.boundingRect()
+            width, height = text.width() or 60.0, text.height() or 18.0
+            dot = box.mapViewToScene(label.pos())  # where the dot is, in the scene's pixels
             label.setVisible(True)
             for anchor in ((0.5, 1.0 + size / 2 / height), (0.5, -size / 2 / height)):  # above the dot, then below it
-                label.setAnchor(anchor)
-                rect = label.mapRectToScene(label.boundingRect())
+                rect = QRectF(dot.x() - anchor[0] * width, dot.y() - anchor[1] * height, width, height)
                 if not any(rect.intersects(other) for other in placed):
+                    label.setAnchor(anchor)
                     placed.append(rect)
                     break
             else:
