@@ -48,3 +48,13 @@ def test_about_names_version_device_and_weights(tools: LectureTools) -> None:
     assert all(part in text for part in (viz_app.__version__, "cuda:0", "/opt/assets/lenet5.pt", "LeNet-5", "99.12%"))
     untrained = about_text(ModelInfo("vgg", "VGG", "MNIST zoo", "cpu", ("0",), (32, 32), 1, "untrained weights", False))
     assert "untrained weights" in untrained and "cpu" in untrained
+
+
+def test_f1_says_how_a_lecture_uses_the_keys(qtbot, tools: LectureTools) -> None:
+    """F1 listed keys only: it now opens with how presenting works, and every key it names is a real shortcut."""
+    dialog = tools.show_shortcuts()
+    qtbot.addWidget(dialog)
+    rows = dict(dialog.rows())
+    assert dialog.intro.isVisible() or not dialog.isVisible()
+    for name, keys in (("Present this panel", "Shift+F11"), ("Next panel", "PgDown"), ("Previous panel", "PgUp"), ("The maps", "Home")):
+        assert rows[name] == keys and keys.replace("PgDown", "PageDown").replace("PgUp", "PageUp") in dialog.intro.text()

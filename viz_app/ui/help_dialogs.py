@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QMessageBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QLabel, QMessageBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 import viz_app
 from viz_app.records.frames import ModelInfo
@@ -22,12 +22,22 @@ def shortcuts(window: QWidget) -> list[tuple[str, str]]:
     return sorted(seen.items(), key=lambda item: item[0].lower())
 
 
+LECTURE_KEYS = (
+    "<b>In a lecture.</b> F11 presents the maps beside the answer, full screen; Shift+F11 (or F11 from a side "
+    "tab) presents the side panel in view instead. PageDown and PageUp walk from the maps through every panel, "
+    "Home goes back to the maps, Esc ends. Space freezes the panels on the current input; Ctrl+plus and "
+    "Ctrl+minus size every text. Click a feature map to open that unit in the Unit tab."
+)
+
+
 class ShortcutsDialog(QDialog):
-    """A two-column table of every keyboard shortcut in the window."""
+    """How a lecture uses the keys, over a two-column table of every keyboard shortcut in the window."""
 
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
         self.setWindowTitle("Keyboard shortcuts")
+        self.intro = QLabel(LECTURE_KEYS)
+        self.intro.setWordWrap(True)
         rows = shortcuts(window)
         self.table = QTableWidget(len(rows), 2, self)
         self.table.setHorizontalHeaderLabels(["Action", "Keys"])
@@ -41,12 +51,14 @@ class ShortcutsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
         layout.addWidget(self.table)
         layout.addWidget(buttons)
         # Every row in view without scrolling, as far as the screen allows.
         rows_height = self.table.verticalHeader().length() + self.table.horizontalHeader().height()
         screen = window.screen().availableGeometry().height() if window.screen() is not None else 800
-        self.resize(520, min(int(screen * 0.9), rows_height + buttons.sizeHint().height() + 48))
+        intro_height = self.intro.heightForWidth(496)
+        self.resize(520, min(int(screen * 0.9), rows_height + intro_height + buttons.sizeHint().height() + 56))
 
     def rows(self) -> list[tuple[str, str]]:
         """What the table shows, row by row."""

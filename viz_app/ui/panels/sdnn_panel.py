@@ -24,6 +24,7 @@ from viz_app.ui.fit import wrapping_label
 BACKGROUND = "#1e1e1e"
 SPAN_STEP = 32  # the rows span the strip rounded up to this many pixels
 LABEL_PX = 14  # the digits under the winners row
+TITLE_WIDTH_EM = 5  # the rows' titles' column, in multiples of their type size ("p(class)", "Answer")
 SWITCH_HINT = "Switch the pad to “A string” and choose SDNN"
 DIMMED = 0.25  # opacity of the rows while nothing is written
 ROWS = (("input", "Input", 2), ("c1", "C1", 3), ("c3", "C3", 3), ("c5", "C5", 3), ("probs", "p(class)", 2), ("winners", "Answer", 1))
@@ -103,8 +104,8 @@ class SDNNPanel(QWidget):
         """One title and one view per row, all x-linked to the input's view."""
         grid = self.graphics.ci
         for row, (key, title, stretch) in enumerate(ROWS):
-            label = grid.addLabel(title, row=row, col=0, size="8pt", color="#cccccc", justify="left")
-            label.setFixedWidth(64)
+            label = grid.addLabel(title, row=row, col=0, size="12px", color="#cccccc", justify="left")
+            label.setFixedWidth(TITLE_WIDTH_EM * 12)
             view = grid.addViewBox(row=row, col=1, invertY=True, enableMouse=False)
             view.setMenuEnabled(False)
             image = pg.ImageItem(axisOrder="row-major")
@@ -114,6 +115,12 @@ class SDNNPanel(QWidget):
                 view.setXLink(self.views["input"])
             grid.layout.setRowStretchFactor(row, stretch)
             self.views[key], self.images[key], self.titles[key] = view, image, label
+
+    def set_text_px(self, px: int) -> None:
+        """The rows' titles at ``px`` pixels (the window's labels' size), their column as wide as they need."""
+        for label in self.titles.values():
+            label.setText(label.text, size=f"{px}px")  # the title shown now, at the new size
+            label.setFixedWidth(TITLE_WIDTH_EM * px)
 
     def set_string_mode(self, on: bool) -> None:
         """The pad reads strings (True): the message no longer asks to switch it."""
