@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from viz_app.app.session import Session, make_application
 from viz_app.sources.scripted import scaled_strokes
 from viz_app.state.options import RunOptions
+from viz_app.ui.stage import INPUT_COLUMN
 
 
 def _wait(ms: int) -> None:
@@ -71,6 +72,8 @@ def report(session: Session, case: str, out: Path, shown: list) -> dict:
     """The geometry of one case, with its screenshot saved."""
     window = session.window
     _wait(400)
+    if window.side.currentWidget() is window.cost and window.cost.isVisible():
+        _until(lambda: window.cost.table.rowCount() > 0, 60)  # the cost table comes once the input rests
     _until(lambda: not window.presentation.settling, 60)  # leaving presentation: the normal view is back
     _until(lambda: _still(window), 60)  # the layout has settled (a busy machine lays it out late)
     QApplication.processEvents()
@@ -134,8 +137,13 @@ def main() -> int:
             _draw(session)
             title = window.side.tabText(tab).lower().replace(" ", "_")
             print(json.dumps({**report(session, f"present_{title}", args.out, shown), "panel": _rect(window.side.widget(tab))}), flush=True)
+        session.sources.show("demo")  # the input column presented: the Demo's scene and curve
+        window.presentation.present(INPUT_COLUMN)
+        _until(lambda: len(session.sources.demo.panel.curve) >= 3, 60)
+        print(json.dumps(report(session, "present_demo", args.out, shown)), flush=True)
         window.presentation.present(None)
         window.set_presentation(False)
+        session.sources.show("pad")
         print(json.dumps(report(session, "after_presentation", args.out, shown)), flush=True)
     for name in filter(None, args.models.split(",")):
         window.model_requested.emit(name, None)

@@ -9,6 +9,7 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QAbstractButton, QLabel
 
 from viz_app.sources.scripted import scaled_strokes
+from viz_app.ui.stage import INPUT_COLUMN
 
 
 def _draw(window, digit: int = 3) -> None:
@@ -189,9 +190,33 @@ def test_a_side_panel_is_presented_beside_the_answer_and_pages_on(qtbot, lenet_s
     assert window.presentation.panel is None and not window.side.isVisible() and window.presenting
     qtbot.keyClick(window, Qt.Key.Key_PageUp)  # from the maps back to the last side tab
     assert window.presentation.panel == window.side.count() - 1
+    qtbot.keyClick(window, Qt.Key.Key_Home)
+    qtbot.keyClick(window, Qt.Key.Key_PageDown)  # after the maps: the input column (the Demo's curve, the camera)
+    assert window.presentation.panel == INPUT_COLUMN and window.pad.isVisible() and not window.maps.isVisible()
+    qtbot.waitUntil(lambda: window.left.width() >= 0.6 * width, timeout=10_000)
     qtbot.keyClick(window, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=20_000)
     qtbot.waitUntil(lambda: not window.presentation.settling, timeout=60_000)
     assert window.side.isVisible() and window.side.tabBar().isVisible() and window.maps.isVisible()
     assert window.right.indexOf(window.side) == 1
     assert _layout(window) == before
+
+
+def test_f11_from_a_side_tab_presents_that_panel(qtbot, lenet_session) -> None:
+    window = lenet_session.window
+    _shown_digit(qtbot, window)
+    augment = window.panel("augment")
+    window.side.setCurrentWidget(augment)
+    augment.reroll.setFocus()
+    qtbot.waitUntil(lambda: window.focusWidget() is augment.reroll, timeout=5_000)
+    qtbot.keyClick(window, Qt.Key.Key_F11)
+    qtbot.waitUntil(lambda: window.isFullScreen(), timeout=20_000)
+    assert window.presentation.panel == window.side.indexOf(augment) and augment.isVisible() and not window.maps.isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not window.isFullScreen() and not window.presentation.settling, timeout=60_000)
+    window.pad.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_F11)  # from the pad: the maps, as ever
+    qtbot.waitUntil(lambda: window.isFullScreen(), timeout=20_000)
+    assert window.presentation.panel is None and window.maps.isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not window.isFullScreen() and not window.presentation.settling, timeout=60_000)

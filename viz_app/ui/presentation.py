@@ -15,13 +15,11 @@ from PySide6.QtWidgets import QAbstractButton, QAbstractSlider, QAbstractSpinBox
 
 from viz_app.ui.lecture_type import answer_width, type_sizes
 from viz_app.ui.panels.base import FollowsTextSize, ShowsAnAnswer
+from viz_app.ui.stage import Stage
 
 _CONTROLS = (QAbstractButton, QComboBox, QAbstractSpinBox, QAbstractSlider)  # what a source tab's controls are made of
 RESTORE_SETTLE_MS = 1000  # after leaving presentation, the old splitter sizes are put back until no resize came this long
 TEXT_STEP = 1.15  # Ctrl+plus / Ctrl+minus scale the text by this factor
-PRESENTATION_COLUMNS = (0.2, 0.55, 0.25)  # shares of the width: input, maps, answer
-PRESENTATION_COLUMNS_1995 = (0.14, 0.68, 0.18)  # the 1995 layout gives the network the screen: input, maps, answer
-PANEL_ANSWER_SHARE = 0.25  # a presented panel leaves this share of the width to the answer
 
 
 @dataclass
@@ -88,7 +86,7 @@ class Presentation(QObject):
         self.panel_action = _action(window, "Present this &panel", QKeySequence("Shift+F11"))
         self.panel_action.setToolTip("The side tab in view, full screen beside the answer (PageDown/PageUp: the next one)")
         self.panel_action.triggered.connect(lambda: self.present(self._parts.side.currentIndex()))
-        self._panel: int | None = None  # the side tab presented instead of the maps, by index
+        self.stage = Stage(parts, window, self.layout_1995)  # what the presented view shows: maps, input or a panel
         self._paging = [_action(window, text, QKeySequence(key)) for text, key in
                         (("Next panel", Qt.Key.Key_PageDown), ("Previous panel", Qt.Key.Key_PageUp), ("The maps", Qt.Key.Key_Home))]  # fmt: skip
         for step, item in zip((1, -1, 0), self._paging, strict=True):
@@ -113,14 +111,18 @@ class Presentation(QObject):
         return self._normal is not None
 
     def set_on(self, on: bool) -> None:
-        """Enter (full screen, controls hidden, large type) or leave the presentation view."""
+        """Enter (full screen, controls hidden, large type) or leave the presentation view; entered from
+        a side tab that has the keyboard (F11 there), that panel is presented."""
+        focus = self._window.focusWidget()
+        if on and not self.on and focus is not None and self._parts.side.isAncestorOf(focus):
+            self.present(self._parts.side.currentIndex())
+        else:
+            self._switch(on)
+
+    def _switch(self, on: bool) -> None:
         if on == self.on:
             return
         w, parts = self._window, self._parts
-        focus = w.focusWidget()
-        if on and focus is not None and parts.side.isAncestorOf(focus):
-            self.present(parts.side.currentIndex())  # F11 on a side tab presents that panel
-            return
         if on:
             # The colour scale stays: it says how to read the maps.
             recede = [parts.controls, parts.side, w.statusBar(), w.menuBar(), parts.messages, parts.inputs.tabBar()]
@@ -131,11 +133,11 @@ class Presentation(QObject):
                 widget.hide()
             parts.inputs.setMinimumWidth(1)  # hidden controls need no room (0 would mean: as the controls ask)
             w.showFullScreen()
-            self._fit_columns()
+            self.stage.fit_columns()
             parts.maps.set_pixel_exact(True)
             self.apply_text_sizes()
         else:
-            self._show_maps()
+            self.stage.leave()
             normal, self._normal = self._normal, None
             assert normal is not None
             for widget in normal.hidden:
@@ -156,62 +158,22 @@ class Presentation(QObject):
         self.action.setChecked(on)
         self.toggled.emit(on)
 
-    # --- presenting a side panel instead of the maps ---------------------------------------------
     @property
     def panel(self) -> int | None:
-        """The side tab presented full screen beside the answer (its index), or None (the maps)."""
-        return self._panel
+        """What is presented instead of the maps: a side tab's index, INPUT_COLUMN, or None (the maps)."""
+        return self.stage.subject
 
-    def present(self, index: int | None) -> None:
-        """Present side tab ``index`` full screen beside the answer, or the maps (None); enters presentation."""
-        if not self.on:
-            self.set_on(True)
-        parts = self._parts
-        if index is None:
-            self._show_maps()
-        else:
-            side = parts.side
-            side.setCurrentIndex(index)
-            if self._panel is None:  # the side tabs take the maps' place; input and maps recede
-                parts.columns.insertWidget(parts.columns.indexOf(parts.centre), side)
-                parts.left.hide()
-                parts.centre.hide()
-                side.tabBar().hide()
-                side.show()
-            self._panel = index
-        self._fit_columns()
+    def present(self, subject: int | None) -> None:
+        """Present side tab ``subject`` (or INPUT_COLUMN) full screen beside the answer, or the maps (None);
+        enters presentation."""
+        self._switch(True)
+        self.stage.show(subject)
 
     def step(self, step: int) -> None:
-        """PageDown (+1) / PageUp (-1): the next or previous subject, the maps first then each side tab; Home (0): the maps."""
-        if not self.on:
-            return
-        subjects: list[int | None] = [None, *range(self._parts.side.count())]
-        here = subjects.index(self._panel)
-        self.present(None if step == 0 else subjects[(here + step) % len(subjects)])
+        """PageDown (+1) / PageUp (-1): the next or previous subject (the maps, the input, each side tab); Home (0): the maps."""
+        if self.on:
+            self.present(self.stage.after(step))
 
-    def _show_maps(self) -> None:
-        """The side tabs back under the answer, input and maps back on screen."""
-        if self._panel is None:
-            return
-        parts = self._parts
-        self._panel = None
-        parts.right.insertWidget(1, parts.side)
-        parts.side.hide()
-        parts.side.tabBar().show()
-        parts.left.show()
-        parts.centre.show()
-
-    def _fit_columns(self) -> None:
-        """The presented view's column widths: input, maps and answer by share, or a panel and the answer."""
-        parts = self._parts
-        total = max(sum(parts.columns.sizes()), self._window.screen().geometry().width())
-        if self._panel is None:
-            shares = PRESENTATION_COLUMNS_1995 if self.layout_1995.isChecked() else PRESENTATION_COLUMNS
-            sizes = {parts.left: shares[0], parts.centre: shares[1], parts.right: shares[2]}
-        else:
-            sizes = {parts.side: 1 - PANEL_ANSWER_SHARE, parts.right: PANEL_ANSWER_SHARE}
-        columns = parts.columns
-        columns.setSizes([round(total * sizes.get(columns.widget(i), 0)) for i in range(columns.count())])
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         """Once the window is back at its normal size, put the splitters back where they were."""
@@ -260,7 +222,8 @@ class Presentation(QObject):
         for panel in parts.side.panels.values():
             if isinstance(panel, ShowsAnAnswer):
                 panel.set_answer_px(answer_px)
-        for widget in (parts.side.widget(i) for i in range(parts.side.count())):
+        tabs = [parts.side.widget(i) for i in range(parts.side.count())] + [parts.inputs.widget(i) for i in range(parts.inputs.count())]
+        for widget in tabs:
             if isinstance(widget, FollowsTextSize):
                 widget.set_text_px(label_px)
 
@@ -275,7 +238,7 @@ class Presentation(QObject):
     def _on_layout_1995_toggled(self, on: bool) -> None:
         self._parts.set_layout_1995(on)
         if self.on:
-            self._fit_columns()
+            self.stage.fit_columns()
 
     def _on_screens_menu_shown(self) -> None:
         self.screens_menu.clear()

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QPushButton, QSizePolicy, QSpinBox, QVBoxLayout, QWidget
 
 from viz_app.ui.sources.frame_view import digit_view
@@ -49,7 +50,7 @@ class DemoPanel(QWidget):
         self._build_views()
         self.verdict = QLabel("")
         self.verdict.setWordWrap(True)
-        self.verdict.setStyleSheet("font-size: 13pt;")
+        self.set_text_px(13)
         self._lay_out()
         self._values: tuple[float, ...] = ()
         self._points: dict[int, float] = {}
@@ -89,6 +90,18 @@ class DemoPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view, 3)
         layout.addWidget(self.curve_plot, 2)
+
+    def set_text_px(self, px: int) -> None:
+        """The curve's axes at ``px`` pixels, the verdict larger (the window's labels' size)."""
+        font = QFont()
+        font.setPixelSize(px)
+        for side in ("left", "bottom"):
+            axis = self.curve_plot.getAxis(side)
+            axis.setStyle(tickFont=font)
+            axis.label.setFont(font)
+        verdict = QFont()
+        verdict.setPixelSize(round(px * 1.3))
+        self.verdict.setFont(verdict)
 
     # --- what the tab shows ---------------------------------------------------------------
     def set_scene(self, name: str, parameter: str, values: Sequence[float]) -> None:

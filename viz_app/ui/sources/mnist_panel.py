@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QPushButton, QSpinBox, QWidget
 
 from viz_app.ui.sources.frame_view import digit_view, lay_out_source_tab
@@ -30,12 +31,18 @@ class MnistPanel(QWidget):
         self.mistake_button.setToolTip("Jump to the next test digit the current model gets wrong")
         self.mistake_button.clicked.connect(self.next_mistake_clicked)
         self.verdict = QLabel("")
-        self.verdict.setStyleSheet("font-size: 16pt;")
+        self.set_text_px(14)
 
         lay_out_source_tab(self, (self.index_box, self.previous_button, self.next_button, self.mistake_button), self.view, self.verdict)
         self._label: int | None = None
         self._t_event = -1.0
         self._answer: tuple[float, str] = (-1.0, "")
+
+    def set_text_px(self, px: int) -> None:
+        """The verdict half again as large as the window's labels (``px``)."""
+        font = QFont()
+        font.setPixelSize(round(px * 1.5))
+        self.verdict.setFont(font)
 
     def set_count(self, count: int) -> None:
         self.index_box.setMaximum(max(0, count - 1))
