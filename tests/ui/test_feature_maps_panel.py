@@ -1,6 +1,7 @@
 """The feature-map panel's layout: rows of mosaics, block branches side by side, strips below."""
 
 import numpy as np
+import pytest
 import pyqtgraph as pg
 
 from viz_app.records.frames import LayerImage
@@ -141,3 +142,23 @@ def test_the_output_layer_names_its_units_in_both_layouts(qtbot):
             centre = panel.mapToGlobal(panel.mapFromScene(centre))
             assert cells.contains(centre), (label.toPlainText(), centre, cells)
     assert not [i for i in panel.cell("C3").view.addedItems if isinstance(i, pg.TextItem)]  # maps carry none
+
+
+@pytest.mark.parametrize("layout_1995", [False, True], ids=["rows", "1995"])
+@pytest.mark.parametrize("width", [700, 760, 830, 900, 1000])
+def test_pixel_exact_c1_is_never_drawn_smaller_than_s2(qtbot, width, layout_1995):
+    """Whole-number zoom rounds each layer alone: a 28-px C1 at 2x (56 px) beside a 14-px S2 at 5x (70 px)
+    put the larger map second. Presented, a map is never drawn larger than the maps before it."""
+    panel = FeatureMapsPanel()
+    qtbot.addWidget(panel)
+    panel.resize(width, 600)
+    panel.show()
+    c1 = LayerImage("c1", "C1 6@28x28", (6, 28, 28), np.zeros((56, 84), np.uint8), (2, 3), (28, 28), 0.0, 1.0, False)
+    s2 = LayerImage("s2", "S2 6@14x14", (6, 14, 14), np.zeros((28, 42), np.uint8), (2, 3), (14, 14), 0.0, 1.0, False)
+    panel.show_layers((c1, s2))
+    panel.set_layout_1995(layout_1995)
+    panel.set_pixel_exact(True)
+    qtbot.wait(50)
+    c1_cell, s2_cell = panel.cell("c1"), panel.cell("s2")
+    assert c1_cell.zoom >= 1 and c1_cell.zoom == int(c1_cell.zoom) and s2_cell.zoom == int(s2_cell.zoom)
+    assert c1_cell.zoom * 28 >= s2_cell.zoom * 14, (c1_cell.zoom, s2_cell.zoom)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QLabel, QWidget
 from viz_app.records.frames import LayerImage
 from viz_app.ui.panels.colouring import coloured
 from viz_app.ui.panels.map_layout import as_column, best_columns, grid_path, map_rows, unit_at
-from viz_app.ui.panels.map_title import MapTitle
+from viz_app.ui.panels.map_title import MapTitle, label_units
 
 __all__ = ["FeatureMapsPanel", "MapCell", "map_rows", "unit_at"]
 
@@ -40,6 +40,8 @@ class MapCell:
     image_shape: tuple[int, int]
     signed: bool
     text: str = ""  # the title shown, with the layer's value range
+    tile_width: int = 0  # one map's width in activations (0: a strip)
+    zoom: float = 0.0  # screen pixels per activation as drawn
 
 
 class FeatureMapsPanel(pg.GraphicsLayoutWidget):
@@ -115,8 +117,7 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
     def set_pixel_exact(self, on: bool) -> None:
         """Zoom every map by a whole number where it fits (each activation an exact block of pixels)."""
         self._pixel_exact = on
-        for cell in self._cells.values():
-            self._fit_view(cell)
+        self._fit_all()
 
     def set_layout_1995(self, on: bool) -> None:
         """Every layer side by side in network order (True) or mosaics in rows over dense strips."""
@@ -230,12 +231,12 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
         if strip_row:
             view.setMaximumHeight(STRIP_HEIGHT)
         if layer.is_strip and layer is self._layers[-1] and 1 < len(self._classes) <= MAX_CLASS_LABELS and layer.shape[0] == len(self._classes):
-            self._label_classes(view, len(self._classes))
+            label_units(view, self._classes, self._title_px, upright=self._row_1995)
         image.mouseClickEvent = lambda ev, clicked=shown: self._on_click(clicked, ev)
-        cell = MapCell(title, view, image, lines, layer.shape, layer.image.shape, layer.signed)
+        cell = MapCell(title, view, image, lines, layer.shape, layer.image.shape, layer.signed, tile_width=0 if layer.is_strip else shown.tile[1])
         self._cells[layer.name] = cell
-        view.sigResized.connect(lambda _view, c=cell: self._fit_view(c))
-        self._fit_view(cell)
+        view.sigResized.connect(lambda _view: self._fit_all())
+        self._fit_all()
 
     def set_classes(self, classes: tuple[str, ...]) -> None:
         """The shown model's class names: the output layer's units are labelled with them (up to MAX_CLASS_LABELS)."""
@@ -243,19 +244,20 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
             self._classes = classes
             self._rebuild()
 
-    def _label_classes(self, view: pg.ViewBox, count: int) -> None:
-        """Each output unit named on its cell (a digit), at the titles' size, in either layout."""
-        for index in range(count):
-            label = pg.TextItem(self._classes[index][:3], color="#000000", anchor=(0.5, 0.5))
-            font = label.textItem.font()
-            font.setPixelSize(self._title_px)
-            font.setBold(True)
-            label.setFont(font)
-            label.setPos(*((0.5, index + 0.5) if self._row_1995 else (index + 0.5, 0.5)))
-            view.addItem(label)
+    def _fit_all(self) -> None:
+        """Fit every cell in network order; pixel-exact, a map is never drawn larger than the maps of
+        the layers before it (C1 never smaller than S2, whatever the rounding gave each)."""
+        largest: float | None = None  # the smallest map drawn so far, in screen pixels across
+        for cell in self._cells.values():
+            cap = int(largest // cell.tile_width) if largest is not None and cell.tile_width and self._pixel_exact else None
+            self._fit_view(cell, cap)
+            if cell.tile_width and cell.zoom >= 1:
+                drawn = cell.zoom * cell.tile_width
+                largest = drawn if largest is None else min(largest, drawn)
 
-    def _fit_view(self, cell: MapCell) -> None:
-        """Show the whole image; with pixel-exact zoom, at the largest whole-number scale that fits."""
+    def _fit_view(self, cell: MapCell, cap: int | None = None) -> None:
+        """Show the whole image; with pixel-exact zoom, at the largest whole-number scale that fits
+        (and at most ``cap``)."""
         image = cell.image.image
         if image is None:
             return
@@ -264,10 +266,12 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
         zoom = min(size.width() / w, size.height() / h) if w and h else 0.0
         strip_row = len(cell.shape) == 1 and not self._row_1995  # stretched to the row's width, no whole-number zoom
         if self._pixel_exact and zoom >= 1 and not strip_row:
-            zoom = math.floor(zoom)
+            zoom = math.floor(zoom) if cap is None else max(1, min(math.floor(zoom), cap))
             half_w, half_h = size.width() / zoom / 2, size.height() / zoom / 2
             cell.view.setRange(xRange=(w / 2 - half_w, w / 2 + half_w), yRange=(h / 2 - half_h, h / 2 + half_h), padding=0)
+            cell.zoom = zoom
         else:
+            cell.zoom = zoom
             cell.view.setRange(xRange=(0, w), yRange=(0, h), padding=0 if len(cell.shape) == 1 else 0.02)
 
     def _set_empty(self, empty: bool) -> None:

@@ -1,4 +1,4 @@
-"""A feature map's title: elided to its cell, never widening the column it heads."""
+"""A feature map's title (elided to its cell, never widening the column it heads) and the output units' names."""
 
 from __future__ import annotations
 
@@ -58,6 +58,18 @@ class MapTitle(pg.LabelItem):
         self._sizeHint[Qt.SizeHint.PreferredSize] = (0, height)
         self.setMinimumWidth(0)
         self.updateGeometry()
+
+
+def label_units(view: pg.ViewBox, names: tuple[str, ...], px: int, upright: bool) -> None:
+    """Name each unit of an output strip on its own cell (a digit), in bold ``px``-pixel type; the
+    strip lies (one row) or stands (``upright``, the 1995 layout's column)."""
+    for index, name in enumerate(names):
+        label = pg.TextItem(name[:3], color="#000000", anchor=(0.5, 0.5))
+        font = _px_font(px)
+        font.setBold(True)
+        label.setFont(font)
+        label.setPos(*((0.5, index + 0.5) if upright else (index + 0.5, 0.5)))
+        view.addItem(label)
 
 
 def _px_font(px: int) -> QFont:
