@@ -99,6 +99,10 @@ class DemoPanel(QWidget):
             axis = self.curve_plot.getAxis(side)
             axis.setStyle(tickFont=font)
             axis.label.setFont(font)
+        legend = self.curve_plot.plotItem.legend
+        legend.setLabelTextSize(f"{px}px")  # the names added later too
+        for _, label in legend.items:
+            label.setText(label.text)  # drawn again at that size
         verdict = QFont()
         verdict.setPixelSize(round(px * 1.3))
         self.verdict.setFont(verdict)
