@@ -40,6 +40,8 @@ class Stage:
             self._back_to_maps()
         if subject == INPUT_COLUMN:
             parts.centre.hide()
+            height = sum(parts.left.sizes())
+            parts.left.setSizes([round(height * 0.78), round(height * 0.22)])  # the source (a scene and its curve) first
         elif subject is not None:
             side = parts.side
             side.setCurrentIndex(subject)
