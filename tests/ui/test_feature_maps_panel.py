@@ -1,8 +1,8 @@
 """The feature-map panel's layout: rows of mosaics, block branches side by side, strips below."""
 
 import numpy as np
-import pytest
 import pyqtgraph as pg
+import pytest
 
 from viz_app.records.frames import LayerImage
 from viz_app.ui.colours import lut

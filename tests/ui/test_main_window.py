@@ -114,3 +114,15 @@ def test_window_fits_its_screen_when_first_shown(qtbot):
     available = window.screen().availableGeometry()
     assert window.minimumSizeHint().width() <= 1024 and window.minimumSizeHint().height() <= 700
     assert available.contains(window.frameGeometry()) or window.isMaximized()
+
+
+def test_the_picker_shows_the_model_s_whole_name_at_1024(qtbot):
+    """The closed picker cut "LeNet-5 (ReLU, max pooling)  [lenet5]" at 22 characters; the toolbar still fits 1024 px."""
+    window = MainWindow([("lenet5", "LeNet-5 (ReLU, max pooling)", "MNIST zoo"), *MODELS[1:]])
+    qtbot.addWidget(window)
+    window.resize(1024, 740)
+    window.show()
+    qtbot.waitExposed(window)
+    picker = window.model_picker
+    assert picker.fontMetrics().horizontalAdvance(picker.currentText()) <= picker.width() - 20
+    assert window.controls.sizeHint().width() <= 1024 and window.clear_button.isVisible()

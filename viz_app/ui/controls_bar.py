@@ -49,7 +49,7 @@ def model_picker(models: Sequence[tuple[str, str, str]]) -> QComboBox:
                 picker.insertSeparator(picker.count())
             group = model_group
         picker.addItem(f"{title}  [{name}]", name)
-    return shrinkable_combo(picker, 22)
+    return shrinkable_combo(picker, 38)  # "LeNet-5 (ReLU, max pooling)  [lenet5]" whole: 22 cut every name
 
 
 MORE = "More models..."
