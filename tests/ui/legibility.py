@@ -4,7 +4,8 @@
 - lies (partly) outside the screen, or outside the widget that shows it (cut by an ancestor),
 - overlaps another text,
 - is smaller than 1/60 of the screen height in the normal view, 1/40 when presented,
-and, when presented, an answer under 1/5 of the screen height. Texts are QLabels, buttons, combo
+and, when presented, an answer under 1/5 of the screen height, and every map (of ``maps``, the
+feature-map panel) drawn at under 2 screen pixels per activation that does not say it is reduced. Texts are QLabels, buttons, combo
 boxes, spin boxes, check boxes, and the text items of pyqtgraph's scenes (titles, captions, class
 labels). Axis tick labels are painted, not items: they are not seen here.
 """
@@ -12,6 +13,7 @@ labels). Axis tick labels are painted, not items: they are not seen here.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from PySide6.QtCore import QRect, QRectF
 from PySide6.QtGui import QFontMetrics
@@ -141,7 +143,7 @@ def _text_px(item: QGraphicsTextItem | QGraphicsSimpleTextItem) -> float:
     return line_height * px / QFontMetrics(font).height()
 
 
-def problems(window: QWidget, presenting: bool, answer: QLabel | None = None) -> list[str]:
+def problems(window: QWidget, presenting: bool, answer: QLabel | None = None, maps: Any = None) -> list[str]:
     """Every legibility defect of ``window`` as it is shown now, one line each."""
     screen = window.screen().geometry()
     floor = screen.height() * (PRESENTED_SHARE if presenting else NORMAL_SHARE)
@@ -161,6 +163,10 @@ def problems(window: QWidget, presenting: bool, answer: QLabel | None = None) ->
         for b, rb in rects[i + 1 :]:
             if ra.intersects(rb):
                 found.append(f"{a[:30]!r} overlaps {b[:30]!r}")
+    for name in maps.layer_names if maps is not None and maps.isVisible() else ():
+        cell = maps.cell(name)
+        if cell is not None and cell.tile_width and cell.zoom < 2 and "(reduced)" not in cell.text:
+            found.append(f"map {name} is drawn at {cell.zoom:.2f} screen pixels per activation and does not say it is reduced")
     if presenting and answer is not None and answer.isVisible():
         ink = QFontMetrics(answer.font()).tightBoundingRect(answer.text()).height()
         if ink < screen.height() * ANSWER_SHARE:

@@ -93,7 +93,7 @@ def report(session: Session, case: str, out: Path, shown: list) -> dict:
         "maps_area": _rect(maps),
         "maps": {name: list(maps.map_rect(name).getRect()) for name in maps.layer_names},
         "presentation": window.presenting,
-        "legibility": problems(window, window.presenting, window.probabilities.prediction),
+        "legibility": problems(window, window.presenting, window.probabilities.prediction, window.maps),
     }
     screen.grabWindow(0).save(str(out / f"{case}.png"))
     return record

@@ -162,3 +162,18 @@ def test_pixel_exact_c1_is_never_drawn_smaller_than_s2(qtbot, width, layout_1995
     c1_cell, s2_cell = panel.cell("c1"), panel.cell("s2")
     assert c1_cell.zoom >= 1 and c1_cell.zoom == int(c1_cell.zoom) and s2_cell.zoom == int(s2_cell.zoom)
     assert c1_cell.zoom * 28 >= s2_cell.zoom * 14, (c1_cell.zoom, s2_cell.zoom)
+
+
+def test_a_map_drawn_small_says_it_is_reduced(qtbot):
+    """Under 2 screen pixels per activation the units blur: the title says "(reduced)", and stops when there is room."""
+    panel = FeatureMapsPanel()
+    qtbot.addWidget(panel)
+    panel.resize(300, 300)
+    panel.show()
+    big = LayerImage("big", "big 64@56x56", (64, 56, 56), np.zeros((448, 448), np.uint8), (8, 8), (56, 56), 0.0, 1.0, False)
+    panel.show_layers((big,))
+    qtbot.wait(50)
+    assert panel.cell("big").zoom < 2 and "(reduced)" in panel.cell("big").text
+    panel.resize(1400, 1100)
+    qtbot.waitUntil(lambda: panel.cell("big").zoom >= 2, timeout=5_000)
+    assert "(reduced)" not in panel.cell("big").text

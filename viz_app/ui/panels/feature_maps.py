@@ -206,10 +206,13 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
             row_index += 2
 
     def _title_of(self, layer: LayerImage, empty: bool) -> str:
-        """The layer's name (alone in the 1995 layout's narrow columns), with its value range."""
+        """The layer's name (alone in the 1995 layout's narrow columns), with its value range; a map drawn
+        at under 2 screen pixels per activation says it is reduced (its units blur into each other)."""
+        cell = self._cells.get(layer.name)
+        reduced = " (reduced)" if cell is not None and cell.tile_width and 0 < cell.zoom < 2 else ""
         if self._row_1995:
-            return layer.title.split(" ")[0]
-        return layer.title if empty else f"{layer.title}  [{layer.lo:.3g}, {layer.hi:.3g}]"
+            return layer.title.split(" ")[0] + reduced
+        return layer.title + reduced if empty else f"{layer.title}{reduced}  [{layer.lo:.3g}, {layer.hi:.3g}]"
 
     def _add_cell(self, layer: LayerImage, row: int, col: int, colspan: int) -> None:
         shown = as_column(layer) if self._row_1995 else layer
@@ -254,6 +257,12 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
             if cell.tile_width and cell.zoom >= 1:
                 drawn = cell.zoom * cell.tile_width
                 largest = drawn if largest is None else min(largest, drawn)
+        for layer in self._layers:  # a map that now fits larger or smaller says so at once
+            cell = self._cells.get(layer.name)
+            text = self._title_of(layer, self._empty) if cell is not None else ""
+            if cell is not None and ("(reduced)" in text) != ("(reduced)" in cell.text):
+                cell.title.setText(text)
+                cell.text = text
 
     def _fit_view(self, cell: MapCell, cap: int | None = None) -> None:
         """Show the whole image; with pixel-exact zoom, at the largest whole-number scale that fits
