@@ -165,7 +165,7 @@ def problems(window: QWidget, presenting: bool, answer: QLabel | None = None, ma
                 found.append(f"{a[:30]!r} overlaps {b[:30]!r}")
     for name in maps.layer_names if maps is not None and maps.isVisible() else ():
         cell = maps.cell(name)
-        if cell is not None and cell.tile_width and cell.zoom < 2 and "(reduced)" not in cell.text:
+        if cell is not None and cell.tile_width and cell.zoom < 2 and "(reduced)" not in cell.title.text:  # as drawn, cut or not
             found.append(f"map {name} is drawn at {cell.zoom:.2f} screen pixels per activation and does not say it is reduced")
     if presenting and answer is not None and answer.isVisible():
         ink = QFontMetrics(answer.font()).tightBoundingRect(answer.text()).height()

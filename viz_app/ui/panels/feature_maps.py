@@ -25,6 +25,7 @@ __all__ = ["FeatureMapsPanel", "MapCell", "map_rows", "unit_at"]
 TITLE_INTERVAL_S = 0.25
 STRIP_HEIGHT = 34  # pixels of a dense layer's strip in the rows layout
 _EMPTY_GRAY = 48  # what an empty map is filled with (dimmed, no activations)
+REDUCED = "(reduced)"  # ends the title of a map drawn at under 2 screen pixels per activation
 MAX_CLASS_LABELS = 20  # an output layer with at most this many units has each named on its cell
 
 
@@ -209,10 +210,10 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
         """The layer's name (alone in the 1995 layout's narrow columns), with its value range; a map drawn
         at under 2 screen pixels per activation says it is reduced (its units blur into each other)."""
         cell = self._cells.get(layer.name)
-        reduced = " (reduced)" if cell is not None and cell.tile_width and 0 < cell.zoom < 2 else ""
+        reduced = f" {REDUCED}" if cell is not None and cell.tile_width and 0 < cell.zoom < 2 else ""  # last: kept when cut
         if self._row_1995:
             return layer.title.split(" ")[0] + reduced
-        return layer.title + reduced if empty else f"{layer.title}{reduced}  [{layer.lo:.3g}, {layer.hi:.3g}]"
+        return layer.title + reduced if empty else f"{layer.title}  [{layer.lo:.3g}, {layer.hi:.3g}]{reduced}"
 
     def _add_cell(self, layer: LayerImage, row: int, col: int, colspan: int) -> None:
         shown = as_column(layer) if self._row_1995 else layer
@@ -260,7 +261,7 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
         for layer in self._layers:  # a map that now fits larger or smaller says so at once
             cell = self._cells.get(layer.name)
             text = self._title_of(layer, self._empty) if cell is not None else ""
-            if cell is not None and ("(reduced)" in text) != ("(reduced)" in cell.text):
+            if cell is not None and (REDUCED in text) != (REDUCED in cell.text):
                 cell.title.setText(text)
                 cell.text = text
 

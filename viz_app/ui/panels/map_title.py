@@ -38,7 +38,9 @@ class MapTitle(pg.LabelItem):
         self._full = text
         self._elided_for = int(self.width())
         width = self._elided_for - 6
-        shown = self._metrics.elidedText(text, Qt.TextElideMode.ElideRight, width) if width > 20 else text
+        head, tail = (text.rsplit(" (", 1)[0], " (" + text.rsplit(" (", 1)[1]) if text.endswith(")") else (text, "")  # "(reduced)" stays
+        room = width - self._metrics.horizontalAdvance(tail)
+        shown = self._metrics.elidedText(head, Qt.TextElideMode.ElideRight, room) + tail if width > 20 and room > 10 else text
         super().setText(html.escape(shown), **args)
 
     def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt's name
