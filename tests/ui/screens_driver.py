@@ -91,7 +91,7 @@ def report(session: Session, case: str, out: Path, shown: list) -> dict:
         "prediction": _rect(window.probabilities.prediction) if window.probabilities.prediction.isVisible() else None,
         "probabilities": _rect(window.probabilities.plot),
         "maps_area": _rect(maps),
-        "maps": {name: list(maps.map_rect(name).getRect()) for name in maps.layer_names},
+        "maps": {name: list(maps.map_rect(name).getRect()) for name in maps.layer_names} if maps.isVisible() else {},  # a panel presented instead
         "presentation": window.presenting,
         "legibility": problems(window, window.presenting, window.probabilities.prediction, window.maps),
     }

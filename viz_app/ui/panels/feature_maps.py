@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.GraphicsScene.mouseEvents import MouseClickEvent
-from PySide6.QtCore import QRect, Qt, Signal
+from PySide6.QtCore import QPoint, QRect, Qt, Signal
 from PySide6.QtGui import QPen, QResizeEvent
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QLabel, QWidget
 
@@ -102,8 +102,7 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
     def map_rect(self, name: str) -> QRect:
         """Where layer ``name``'s image is drawn, in global screen pixels."""
         image = self._cells[name].image
-        local = self.mapFromScene(image.mapRectToScene(image.boundingRect())).boundingRect()
-        return QRect(self.mapToGlobal(local.topLeft()), local.size())
+        return self.mapFromScene(image.mapRectToScene(image.boundingRect())).boundingRect().translated(self.mapToGlobal(QPoint(0, 0)))
 
     def title_font_px(self) -> int:
         """Pixel size of the layer titles."""
@@ -258,10 +257,9 @@ class FeatureMapsPanel(pg.GraphicsLayoutWidget):
             if cell.tile_width and cell.zoom >= 1:
                 drawn = cell.zoom * cell.tile_width
                 largest = drawn if largest is None else min(largest, drawn)
-        for layer in self._layers:  # a map that now fits larger or smaller says so at once
-            cell = self._cells.get(layer.name)
-            text = self._title_of(layer, self._empty) if cell is not None else ""
-            if cell is not None and (REDUCED in text) != (REDUCED in cell.text):
+        for layer, cell in ((layer, self._cells[layer.name]) for layer in self._layers if layer.name in self._cells):
+            text = self._title_of(layer, self._empty)
+            if (REDUCED in text) != (REDUCED in cell.text):  # a map that now fits larger or smaller says so at once
                 cell.title.setText(text)
                 cell.text = text
 
