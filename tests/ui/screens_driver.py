@@ -142,8 +142,8 @@ def main() -> int:
         _until(lambda: len(session.sources.demo.panel.curve) >= 3, 60)
         print(json.dumps(report(session, "present_demo", args.out, shown)), flush=True)
         window.presentation.present(None)
-        window.set_presentation(False)
         session.sources.show("pad")
+        window.set_presentation(False)
         print(json.dumps(report(session, "after_presentation", args.out, shown)), flush=True)
     for name in filter(None, args.models.split(",")):
         window.model_requested.emit(name, None)

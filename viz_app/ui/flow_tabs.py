@@ -92,6 +92,20 @@ class _Strip(QWidget):
             self.fit_rows()
 
 
+class _Pages(QStackedWidget):
+    """The tabs' pages: as small as the page in view allows. (A QStackedWidget asks for the largest
+    page's minimum, so a wide tab never opened, or one whose size hint was taken at presentation's
+    large type, would hold the whole column wide.)"""
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        page = self.currentWidget()
+        return page.minimumSizeHint().expandedTo(page.minimumSize()) if page is not None else super().minimumSizeHint()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        page = self.currentWidget()
+        return page.sizeHint() if page is not None else super().sizeHint()
+
+
 class FlowTabs(QWidget):
     """A tab widget whose tab names wrap onto rows; its API is the part of QTabWidget's the app uses."""
 
@@ -100,7 +114,7 @@ class FlowTabs(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._strip = _Strip()
-        self._stack = QStackedWidget()
+        self._stack = _Pages()
         self._buttons = QButtonGroup(self)
         self._buttons.setExclusive(True)
         self._buttons.idClicked.connect(self.setCurrentIndex)
@@ -164,4 +178,5 @@ class FlowTabs(QWidget):
         button = self._buttons.button(index)
         if button is not None:
             button.setChecked(True)
+        self._stack.updateGeometry()  # its minimum is the new page's
         self.currentChanged.emit(index)

@@ -11,7 +11,7 @@ from typing import Any, Protocol, cast
 
 from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QGuiApplication, QKeySequence, QScreen
-from PySide6.QtWidgets import QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox, QMainWindow, QMenu, QSplitter, QWidget
+from PySide6.QtWidgets import QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox, QLayout, QMainWindow, QMenu, QSplitter, QWidget
 
 from viz_app.ui.lecture_type import answer_width, type_sizes
 from viz_app.ui.panels.base import FollowsTextSize, ShowsAnAnswer
@@ -31,6 +31,7 @@ class _NormalView:
     sizes: dict[int, list[int]]  # splitter id -> sizes
     hidden: list[QWidget]
     inputs_minimum: int  # the source tabs' minimum width (their controls' room, not needed while hidden)
+    side_tab: int  # the side tab in view (paging through presented panels changes it)
 
 
 class Presentable(Protocol):
@@ -128,7 +129,7 @@ class Presentation(QObject):
             recede = [parts.controls, parts.side, w.statusBar(), w.menuBar(), parts.messages, parts.inputs.tabBar()]
             recede += [c for c in parts.inputs.findChildren(QWidget) if isinstance(c, _CONTROLS)]  # the sources' buttons
             shown = [x for x in recede if not x.isHidden()]
-            self._normal = _NormalView(w.windowState(), w.geometry(), _splitter_sizes(w), shown, parts.inputs.minimumWidth())
+            self._normal = _NormalView(w.windowState(), w.geometry(), _splitter_sizes(w), shown, parts.inputs.minimumWidth(), parts.side.currentIndex())
             for widget in self._normal.hidden:
                 widget.hide()
             parts.inputs.setMinimumWidth(1)  # hidden controls need no room (0 would mean: as the controls ask)
@@ -143,6 +144,7 @@ class Presentation(QObject):
             for widget in normal.hidden:
                 widget.show()
             parts.inputs.setMinimumWidth(normal.inputs_minimum)
+            parts.side.setCurrentIndex(normal.side_tab)
             # The normal type first: the splitters' old sizes fit the normal minimum sizes, not the large ones.
             parts.maps.set_pixel_exact(False)
             self.apply_text_sizes()
@@ -214,6 +216,8 @@ class Presentation(QObject):
         if w.font() == font:
             w.setFont(QFont())  # the same font again is not passed on: widgets added since would keep their own
         w.setFont(font)
+        for layout in w.findChildren(QLayout):  # a hidden tab's layout keeps the sizes of the old type otherwise
+            layout.invalidate()
         parts.maps.set_title_px(title_px)
         parts.maps.prompt.setStyleSheet(f"color: #bbbbbb; font-size: {max(2 * title_px, label_px)}px;")
         parts.network_input.set_title_px(title_px)

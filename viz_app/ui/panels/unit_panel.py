@@ -75,8 +75,10 @@ class UnitPanel(QWidget):
         self.runner: FavouriteRunner | None = None  # set_favourites: none in a window without the app
 
     def set_text_px(self, px: int) -> None:
-        """The zoom's titles at ``px`` pixels (the window's labels' size)."""
+        """The zoom's titles at ``px`` pixels (the window's labels' size), and the digits' room for the new type."""
         self.zoom.set_text_px(px)
+        self.scroll.setMinimumWidth(self.learned.minimumSizeHint().width() + 16)
+        self.split.setMinimumWidth(self.scroll.minimumWidth())
 
     def set_favourites(self, runner: FavouriteRunner) -> None:
         """Compute favourite inputs with ``runner``: asked with ``request``, answered through its

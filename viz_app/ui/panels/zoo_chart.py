@@ -39,7 +39,7 @@ class ZooChartPanel(QWidget):
         item.setLogMode(x=True, y=False)
         item.showGrid(x=True, y=True, alpha=0.25)
         item.setLabel("bottom", "images/s (log scale)")  # short: a side tab is narrow
-        item.setLabel("left", "test accuracy (%)")
+        item.setLabel("left", "accuracy (%)")  # short: a side tab can be low
         item.getViewBox().setDefaultPadding(0.12)  # room for the labels above the largest dots
         self.scatter = pg.ScatterPlotItem(pxMode=True, pen=pg.mkPen("#ffffff", width=1), brush=pg.mkBrush(80, 160, 255, 170))
         item.addItem(self.scatter)
