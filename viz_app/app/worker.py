@@ -36,6 +36,7 @@ from viz_app.records.frames import Frame
 from viz_app.state.panels import PANELS
 from viz_app.state.view import WorkerRequest
 
+PRELOAD_AFTER_REST_S = 3.0  # the extras are imported in the first pause this long (in this thread: no second interpreter user)
 COSTS_AFTER_REST_S = 2.0  # a model's cost table waits for this pause in the input (its first count imports a lot)
 DRAWING_WAIT_MS = 100  # the longest a model that waits for the drawing of its last frame waits (models.device)
 
@@ -73,7 +74,8 @@ class InferenceWorker(QObject):
         self._costs.finished.connect(self._on_costs_ready)
         self._costs.failed.connect(self._on_costs_failed)
         self._costs_when_idle = WhenIdle(COSTS_AFTER_REST_S, self)  # moves to the inference thread with the worker
-        self._preloading: threading.Thread | None = None
+        self._preload_when_idle = WhenIdle(PRELOAD_AFTER_REST_S, self)  # the extras' imports, once, in a pause
+        self._preloaded = False
 
     # --- any thread -------------------------------------------------------------------
     def submit(self, frame: Frame) -> None:
@@ -102,6 +104,7 @@ class InferenceWorker(QObject):
     def _on_frame_arrived(self, frame: Frame) -> None:
         self.last.seen(frame)
         self._costs_when_idle.touch()
+        self._preload_when_idle.touch()
         pipeline = self.applier.pipeline
         if pipeline is None:
             return
@@ -135,9 +138,9 @@ class InferenceWorker(QObject):
             self.released.emit(outcome.released)
         if outcome.loaded is not None:
             self.model_loaded.emit(outcome.loaded)
-            if self._preloading is None:  # once, after the first model: its first frame comes first
-                self._preloading = threading.Thread(target=preload_extras, name="preload-extras", daemon=True)
-                self._preloading.start()
+            if not self._preloaded:  # once, after the first model, when the input rests: frames come first
+                self._preloaded = True
+                self._preload_when_idle.start(preload_extras)
             spec = self.applier.pipeline.loaded.spec if self.applier.pipeline is not None else None
             if spec is not None:
                 self._costs_when_idle.start(lambda: self._costs.run(cancellable, self._closing, cached_summary, spec.name, context=spec))
@@ -174,6 +177,7 @@ class InferenceWorker(QObject):
         self._requests.close()
         self.last.cancel()
         self._costs_when_idle.cancel()
+        self._preload_when_idle.cancel()
         self._costs.close()
         released = self.applier.close()
         if released is not None:
