@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from PySide6.QtCore import QRect, QRectF
+from PySide6.QtCore import QRect, QRectF, Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -67,7 +67,7 @@ def _widget_texts(window: QWidget) -> list[tuple[str, QRect, int, QWidget]]:
                 rect = widget.contentsRect()
             else:
                 width = min(metrics.horizontalAdvance(text), widget.contentsRect().width())
-                rect = QStyleAligned.rect(widget, width, metrics.height())
+                rect = _aligned(widget, width, metrics.height())
         elif isinstance(widget, (QAbstractButton, QComboBox, QAbstractSpinBox)):
             text = widget.text() if isinstance(widget, QAbstractButton) else widget.currentText() if isinstance(widget, QComboBox) else widget.text()
             if not text.strip():
@@ -79,28 +79,18 @@ def _widget_texts(window: QWidget) -> list[tuple[str, QRect, int, QWidget]]:
     return found
 
 
-class QStyleAligned:
+def _aligned(label: QLabel, width: int, height: int) -> QRect:
     """Where a one-line label draws its text inside its contents (by its alignment)."""
-
-    @staticmethod
-    def rect(label: QLabel, width: int, height: int) -> QRect:
-        box = label.contentsRect()
-        align = label.alignment()
-        from PySide6.QtCore import Qt
-
-        if align & Qt.AlignmentFlag.AlignHCenter:
-            x = box.x() + (box.width() - width) // 2
-        elif align & Qt.AlignmentFlag.AlignRight:
-            x = box.right() - width + 1
-        else:
-            x = box.x()
-        if align & Qt.AlignmentFlag.AlignTop:
-            y = box.y()
-        elif align & Qt.AlignmentFlag.AlignBottom:
-            y = box.bottom() - height + 1
-        else:
-            y = box.y() + (box.height() - height) // 2
-        return QRect(x, y, width, min(height, box.height()))
+    box, align = label.contentsRect(), label.alignment()
+    if align & Qt.AlignmentFlag.AlignHCenter:
+        x = box.x() + (box.width() - width) // 2
+    else:
+        x = box.right() - width + 1 if align & Qt.AlignmentFlag.AlignRight else box.x()
+    if align & Qt.AlignmentFlag.AlignTop:
+        y = box.y()
+    else:
+        y = box.bottom() - height + 1 if align & Qt.AlignmentFlag.AlignBottom else box.y() + (box.height() - height) // 2
+    return QRect(x, y, width, min(height, box.height()))
 
 
 def _scene_texts(window: QWidget) -> list[tuple[str, QRect, float, QWidget]]:

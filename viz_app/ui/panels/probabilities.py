@@ -83,8 +83,6 @@ class ProbabilitiesPanel(QWidget):
         self._classes = classes
         self._lying = len(classes) > MAX_BARS
         self._shown = np.arange(min(TOP_BARS if self._lying else MAX_BARS, len(classes)))
-        for side, shown in (("left", True), ("bottom", True)):
-            self.plot.getAxis(side).setVisible(shown)
         self.plot.setLabel("left", "" if self._lying else "probability")
         self.plot.setLabel("bottom", "probability" if self._lying else "")
         self.plot.getViewBox().invertY(self._lying)
