@@ -1,7 +1,8 @@
 """Can the back row read it? A check that walks a shown window's real widgets and graphics items.
 
 ``problems(window, presenting)`` lists, one line each, every text that
-- lies (partly) outside the screen, or outside the widget that shows it (cut by an ancestor),
+- lies (partly) outside the screen, or outside the widget that shows it (cut by an ancestor; a line
+  cut at the edge of a scroll area that can scroll is reached by scrolling, and passes),
 - overlaps another text,
 - is smaller than 1/60 of the screen height in the normal view, 1/40 when presented,
 and, when presented, an answer under 1/5 of the screen height, and every map (of ``maps``, the
@@ -19,6 +20,7 @@ from PySide6.QtCore import QRect, QRectF, Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractScrollArea,
     QAbstractSpinBox,
     QComboBox,
     QGraphicsSimpleTextItem,
@@ -46,6 +48,17 @@ def _clip(widget: QWidget) -> QRect:
         rect &= _global(parent, parent.rect())
         parent = parent.parentWidget()
     return rect
+
+
+def _scrolled(widget: QWidget) -> bool:
+    """``widget`` lies in a scroll area that can scroll: a line cut at its edge is reached by scrolling."""
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QAbstractScrollArea) and not isinstance(parent, QGraphicsView):
+            bars = (parent.verticalScrollBar(), parent.horizontalScrollBar())
+            return any(bar.isVisible() and bar.maximum() > bar.minimum() for bar in bars)
+        parent = parent.parentWidget()
+    return False
 
 
 def _shown(widget: QWidget) -> bool:
@@ -144,7 +157,7 @@ def problems(window: QWidget, presenting: bool, answer: QLabel | None = None, ma
         if not screen.adjusted(-SLACK, -SLACK, SLACK, SLACK).contains(rect):
             found.append(f"{name} at {rect.getRect()} is off the screen {screen.getRect()}")
         holder = _clip(widget.viewport() if isinstance(widget, QGraphicsView) else widget)
-        if not holder.adjusted(-SLACK, -SLACK, SLACK, SLACK).contains(rect):
+        if not holder.adjusted(-SLACK, -SLACK, SLACK, SLACK).contains(rect) and not _scrolled(widget):
             found.append(f"{name} at {rect.getRect()} is cut to {holder.getRect()}")
         if px + 0.5 < floor:
             found.append(f"{name} is {px:.1f} px, under {floor:.1f} px (1/{round(screen.height() / floor)} of the screen)")

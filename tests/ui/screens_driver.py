@@ -17,7 +17,8 @@ import time
 from pathlib import Path
 
 from legibility import problems
-from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtCore import QEventLoop, QPoint, Qt, QTimer
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
 from viz_app.app.session import Session, make_application
@@ -53,6 +54,25 @@ def _draw(session: Session, digit: int = 3) -> None:
         for point in stroke[1:]:
             pad.stroke_to(*point)
         pad.stroke_end()
+
+
+def _click_unit(window, layer: str, at: tuple[float, float]) -> None:  # noqa: ANN001
+    """A real mouse click at the fraction ``at`` of ``layer``'s mosaic: the Unit tab zooms in on that unit."""
+    rect = window.maps.map_rect(layer)
+    where = QPoint(round(rect.x() + at[0] * rect.width()), round(rect.y() + at[1] * rect.height()))
+    viewport = window.maps.viewport()
+    QTest.mouseClick(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, viewport.mapFromGlobal(where))
+
+
+def _write_string(session: Session, digits: str) -> None:
+    """``digits`` written one per cell of the string pad's strip."""
+    pad = session.window.pad
+    for cell, digit in enumerate(digits):
+        for stroke in scaled_strokes(int(digit), pad.canvas.size, steps_per_unit=8):
+            pad.stroke_begin(stroke[0][0] + cell * pad.canvas.size, stroke[0][1])
+            for x, y in stroke[1:]:
+                pad.stroke_to(x + cell * pad.canvas.size, y)
+            pad.stroke_end()
 
 
 def _layout(window) -> tuple:  # noqa: ANN001
@@ -105,6 +125,7 @@ def main() -> int:
     parser.add_argument("--models", default="")
     parser.add_argument("--tabs", action="store_true")
     parser.add_argument("--present", action="store_true")
+    parser.add_argument("--string", action="store_true", help="string mode: the SDNN's String tab, normal and presented")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     app = make_application()
@@ -119,6 +140,9 @@ def main() -> int:
     _draw(session)
     _until(lambda: len(shown) > 0, 10)
     print(json.dumps(report(session, "start", args.out, shown)), flush=True)
+    if args.tabs:  # the Unit tab shows a unit, not its empty prompt
+        _click_unit(window, "c3", (0.3, 0.1))
+        _until(lambda: window.panel("unit").selection is not None, 10)
     for tab in range(window.side.count()) if args.tabs else ():
         window.side.setCurrentIndex(tab)
         title = window.side.tabText(tab).lower().replace(" ", "_")
@@ -145,6 +169,19 @@ def main() -> int:
         session.sources.show("pad")
         window.set_presentation(False)
         print(json.dumps(report(session, "after_presentation", args.out, shown)), flush=True)
+    if args.string:
+        window.pad.mode_buttons.button(1).click()
+        _until(lambda: window.model is not None and window.model.name == "sdnn", 90)
+        sdnn = window.side.indexOf(window.panel("sdnn"))
+        window.side.setCurrentIndex(sdnn)
+        _write_string(session, "2468")
+        _until(lambda: bool(shown) and shown[-1] == "sdnn", 30)
+        print(json.dumps(report(session, "string_sdnn", args.out, shown)), flush=True)
+        window.presentation.present(sdnn)
+        print(json.dumps(report(session, "present_string_sdnn", args.out, shown)), flush=True)
+        window.presentation.present(None)
+        window.set_presentation(False)
+        window.pad.mode_buttons.button(0).click()
     for name in filter(None, args.models.split(",")):
         window.model_requested.emit(name, None)
         loaded = _until(lambda name=name: window.model is not None and window.model.name == name and shown and shown[-1] == name, 90)

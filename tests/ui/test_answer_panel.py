@@ -7,6 +7,7 @@ import time
 
 import numpy as np
 import pytest
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QStatusBar
 
 from viz_app.records.frames import FrameResult, ModelInfo, Timings
@@ -123,3 +124,28 @@ def test_the_top_tick_label_is_drawn_whole(panel) -> None:
     box = panel.plot.getViewBox()
     top = box.mapViewToScene(QPointF(0, 1.0)).y() - box.sceneBoundingRect().top()
     assert top >= panel._label_px / 2
+
+
+def test_a_string_readers_eleven_classes_name_the_score_axis_not_the_class_names(panel) -> None:
+    panel.set_model(info((*"0123456789", "none")))  # the SDNN: ten digits and "no digit here"
+    scores = np.full(11, 0.01)
+    scores[[2, 4, 6, 8]] = 1.0
+    panel.show_result(result(scores, text="2468"))
+    assert panel.plot.getAxis("left").labelText == ""  # its digits are the left axis' ticks: a label there covered them
+    assert panel.plot.getAxis("bottom").labelText == "score on the string"
+
+
+def test_presented_a_string_widens_the_answer_to_its_digits(qtbot, panel) -> None:
+    panel.set_model(info(tuple("0123456789")))
+    panel.resize(100, 420)
+    panel.set_text_px(18, 100)  # 60 % of the screen (800 px offscreen) has room for four digits of 100 px
+    panel.set_answer_floor(100)  # presented: one digit's width
+    panel.show_result(result(np.eye(10)[2], text="2468"))
+    assert panel.minimumWidth() > 2 * 100
+    qtbot.waitUntil(lambda: panel.prediction.font().pixelSize() == 100, timeout=3000)  # once laid out at its new width
+    digits = QFontMetrics(panel.prediction.font()).horizontalAdvance("2468")
+    assert digits <= panel.minimumWidth()
+    panel.show_result(result(np.eye(10)[4]))  # one digit again: the panel keeps the floor only
+    assert panel.minimumWidth() == 100
+    panel.set_answer_floor(0)  # the normal view
+    assert panel.minimumWidth() == 0

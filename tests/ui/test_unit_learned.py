@@ -72,3 +72,23 @@ def test_side_by_side_when_wide(qtbot) -> None:
     assert panel.split.orientation() == Qt.Orientation.Horizontal
     panel.resize(320, 600)
     qtbot.waitUntil(lambda: panel.split.orientation() == Qt.Orientation.Vertical, timeout=20_000)
+
+
+def test_the_digits_grow_with_the_room_and_never_widen_the_tab(qtbot) -> None:
+    panel = UnitPanel()
+    qtbot.addWidget(panel)
+    panel.model_changed(INFO)
+    panel.select("c3", 2)
+    panel.show_record(record(top_images()))
+    panel.resize(300, 220)  # a side tab at 1280x720
+    panel.show()
+    qtbot.waitExposed(panel)
+    learned = panel.learned
+    narrow = learned.tile
+    assert learned.width() <= panel.scroll.viewport().width()  # nothing runs off the tab's right edge
+    assert panel.split.sizes()[0] > 0.4 * 220  # the zoom's pictures get their half of a low tab
+    panel.resize(760, 700)  # presented
+    qtbot.waitUntil(lambda: learned.tile > 2 * narrow // 1.5, timeout=3000)
+    assert learned.tile >= 72 and learned.tiles[0].pixmap().width() == learned.tile
+    assert learned.width() <= panel.scroll.viewport().width()
+    assert panel.scroll.minimumWidth() == learned.narrowest() + 16  # the minimum is the narrow layout's, not the grown one's

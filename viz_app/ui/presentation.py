@@ -14,7 +14,7 @@ from PySide6.QtGui import QAction, QFont, QGuiApplication, QKeySequence, QScreen
 from PySide6.QtWidgets import QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox, QLayout, QMainWindow, QMenu, QSplitter, QWidget
 
 from viz_app.ui.lecture_type import answer_width, type_sizes
-from viz_app.ui.panels.base import FollowsTextSize, ShowsAnAnswer
+from viz_app.ui.panels.base import FollowsTextSize
 from viz_app.ui.stage import Stage
 
 _CONTROLS = (QAbstractButton, QComboBox, QAbstractSpinBox, QAbstractSlider)  # what a source tab's controls are made of
@@ -222,10 +222,7 @@ class Presentation(QObject):
         parts.maps.prompt.setStyleSheet(f"color: #bbbbbb; font-size: {max(2 * title_px, label_px)}px;")
         parts.network_input.set_title_px(title_px)
         parts.probabilities.set_text_px(label_px, answer_px)
-        parts.probabilities.setMinimumWidth(answer_width(answer_px) if self.on else 0)  # a digit never shrinks to fit
-        for panel in parts.side.panels.values():
-            if isinstance(panel, ShowsAnAnswer):
-                panel.set_answer_px(answer_px)
+        parts.probabilities.set_answer_floor(answer_width(answer_px) if self.on else 0)  # a digit never shrinks to fit
         tabs = [parts.side.widget(i) for i in range(parts.side.count())] + [parts.inputs.widget(i) for i in range(parts.inputs.count())]
         for widget in tabs:
             if isinstance(widget, FollowsTextSize):

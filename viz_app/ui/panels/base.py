@@ -51,16 +51,6 @@ class Panel(Protocol):
 
 
 @runtime_checkable
-class ShowsAnAnswer(Protocol):
-    """A panel that shows an answer (the string read, say): the window sizes its text with the
-    predicted class's, larger when presenting."""
-
-    def set_answer_px(self, answer_px: int) -> None:
-        """Size the answer's text for an answer of ``answer_px`` pixels."""
-        ...
-
-
-@runtime_checkable
 class FollowsTextSize(Protocol):
     """A panel with text the window's font does not reach (pyqtgraph's titles and axes): the window
     tells it the labels' pixel size (Ctrl+plus, presentation)."""

@@ -12,6 +12,7 @@ from viz_app.records.frames import FrameResult, ModelInfo
 
 MAX_BARS = 10  # a model with up to this many classes has a bar per class
 TOP_BARS = 5  # a model with more (ImageNet's 1,000) has its top five, as bars named in full
+STRING_ANSWER_SHARE = 0.6  # presented, a string read takes up to this share of the screen width (four digits a fifth high)
 UNTRAINED_NOTE = "UNTRAINED WEIGHTS: random answer"
 _BAR = pg.mkBrush("#4a90d9")
 _TOP = pg.mkBrush("#f5a623")
@@ -34,6 +35,7 @@ class ProbabilitiesPanel(QWidget):
         self._classes: tuple[str, ...] = ()
         self._shown: np.ndarray = np.arange(0)
         self._string = False  # the last frame was a string read
+        self._answer_floor = 0  # presented: the least width, a digit's at the presented size (set_answer_floor)
         self._string_mode = False  # the input is a string of digits (what the empty view asks for)
         self._trained = True
         self._lying = False  # bars lie (the top five of many classes, named on the bars' axis)
@@ -83,8 +85,7 @@ class ProbabilitiesPanel(QWidget):
         self._classes = classes
         self._lying = len(classes) > MAX_BARS
         self._shown = np.arange(min(TOP_BARS if self._lying else MAX_BARS, len(classes)))
-        self.plot.setLabel("left", "" if self._lying else "probability")
-        self.plot.setLabel("bottom", "probability" if self._lying else "")
+        self._label_axes()
         self.plot.getViewBox().invertY(self._lying)
         if self._lying:
             self.plot.setXRange(0, PROBABILITY_TOP, padding=0)
@@ -111,7 +112,7 @@ class ProbabilitiesPanel(QWidget):
         string = result.text is not None
         if string != self._string:
             self._string = string
-            self.plot.setLabel("left", "score on the string" if string else "probability")
+            self._label_axes()
         if result.text is not None:
             self.show_string(result.text, result.empty)
 
@@ -156,16 +157,46 @@ class ProbabilitiesPanel(QWidget):
         else:
             self.bars.setOpts(x=where, x0=None, width=0.8, y=None, height=values, brushes=brushes)
 
+    def _label_axes(self) -> None:
+        """Name the axis the bars' lengths lie along (a string reader's bars are its digits' best
+        scores along the string); the other axis has the class names only."""
+        value = "score on the string" if self._string else "probability"
+        self.plot.setLabel("left", "" if self._lying else value)
+        self.plot.setLabel("bottom", value if self._lying else "")
+
+    def set_answer_floor(self, width: int) -> None:
+        """At least ``width`` pixels wide (presented: the answer's digit never shrinks to fit), 0 for none."""
+        self._answer_floor = width
+        self.setMinimumWidth(width)
+        self._answer_key = None
+        self._show_answer(self.prediction.text())  # a string shown stays as wide as its digits need
+
     def _show_answer(self, text: str) -> None:
-        """The predicted class, in type as large as its width allows (a long ImageNet name gets smaller type)."""
-        key = (text, self.prediction.width(), self._answer_px)
-        if key == self._answer_key:
-            return  # as shown: no new font, no new layout
-        self._answer_key = key
+        """The predicted class, in type as large as its width allows (a long ImageNet name gets smaller type).
+        Presented, a string read widens the panel to its digits' size, up to STRING_ANSWER_SHARE of the screen."""
         font = QFont()
         font.setBold(True)
         font.setPixelSize(self._answer_px)
         width = QFontMetrics(font).horizontalAdvance(text)
+        if self._answer_floor:
+            wanted = self._answer_floor
+            if self._string:
+                room = int(self.screen().geometry().width() * STRING_ANSWER_SHARE)
+                wanted += min(width - QFontMetrics(font).horizontalAdvance("8"), room - wanted)
+            if wanted != self.minimumWidth():
+                self.setMinimumWidth(max(self._answer_floor, wanted))
+        self._fit_answer(text)
+
+    def _fit_answer(self, text: str) -> None:
+        """``text`` at the answer's size, smaller where the label's width has no room for it."""
+        font = QFont()
+        font.setBold(True)
+        font.setPixelSize(self._answer_px)
+        width = QFontMetrics(font).horizontalAdvance(text)
+        key = (text, self.prediction.width(), self._answer_px)
+        if key == self._answer_key:
+            return  # as shown: no new font, no new layout
+        self._answer_key = key
         room = max(40, self.prediction.width() - 8)
         if width > room:
             font.setPixelSize(max(12, int(self._answer_px * room / width)))
@@ -193,9 +224,10 @@ class ProbabilitiesPanel(QWidget):
             self.plot.setXRange(-0.6, len(indices) - 0.4, padding=0)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        """The names are cut to the width there is."""
+        """The names are cut to the width there is; the answer takes the room it has now."""
         super().resizeEvent(event)
         self._set_ticks(self._shown)
+        self._fit_answer(self.prediction.text())
 
 
 def _short(name: str, room: int) -> str:

@@ -2,7 +2,8 @@
 
 Top to bottom, every row under the same stretch of the string: the input strip, C1, C3 and C5
 (their channels stacked), each position's class probabilities, the winning class at each
-position (faint where unsure) with the digits it reads, and, in large type, the string read.
+position (faint where unsure) with the digits it reads. The string read itself is the window's
+answer, beside the panel in every view.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from functools import lru_cache
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtCore import QRectF, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from viz_app.records.frames import ModelInfo
@@ -73,8 +74,6 @@ class SDNNPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.reading = QLabel("–", alignment=Qt.AlignmentFlag.AlignCenter, objectName="string_read")
-        self.reading.setMinimumWidth(1)  # a long string gets smaller type, never a wider window
         self.message = wrapping_label(QLabel(SWITCH_HINT))
         self._string_mode = False
         self.graphics = pg.GraphicsLayoutWidget()
@@ -87,16 +86,14 @@ class SDNNPanel(QWidget):
         self._labels: list[pg.TextItem] = []  # the digits under the winners row, reused
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
-        layout.addWidget(self.reading)
         layout.addWidget(self.message)
         layout.addWidget(self.graphics, 1)
-        self._reading_px = 56
+        self._label_px = LABEL_PX
         self._width = 0
         self._opacity = 1.0
         self._geometry: dict[str, tuple[float, ...]] = {}  # row -> (rows, columns, x0, step) as drawn
         self._layer_titles: dict[str, tuple[str, bool]] = {}  # row -> (title, signed) as shown
         self._digits: list[tuple[float, str, int]] = []  # the digit labels as placed
-        self._reading_key: tuple[str, int, int] | None = None
         self.record: StringRecord | None = None
         self.shown = 0  # records drawn
 
@@ -121,6 +118,10 @@ class SDNNPanel(QWidget):
         for label in self.titles.values():
             label.setText(label.text, size=f"{px}px")  # the title shown now, at the new size
             label.setFixedWidth(TITLE_WIDTH_EM * px)
+        self._label_px = max(LABEL_PX, px)
+        for label in self._labels:
+            label.setFont(self._digit_font())
+        self._digits = []  # placed again at the next frame, with room for the new type
 
     def set_string_mode(self, on: bool) -> None:
         """The pad reads strings (True): the message no longer asks to switch it."""
@@ -147,7 +148,6 @@ class SDNNPanel(QWidget):
             self.message.setVisible(bool(message))
         self.graphics.setVisible(bool(record.layers))
         if not record.layers:
-            self._show_reading("–")
             return
         width = int(record.strip.shape[1])
         self._draw("input", record.strip, (0.0, 1.0))
@@ -166,12 +166,6 @@ class SDNNPanel(QWidget):
             self._opacity = opacity
             for image in self.images.values():
                 image.setOpacity(opacity)
-        self._show_reading("–" if record.empty else record.text or "?")
-
-    def set_answer_px(self, answer_px: int) -> None:
-        """The string read is an answer too: two thirds of the predicted class's size (fitted to its width)."""
-        self._reading_px = answer_px * 2 // 3
-        self._show_reading(self.reading.text())
 
     # --- drawing ----------------------------------------------------------------------------------
     def _draw(self, key: str, image: np.ndarray, along: tuple[float, float]) -> None:
@@ -201,17 +195,14 @@ class SDNNPanel(QWidget):
         a run too close to the one before to be read beside it gets no label."""
         view = self.views["winners"]
         (x_lo, x_hi), _ = view.viewRange()
-        room = LABEL_PX * (x_hi - x_lo) / max(1.0, view.width())  # a label's width in strip pixels
+        room = self._label_px * (x_hi - x_lo) / max(1.0, view.width())  # a label's width in strip pixels
         placed: list[tuple[float, str, float]] = []
         for run in runs:
             if not placed or run[0] - placed[-1][0] >= room:
                 placed.append(run)
         while len(self._labels) < len(placed):
             label = pg.TextItem("", anchor=(0.5, 0.5))
-            font = QFont()
-            font.setBold(True)
-            font.setPixelSize(LABEL_PX)
-            label.setFont(font)
+            label.setFont(self._digit_font())
             view.addItem(label)
             self._labels.append(label)
         shown = [(x, digit, int(80 + 175 * sure) // 16 * 16) for x, digit, sure in placed]  # alpha in 16 steps
@@ -225,18 +216,8 @@ class SDNNPanel(QWidget):
         for label in self._labels[len(shown) :]:
             label.setVisible(False)
 
-    def _show_reading(self, text: str) -> None:
-        """The string read, as large as the panel's width allows."""
-        key = (text, self.reading.width(), self._reading_px)
-        if key == self._reading_key:
-            return
-        self._reading_key = key
+    def _digit_font(self) -> QFont:
         font = QFont()
         font.setBold(True)
-        font.setPixelSize(self._reading_px)
-        room = max(40, self.reading.width() - 8)
-        width = QFontMetrics(font).horizontalAdvance(text)
-        if width > room:
-            font.setPixelSize(max(12, int(self._reading_px * room / width)))
-        self.reading.setFont(font)
-        self.reading.setText(text)
+        font.setPixelSize(self._label_px)
+        return font

@@ -37,7 +37,8 @@ class FavouriteRunner(Protocol):
 
 
 SIDE_BY_SIDE = 1.1  # width / height above which the two parts sit side by side
-ZOOM_SHARE = 0.44  # of the tab's height (or width) the zoom gets until the handle is dragged
+ZOOM_ASPECT = 2.6  # above it, the zoom's pictures in one row (width / height) take no more height: the digits get it
+ZOOM_SHARE = 0.5  # of the tab's height (or width) the zoom gets until the handle is dragged
 
 
 class UnitPanel(QWidget):
@@ -54,7 +55,8 @@ class UnitPanel(QWidget):
         self.scroll.setWidget(self.learned)
         self.scroll.setWidgetResizable(True)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setMinimumWidth(self.learned.minimumSizeHint().width() + 16)
+        self.learned.setMinimumWidth(self.learned.narrowest())  # not its side-by-side hint: the view fits the scroll area
+        self.scroll.setMinimumWidth(self.learned.narrowest() + 16)
         self.split = QSplitter(Qt.Orientation.Vertical)
         self.split.setChildrenCollapsible(False)
         self.split.addWidget(self.zoom)
@@ -77,7 +79,8 @@ class UnitPanel(QWidget):
     def set_text_px(self, px: int) -> None:
         """The zoom's titles at ``px`` pixels (the window's labels' size), and the digits' room for the new type."""
         self.zoom.set_text_px(px)
-        self.scroll.setMinimumWidth(self.learned.minimumSizeHint().width() + 16)
+        self.learned.setMinimumWidth(self.learned.narrowest())  # not its side-by-side hint: the view fits the scroll area
+        self.scroll.setMinimumWidth(self.learned.narrowest() + 16)
         self.split.setMinimumWidth(self.scroll.minimumWidth())
 
     def set_favourites(self, runner: FavouriteRunner) -> None:
@@ -186,7 +189,8 @@ class UnitPanel(QWidget):
             self.split.setOrientation(orientation)
         if not self._user_split:
             length = size.width() if wide else size.height()
-            self.split.setSizes([round(length * ZOOM_SHARE), length - round(length * ZOOM_SHARE)])
+            zoom = round(length * ZOOM_SHARE) if wide else min(round(length * ZOOM_SHARE), round(size.width() / ZOOM_ASPECT))
+            self.split.setSizes([zoom, length - zoom])
         super().resizeEvent(event)
 
     def _on_splitter_moved(self, position: int, index: int) -> None:

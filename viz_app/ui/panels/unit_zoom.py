@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QPainterPath, QPen
+from PySide6.QtGui import QPainterPath, QPen, QResizeEvent
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsRectItem, QWidget
 
 from viz_app.records.frames import ModelInfo
@@ -19,6 +19,7 @@ _FIELD_PEN.setCosmetic(True)
 _FIELD_PEN.setWidth(2)
 _GRID_PEN = QPen(Qt.GlobalColor.black)
 _GRID_PEN.setCosmetic(True)
+ONE_ROW = 2.0  # width / height above which the kernels sit beside the activation, not under it (a low side tab)
 
 
 class UnitZoomPanel(pg.GraphicsLayoutWidget):
@@ -31,14 +32,12 @@ class UnitZoomPanel(pg.GraphicsLayoutWidget):
         self.setBackground("#1e1e1e")
         # Titles elided to the panel: a long one ("c3 #4: 10x10, peak 3.21 at (4, 5)") must not widen the window.
         self.title = MapTitle("Click a feature map to zoom in", 12)
-        self.addItem(self.title, row=0, col=0, colspan=3)
-        self.activation_view = self.addViewBox(row=1, col=0, lockAspect=True, invertY=True, enableMouse=False)
+        self.activation_view = pg.ViewBox(lockAspect=True, invertY=True, enableMouse=False)
         self.activation = pg.ImageItem(axisOrder="row-major")
         self.activation_view.addItem(self.activation)
         self.colour_bar = pg.ColorBarItem(values=(0, 1), colorMap=pg.colormap.get(SEQUENTIAL), interactive=False, width=12)
         self.colour_bar.setImageItem(self.activation)
-        self.addItem(self.colour_bar, row=1, col=1)
-        self.input_view = self.addViewBox(row=1, col=2, lockAspect=True, invertY=True, enableMouse=False)
+        self.input_view = pg.ViewBox(lockAspect=True, invertY=True, enableMouse=False)
         self.input_image = pg.ImageItem(axisOrder="row-major")
         self.input_view.addItem(self.input_image)
         self.field = QGraphicsRectItem()
@@ -46,20 +45,44 @@ class UnitZoomPanel(pg.GraphicsLayoutWidget):
         self.field.setVisible(False)
         self.input_view.addItem(self.field)
         self.kernel_title = MapTitle("", 11)
-        self.addItem(self.kernel_title, row=2, col=0, colspan=3)
-        self.kernel_view = self.addViewBox(row=3, col=0, colspan=3, lockAspect=True, invertY=True, enableMouse=False)
+        self.kernel_view = pg.ViewBox(lockAspect=True, invertY=True, enableMouse=False)
         self.kernels = pg.ImageItem(axisOrder="row-major")
         self.kernels.setLookupTable(lut(True))
         self.kernel_view.addItem(self.kernels)
         self.kernel_lines = QGraphicsPathItem()
         self.kernel_lines.setPen(_GRID_PEN)
         self.kernel_view.addItem(self.kernel_lines)
+        self.one_row: bool | None = None
+        self._arrange(one_row=False)
         for view in (self.activation_view, self.input_view, self.kernel_view):
             view.setMenuEnabled(False)
         self.selection: tuple[str, int] | None = None
         self._shapes: dict[str, tuple[int, ...]] = {}
         self._text = ""
         self.shown = 0
+
+    def _arrange(self, one_row: bool) -> None:
+        """The activation, its scale and the input in one row with the kernels under them, or (``one_row``, a
+        low wide tab) the kernels at the row's end, so that every picture gets the tab's height."""
+        if one_row == self.one_row:
+            return
+        items = (self.title, self.activation_view, self.colour_bar, self.input_view, self.kernel_title, self.kernel_view)
+        if self.one_row is not None:
+            for item in items:
+                self.ci.removeItem(item)
+        self.one_row = one_row
+        self.addItem(self.title, row=0, col=0, colspan=3)
+        self.addItem(self.activation_view, row=1, col=0)
+        self.addItem(self.colour_bar, row=1, col=1)
+        self.addItem(self.input_view, row=1, col=2)
+        self.addItem(self.kernel_title, row=0 if one_row else 2, col=3 if one_row else 0, colspan=1 if one_row else 3)
+        self.addItem(self.kernel_view, row=1 if one_row else 3, col=3 if one_row else 0, colspan=1 if one_row else 3)
+
+    def resizeEvent(self, event: QResizeEvent | None) -> None:  # noqa: N802 (Qt's name)
+        """A low wide tab puts every picture in one row (pyqtgraph calls this with None too)."""
+        if hasattr(self, "one_row"):  # not while pyqtgraph's constructor lays the view out
+            self._arrange(self.width() > ONE_ROW * self.height())
+        super().resizeEvent(event)
 
     def select(self, layer: str, index: int) -> None:
         """Zoom in on channel (or unit) ``index`` of ``layer``."""
