@@ -21,6 +21,7 @@ from typing import Any
 
 import torch
 
+from viz_app.cores import SharedCore
 from viz_app.errors import UserError, debugging
 from viz_app.models import load_model
 from viz_app.models.cancel import Cancelled, cancellable
@@ -50,13 +51,14 @@ class Outcome:
 class Applier:
     """Holds the pipeline and the request in force; lives in the inference thread."""
 
-    def __init__(self, closing: threading.Event, progress: Progress) -> None:
+    def __init__(self, closing: threading.Event, progress: Progress, cores: SharedCore) -> None:
         self.pipeline: Pipeline | None = None
         self.applied: WorkerRequest | None = None
         self.calibrations = 0  # pipelines built (each runs one calibration forward): tests count them
         self.builds: dict[str, int] = {}  # extras built, per key: tests count them
         self._closing = closing
         self._progress = progress
+        self._cores = cores
 
     def apply(self, request: WorkerRequest) -> Outcome:
         """Bring what is in force to ``request``; Cancelled when the app closes meanwhile."""
@@ -109,9 +111,12 @@ class Applier:
             return result
         out.released = self.close()
         self.pipeline = pipeline
-        if pipeline.device.type == "cpu":
-            torch.set_num_threads(cpu_threads(loaded.spec.input.size))  # photo-size models: every core
-        out.loaded = pipeline.info()
+        threads = cpu_threads(loaded.spec.input.size) if pipeline.device.type == "cpu" else 0
+        self._cores.join()  # this, the inference thread
+        self._cores.share(threads == 1)  # a millisecond's forward: GUI and inference take turns on one core (viz_app.cores)
+        if threads:
+            torch.set_num_threads(threads)  # photo-size models: every core, their worker threads spread
+        out.loaded = pipeline.refresh_info()
         out.messages.extend(out.loaded.warnings)
         extras = self._sync_extras(dict(want.extras), {}, out)
         return ModelRequest(want.model, want.layers, want.norm, extras), run

@@ -23,6 +23,7 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from viz_app.app.apply import Applier
 from viz_app.app.last_frame import LastFrame
 from viz_app.app.threads import LatestMailbox, OffThread, WhenIdle
+from viz_app.cores import SharedCore
 from viz_app.errors import UserError, debugging
 from viz_app.memory import one_heap
 from viz_app.models.cancel import Cancelled, cancellable
@@ -55,11 +56,11 @@ class InferenceWorker(QObject):
     summary_ready = Signal(object, object, object)  # ModelSummary, [(path, title)] choices, default paths
     released = Signal(str)  # a model was freed on this device type: collect garbage on the GUI thread
 
-    def __init__(self) -> None:
+    def __init__(self, cores: SharedCore | None = None) -> None:
         super().__init__()
         self._closing = threading.Event()  # set from any thread: stop loads and cost tables
         self.processed = 0
-        self.applier = Applier(self._closing, self._on_download_progress)
+        self.applier = Applier(self._closing, self._on_download_progress, cores or SharedCore())
         # Children move into the inference thread with the worker: the mailboxes then deliver
         # there, and the cost tables report there.
         self._frames = LatestMailbox(self)
@@ -217,9 +218,12 @@ class InferenceThread:
 
     def __init__(self) -> None:
         one_heap()  # the models this thread loads come from the heap that is given back whole
+        self.cores = SharedCore()
+        self.cores.join()  # this, the GUI thread: on one core with the inference thread for a digit-size model
+        self.cores.share(True)  # from the start: threads Qt and Python start for the window share its core too
         self.thread = QThread()
         self.thread.setObjectName("inference")
-        self.worker = InferenceWorker()
+        self.worker = InferenceWorker(self.cores)
         self.worker.moveToThread(self.thread)
 
     def start(self) -> None:
@@ -229,6 +233,7 @@ class InferenceThread:
     def stop(self, timeout_ms: int = 10_000) -> bool:
         """Stop the worker after the frame (or torch call) in progress and wait for the thread at most
         ``timeout_ms``; True when it ended."""
+        self.cores.share(False)  # the process as it was: its threads over every core
         if not self.thread.isRunning():
             return True
         # Queued: runs in the inference thread after the frame in progress, and ends its loop.

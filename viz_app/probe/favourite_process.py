@@ -29,6 +29,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from viz_app.cores import spread_over_all_cores
 from viz_app.errors import UserError
 
 if TYPE_CHECKING:  # the child imports this module first: torch only once it runs at idle priority
@@ -174,6 +175,7 @@ def child_priority() -> str:
 
 def serve(conn: Connection, priority: str = "idle") -> None:
     """The child's loop: a Job in, ``("ok", Ascent)`` or ``("error", message)`` out; None ends it."""
+    spread_over_all_cores()  # started from the GUI thread, which may share one core with inference
     if priority != "normal":
         _idle_priority()
     import torch

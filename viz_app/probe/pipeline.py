@@ -96,6 +96,11 @@ class Pipeline:
         """The model's record for the window; its device names the autocast, when one was asked for."""
         return self._info
 
+    def refresh_info(self) -> ModelInfo:
+        """The record again, after the threads it runs with were set (the status bar names them)."""
+        self._info = self._make_info()
+        return self._info
+
     def _make_info(self) -> ModelInfo:
         info = self.loaded.info()
         if self.fast.autocast is None:
