@@ -158,6 +158,16 @@ def output_file(text: str) -> Path:
     return path
 
 
+def writable_file(text: str) -> Path:
+    """``type=`` for a file written at the end (a trace): its folder must exist and take files now."""
+    path = Path(text).expanduser()
+    if not path.parent.is_dir() or not os.access(path.parent, os.W_OK):
+        raise argparse.ArgumentTypeError(f"cannot write to {path}: {path.parent} is not a folder this user can write to")
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"cannot write to {path}: it is a folder")
+    return path
+
+
 def appendable_file(text: str) -> Path:
     """``type=`` for a log file: it must open for appending now, before any thread starts."""
     path = Path(text).expanduser()

@@ -10,7 +10,7 @@ import traceback
 from pathlib import Path
 from typing import NoReturn
 
-from viz_app.arguments import PRECISION_HELP, add_model_options, appendable_file, device_name, open_model_with_options
+from viz_app.arguments import PRECISION_HELP, add_model_options, appendable_file, device_name, open_model_with_options, writable_file
 from viz_app.commands import COMMANDS
 from viz_app.errors import UserError, debugging
 from viz_app.sources.spec import SOURCE_HELP, argparse_source  # no Qt, no torch: cheap
@@ -40,6 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--weights", type=Path, help="load this state dict instead of the shipped weights")
     parser.add_argument("--source", type=argparse_source, metavar="SOURCE", help=SOURCE_HELP + " (default: the last one)")
     parser.add_argument("--log-predictions", type=appendable_file, metavar="FILE", help="append each shown prediction to FILE as a JSON line")
+    parser.add_argument("--trace", type=writable_file, metavar="FILE", help="write every frame's stages per thread to FILE when the window closes "
+                        "(trace-event JSON: open it in ui.perfetto.dev or chrome://tracing)")  # fmt: skip
     parser.add_argument("--reset-settings", action="store_true", help="forget the remembered window, model, layers and source")
     parser.add_argument("--debug", action="store_true", help="show the Python traceback of an error (also CNN_VIZ_DEBUG=1)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -102,3 +102,33 @@ def test_json_of_the_presentation_bench_is_json_alone(qapp, capsys) -> None:
     assert run_bench(args) == 0
     report = json.loads(capsys.readouterr().out)  # nothing but the report on stdout
     assert report["frames_measured"] == 120 and {"normal", "presentation"} <= set(report)
+
+
+@pytest.mark.slow
+def test_the_trace_holds_every_frames_stages_on_their_threads(qapp, tmp_path, capsys) -> None:
+    path = tmp_path / "frames.json"
+    args = argparse.Namespace(model="lenet5", device="cpu", frames=60, rate=120.0, panel=None, json=False, trace=path)
+    assert run_bench(args) == 0
+    assert f"trace: {path}" in capsys.readouterr().out
+    events = json.loads(path.read_text())["traceEvents"]  # trace-event JSON, as Perfetto and chrome://tracing read it
+    threads = {e["tid"]: e["args"]["name"] for e in events if e["ph"] == "M"}
+    assert set(threads.values()) == {"GUI thread", "inference thread"}
+    by_frame: dict[int, list[dict]] = {}
+    for event in events:
+        if "frame" in event.get("args", {}):
+            by_frame.setdefault(event["args"]["frame"], []).append(event)
+    assert len(by_frame) >= 60 and any(e["name"] == "paint" and e["ph"] == "X" for e in events)
+    order = ["mailbox", "prepare", "forward", "mosaic", "transfer", "unpack", "to GUI", "show"]
+    for frame in by_frame.values():
+        spans = {e["name"]: e for e in frame if e["ph"] == "X"}
+        assert list(spans) == order and frame[0]["name"] == "input event"  # every stage, in the order they ran
+        assert all(spans[a]["ts"] + spans[a]["dur"] <= spans[b]["ts"] + 1 for a, b in zip(order, order[1:]))  # each ends before the next begins
+        assert threads[spans["forward"]["tid"]] == "inference thread" and threads[spans["show"]["tid"]] == "GUI thread"
+
+
+def test_a_trace_into_a_missing_folder_is_refused_in_one_line(tmp_path, capsys) -> None:
+    from viz_app.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["bench", "--trace", str(tmp_path / "no" / "such" / "trace.json")])
+    assert exit_.value.code == 2 and "is not a folder this user can write to" in capsys.readouterr().err

@@ -35,8 +35,10 @@ from viz_app.app.quit_signals import QuitOnSignals
 from viz_app.app.remembered import RememberedSettings
 from viz_app.app.source_control import SourceController
 from viz_app.app.threads import LatestMailbox, OnThisThread
+from viz_app.app.trace import FrameTrace
 from viz_app.app.worker import InferenceThread
 from viz_app.app.zoo_bench import ZooBenchRunner
+from viz_app.files import WriteError
 from viz_app.models import list_specs
 from viz_app.paths import resources_dir
 from viz_app.records.frames import FrameResult
@@ -240,6 +242,16 @@ def attach_sources(session: Session, source_spec: str | SourceSpec = "pad") -> S
     return controller
 
 
+def save_trace(trace: FrameTrace) -> None:
+    """Write the trace, saying where (or, in one line, why not)."""
+    try:
+        path = trace.save()
+    except WriteError as exc:
+        print(f"cnn-viz: {exc}", file=sys.stderr)
+        return
+    print(f"cnn-viz: trace of {trace.frames} frames written to {path} (open it in ui.perfetto.dev or chrome://tracing)", file=sys.stderr)
+
+
 EXIT_WAIT_MS = 500  # how long a closing window waits for the inference thread before the process ends
 
 
@@ -256,6 +268,9 @@ def run_app(args: argparse.Namespace) -> int:
     else:
         attach_sources(session, source or "pad")
     log = PredictionLog(args.log_predictions) if args.log_predictions else None
+    trace = FrameTrace(args.trace, session.window) if getattr(args, "trace", None) else None
+    if trace is not None:
+        trace.attach(session.window)
     if session.geometry_restored:
         session.window.show()
     else:  # the first start: the whole screen, also where no window manager maximises
@@ -277,3 +292,5 @@ def run_app(args: argparse.Namespace) -> int:
         session.close(wait_ms=EXIT_WAIT_MS)
         if log:
             log.close()
+        if trace is not None:
+            save_trace(trace)

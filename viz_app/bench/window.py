@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from viz_app.bench.memory_marks import memory_line, memory_probe, memory_report
+from viz_app.bench.screen import offscreen_1080p
 from viz_app.bench.sketch import FrameAggregate, summarise
 from viz_app.bench.unit_turns import FAVOURITE_WAIT_MS, favourite_computed, favourites_report, runner_of, unit_driver
 from viz_app.state.options import RunOptions
@@ -27,7 +26,7 @@ def run_bench(args: argparse.Namespace) -> int:
     """`cnn-viz bench` without --zoo or --source: time the live window and print the report."""
     presentation = getattr(args, "view", "normal") == "presentation"  # `cnn-viz bench view presentation`
     report = bench_window(args.model, args.device, args.frames, args.rate, args.panel, presentation,
-                          getattr(args, "precision", "auto"), getattr(args, "weights", None))  # fmt: skip
+                          getattr(args, "precision", "auto"), getattr(args, "weights", None), getattr(args, "trace", None))  # fmt: skip
     if args.json:
         print(json.dumps(report, indent=2))
     elif args.panel:
@@ -71,6 +70,8 @@ def run_bench(args: argparse.Namespace) -> int:
     memory = report["memory"]
     if memory["marks"] and not args.json:
         print(memory_line(memory))
+    if "trace" in report and not args.json:
+        print(f"trace: {report['trace']} (open it in ui.perfetto.dev or chrome://tracing)")
     if report["frames_measured"] < args.frames:
         print(f"cnn-viz bench: only {report['frames_measured']} of {args.frames} frames were shown before the time limit", file=sys.stderr)
         return 1
@@ -91,7 +92,7 @@ STAGES = ("preprocess", "forward", "mosaic", "transfer", "to_gui", "gui")  # rep
 
 
 def bench_window(model: str = "lenet5", device: str = "auto", frames: int = 600, rate: float = 120.0, panel: str | None = None,
-                 presentation: bool = False, precision: str = "auto", weights: Path | None = None) -> dict:  # fmt: skip
+                 presentation: bool = False, precision: str = "auto", weights: Path | None = None, trace: Path | None = None) -> dict:  # fmt: skip
     """Draw digits on the real window at ``rate`` pointer events per second; time every shown frame.
 
     ``panel`` (an insight panel's registry key, e.g. "augment"): the side tab switches between
@@ -100,19 +101,24 @@ def bench_window(model: str = "lenet5", device: str = "auto", frames: int = 600,
     window alternates every two seconds between its normal view and the full-screen
     presentation view (1920x1080 when the bench starts the application), reported apart the same way.
     ``precision``: the model's arithmetic, as the window's --precision (the report's "device" names an autocast).
+    ``trace``: write every frame's stages per thread there (``viz_app.app.trace``; the report names it).
     """
     from viz_app.state.panels import check_panel_key
 
     if panel is not None:
         check_panel_key(panel)  # refused before a window and a model thread exist
     from viz_app.app.session import Session, make_application
+    from viz_app.app.trace import FrameTrace
 
-    screen_config = _offscreen_1080p()
+    screen_config = offscreen_1080p()
     app = make_application()
     if screen_config is not None:
         screen_config.unlink()  # read when the platform started
     session = Session(model, RunOptions(device, precision, sync_timing=True), weights)
     window = session.window
+    tracer = FrameTrace(trace, window) if trace is not None else None
+    if tracer is not None:
+        tracer.attach(window)
     try:
         window.resize(1400, 860)
         window.show()
@@ -139,6 +145,7 @@ def bench_window(model: str = "lenet5", device: str = "auto", frames: int = 600,
         "stages_ms": {k: q.summary() for k, q in counted.stages.items()},
         "full_repaint_ms": summarise(paints),
         "torch_threads": _torch_threads(),
+        **({"trace": str(tracer.save())} if tracer is not None else {}),
         "memory": memory_report(run.marks),
         **({"panel": panel, **run.frames.split("panel", ("without_panel", "with_panel"))} if panel is not None else {}),
         **(run.frames.split("presenting", ("normal", "presentation")) if presentation else {}),
@@ -278,19 +285,6 @@ def _time_repaints(window: MainWindow, times: int = 50) -> list[float]:
         window.centralWidget().repaint()
         paints.append((time.perf_counter() - t0) * 1e3)
     return paints
-
-
-def _offscreen_1080p() -> Path | None:
-    """Before the bench starts Qt offscreen: one 1920x1080 screen (the presentation view is full screen)."""
-    from PySide6.QtWidgets import QApplication
-
-    if QApplication.instance() is not None or os.environ.get("QT_QPA_PLATFORM", "offscreen") != "offscreen":
-        return None
-    config = {"screens": [{"name": "bench", "x": 0, "y": 0, "width": 1920, "height": 1080, "logicalDpi": 96, "dpr": 1}]}
-    with tempfile.NamedTemporaryFile("w", suffix=".json", prefix="cnn-viz-screen-", delete=False) as file:
-        json.dump(config, file)
-    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={file.name}"
-    return Path(file.name)
 
 
 def _torch_threads() -> int:

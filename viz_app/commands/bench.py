@@ -19,7 +19,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from viz_app.arguments import PRECISION_HELP, WEIGHTS_HELP, model_name, panel_key, positive_float, positive_int, present_device
+from viz_app.arguments import PRECISION_HELP, WEIGHTS_HELP, model_name, panel_key, positive_float, positive_int, present_device, writable_file
 from viz_app.errors import UserError
 from viz_app.sources.spec import argparse_source  # no Qt, no torch: cheap
 from viz_app.state.options import DEVICE_HELP, PRECISIONS
@@ -44,6 +44,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--runs", type=positive_int, help="zoo: timed runs per model (default 10); startup, close: starts (default 5)")
     p.add_argument("--early", action="store_true", help="close: close as soon as the window is up, while a large model is still being built")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--trace", type=writable_file, metavar="FILE", help="window, panel and view: write every frame's stages per thread to FILE "
+                   "(trace-event JSON for ui.perfetto.dev or chrome://tracing)")  # fmt: skip
     old = p.add_argument_group("the options of before (still taken; each is now a MODE)")
     old.add_argument("--panel", type=panel_key, metavar="PANEL", help=f"= bench panel PANEL: {panel_help().replace('%', '%%')}")
     old.add_argument("--view", choices=("normal", "presentation"), help="= bench view VIEW")

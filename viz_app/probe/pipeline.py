@@ -235,7 +235,7 @@ class Pipeline:
             extras[extra.key] = extra.unpack(host[rest : rest + len(parts)])
             rest += len(parts)
 
-        timings = Timings(preprocess=(t1 - t0) * 1e3, forward=(t2 - t1) * 1e3, mosaic=(t3 - t2) * 1e3, transfer=(t4 - t3) * 1e3)
+        timings = Timings(preprocess=(t1 - t0) * 1e3, forward=(t2 - t1) * 1e3, mosaic=(t3 - t2) * 1e3, transfer=(t4 - t3) * 1e3, t_start=t0)
         return FrameResult(
             seq=frame.seq, t_event=frame.t_event, t_done=time.perf_counter(), model=self.spec.name, network_input=network_input,
             probabilities=probabilities, classes=self.spec.classes, layers=tuple(layers), timings=timings, empty=empty,

@@ -92,6 +92,7 @@ class Timings:
     forward: float = 0.0
     mosaic: float = 0.0
     transfer: float = 0.0
+    t_start: float = 0.0  # time.perf_counter() when the inference thread began the frame (a trace places the stages from it)
 
 
 @dataclass(frozen=True)
