@@ -18,17 +18,15 @@ again, with the input, normalisation and weights the app opened it with.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import os
-import socket
 import subprocess
 import sys
 import threading
 from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from viz_app.children import end_child, idle_priority, launch_child
 from viz_app.cores import spread_over_all_cores
 from viz_app.errors import UserError
 
@@ -95,16 +93,7 @@ class FavouriteProcess:
     def close(self) -> None:
         """End the child (a job under way is abandoned); callers waiting get FavouriteCancelled."""
         self._closed.set()
-        process, conn = self._process, self._conn
-        if conn is not None:
-            with contextlib.suppress(OSError):
-                conn.send(None)
-        if process is not None:
-            try:
-                process.wait(0.1)  # an idle child ends at once; one in the middle of an ascent is killed
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(1.0)
+        end_child(self._process, self._conn)
 
     @property
     def pid(self) -> int | None:
@@ -147,22 +136,8 @@ class FavouriteProcess:
 
 
 def _launch() -> tuple[subprocess.Popen[bytes], Connection]:
-    """Start ``python -m viz_app.probe.favourite_process FD``, joined to this process by a socket pair.
-
-    A plain new interpreter running this module: unlike ``multiprocessing``'s spawn it never runs
-    the parent's main script again (a script without a ``__main__`` guard would start a second app).
-    """
-    ours, theirs = socket.socketpair()
-    package_root = str(Path(__file__).resolve().parents[2])  # where viz_app is importable from
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (package_root, os.environ.get("PYTHONPATH"))))}
-    try:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "viz_app.probe.favourite_process", str(theirs.fileno()), child_priority()],
-            pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=env,
-        )  # fmt: skip
-    finally:
-        theirs.close()
-    return process, Connection(ours.detach())
+    """Start ``python -m viz_app.probe.favourite_process FD PRIORITY`` (``viz_app.children``)."""
+    return launch_child("viz_app.probe.favourite_process", child_priority())
 
 
 # --- the child -----------------------------------------------------------------------------
@@ -177,7 +152,7 @@ def serve(conn: Connection, priority: str = "idle") -> None:
     """The child's loop: a Job in, ``("ok", Ascent)`` or ``("error", message)`` out; None ends it."""
     spread_over_all_cores()  # started from the GUI thread, which may share one core with inference
     if priority != "normal":
-        _idle_priority()
+        idle_priority()
     import torch
 
     import viz_app.probe.favourite  # noqa: F401 (imported before READY: the first job does not wait for it)
@@ -224,17 +199,6 @@ def _load(sent: ModelSpec, weights: str) -> Any:
     else:
         spec = get_spec(sent.name)
     return load_model(spec, "cpu", weights or None)
-
-
-def _idle_priority() -> None:
-    """Run only on CPU time nothing else wants (Linux), or as nicely as the system allows."""
-    try:
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-        return
-    except (AttributeError, OSError):
-        pass
-    with contextlib.suppress(AttributeError, OSError):
-        os.nice(19)
 
 
 if __name__ == "__main__":  # the child: ``_launch`` passes the socket's file descriptor and the priority
