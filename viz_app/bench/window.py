@@ -30,25 +30,7 @@ def run_bench(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report, indent=2))
     elif args.panel:
-        base, shown = report["without_panel"], report["with_panel"]
-        labels = ("a unit selected", "while its favourite input is computed") if args.panel == "unit" else ("without", f"with the {args.panel} panel")
-        for label, part in zip(labels, (base, shown)):
-            lat = part["latency_ms"]
-            print(
-                f"{report['model']} on {report['device']}, {label}: {part['frames']} frames, frame interval median "
-                f"{part['frame_interval_ms']['median']:.2f} ms, latency median {lat['median']:.2f} ms (p95 {lat['p95']:.2f}), "
-                f"work per frame median {part['work_ms']['median']:.2f} ms"
-            )
-        print(
-            f"ratio with/without (medians, alternating blocks in one run): frame interval {report['frame_interval_ratio']:.2f}, "
-            f"latency {report['latency_ratio']:.2f}, work per frame {report['work_ratio']:.2f}"
-        )
-        if args.panel == "unit":
-            print(
-                f"favourite inputs computed meanwhile: {report['favourites_computed']}, each "
-                f"{report['favourite_seconds'].get('median', 0):.2f} s in the child process at idle priority, "
-                f"{report['favourite_wait_seconds'].get('median', 0):.2f} s from request to answer (medians)"
-            )
+        _print_panel(report, args.panel)
     else:
         lat = report["latency_ms"]
         print(
@@ -84,6 +66,29 @@ def run_bench(args: argparse.Namespace) -> int:
         )
         return 1
     return 0
+
+
+def _print_panel(report: dict, panel: str) -> None:
+    """The frames with and without the panel, and their ratio."""
+    base, shown = report["without_panel"], report["with_panel"]
+    labels = ("a unit selected", "while its favourite input is computed") if panel == "unit" else ("without", f"with the {panel} panel")
+    for label, part in zip(labels, (base, shown)):
+        lat = part["latency_ms"]
+        print(
+            f"{report['model']} on {report['device']}, {label}: {part['frames']} frames, frame interval median "
+            f"{part['frame_interval_ms']['median']:.2f} ms, latency median {lat['median']:.2f} ms (p95 {lat['p95']:.2f}), "
+            f"work per frame median {part['work_ms']['median']:.2f} ms"
+        )
+    print(
+        f"ratio with/without (medians, alternating blocks in one run): frame interval {report['frame_interval_ratio']:.2f}, "
+        f"latency {report['latency_ratio']:.2f}, work per frame {report['work_ratio']:.2f}"
+    )
+    if panel == "unit":
+        print(
+            f"favourite inputs computed meanwhile: {report['favourites_computed']}, each "
+            f"{report['favourite_seconds'].get('median', 0):.2f} s in the child process at idle priority, "
+            f"{report['favourite_wait_seconds'].get('median', 0):.2f} s from request to answer (medians)"
+        )
 
 
 WARMUP_FRAMES = 10  # not counted in the timings (runs of more than 50 frames)
