@@ -40,7 +40,7 @@ def classifier_recipe(spec: ModelSpec, epochs: int | None = None) -> ClassifierR
     return spec.recipe if epochs is None else dataclasses.replace(spec.recipe, epochs=epochs)
 
 
-def _loss(model: nn.Module, output: torch.Tensor, target: torch.Tensor, smoothing: float) -> torch.Tensor:
+def training_loss(model: nn.Module, output: torch.Tensor, target: torch.Tensor, smoothing: float = 0.0) -> torch.Tensor:
     """The model's own training loss where it has one (LeNet-5 1998's RBF), else cross-entropy."""
     custom = getattr(model, "training_loss", None)
     if custom is not None:
@@ -131,7 +131,7 @@ def _fit(
             if recipe.augment is not None:
                 x = random_affine(x, recipe.augment, generator)
             output = model(x)  # N x 10
-            loss = _loss(model, output, y, recipe.label_smoothing)
+            loss = training_loss(model, output, y, recipe.label_smoothing)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
