@@ -42,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-predictions", type=appendable_file, metavar="FILE", help="append each shown prediction to FILE as a JSON line")
     parser.add_argument("--trace", type=writable_file, metavar="FILE", help="write every frame's stages per thread to FILE when the window closes "
                         "(trace-event JSON: open it in ui.perfetto.dev or chrome://tracing)")  # fmt: skip
+    parser.add_argument("--train", action="store_true", help="open the window at its Train tab: watch the model shown learn MNIST live")
     parser.add_argument("--reset-settings", action="store_true", help="forget the remembered window, model, layers and source")
     parser.add_argument("--debug", action="store_true", help="show the Python traceback of an error (also CNN_VIZ_DEBUG=1)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

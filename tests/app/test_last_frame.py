@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
@@ -34,8 +36,12 @@ def test_nothing_runs_before_a_frame_was_seen(qtbot, wired) -> None:
 def test_a_rerun_sends_the_last_frame_again(qtbot, wired) -> None:
     last, _mailbox, delivered = wired
     last.seen(INK)
+    asked = time.perf_counter()
     last.rerun()
-    qtbot.waitUntil(lambda: delivered == [INK], timeout=20_000)
+    qtbot.waitUntil(lambda: len(delivered) == 1, timeout=20_000)
+    again = delivered[0]
+    assert np.array_equal(again.image, INK.image) and again.seq == INK.seq
+    assert again.t_event >= asked  # it answers the change made now: its latency counts from the rerun, not the old stroke
 
 
 def test_newer_input_waiting_is_not_replaced(qtbot, wired) -> None:

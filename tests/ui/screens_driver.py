@@ -119,6 +119,24 @@ def report(session: Session, case: str, out: Path, shown: list) -> dict:
     return record
 
 
+def _train(session: Session, out: Path, shown: list) -> None:
+    """Start on the Train tab, a few seconds of training, then the tab presented; paused at the end."""
+    window = session.window
+    panel = window.train_panel
+    window.side.setCurrentWidget(panel)
+    _draw(session)
+    QTest.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    _until(lambda: len(panel.points) >= 3, 60)
+    print(json.dumps({**report(session, "train_running", out, shown), "train": panel.describe(), "state": panel.state}), flush=True)
+    window.presentation.present(window.side.indexOf(panel))
+    _wait(1500)
+    print(json.dumps({**report(session, "present_train_running", out, shown), "panel": _rect(panel)}), flush=True)
+    window.presentation.present(None)
+    window.set_presentation(False)
+    QTest.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)  # Pause
+    _until(lambda: panel.state == "paused", 10)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("out", type=Path)
@@ -126,11 +144,13 @@ def main() -> int:
     parser.add_argument("--tabs", action="store_true")
     parser.add_argument("--present", action="store_true")
     parser.add_argument("--string", action="store_true", help="string mode: the SDNN's String tab, normal and presented")
+    parser.add_argument("--train", action="store_true", help="the Train tab with LeNet-5 learning, normal and presented")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     app = make_application()
     session = Session("lenet5", RunOptions("cpu"))
     window = session.window
+    session.training.folder = args.out / "live"  # the weights being trained: not in the user's cache
     shown: list = []
     window.result_shown.connect(lambda result, _t: shown.append(result.model))
     window.show()
@@ -182,6 +202,8 @@ def main() -> int:
         window.presentation.present(None)
         window.set_presentation(False)
         window.pad.mode_buttons.button(0).click()
+    if args.train:
+        _train(session, args.out, shown)
     for name in filter(None, args.models.split(",")):
         window.model_requested.emit(name, None)
         loaded = _until(lambda name=name: window.model is not None and window.model.name == name and shown and shown[-1] == name, 90)

@@ -59,8 +59,8 @@ def test_messages_stack_and_dismiss(qtbot):
 def test_side_tabs_come_from_the_panel_registry(qtbot):
     window = _window(qtbot)
     titles = [window.side.tabText(i) for i in range(window.side.count())]
-    assert titles == ["Layers", "Cost", "Model zoo", *(spec.title for spec in PANELS)]
-    assert [window.side.indexOf(window.panel(spec.key)) for spec in PANELS] == list(range(3, 3 + len(PANELS)))
+    assert titles == ["Layers", "Cost", "Model zoo", "Train", *(spec.title for spec in PANELS)]
+    assert [window.side.indexOf(window.panel(spec.key)) for spec in PANELS] == list(range(4, 4 + len(PANELS)))
 
 
 def _extras(window: MainWindow) -> dict:

@@ -2,7 +2,8 @@
 
 One app process per screen size (tests/ui/screens_driver.py) opens LeNet-5, draws a digit,
 opens every side tab (a unit clicked for the Unit tab), presents, reads a string with the SDNN
-(its tab, normal and presented) and switches through one model of each family; after each
+(its tab, normal and presented), trains LeNet-5 on the Train tab (normal and presented) and
+switches through one model of each family; after each
 step the window must fit the screen and the answer, the probabilities and every map must lie
 wholly inside it, and every text must pass the legibility check (tests/ui/legibility.py: on the
 screen, inside its widget, overlapping none, at least 1/60 of the screen high, 1/40 presented).
@@ -28,9 +29,9 @@ DRIVER = Path(__file__).with_name("screens_driver.py")
 FAMILIES = ("alexnet,vgg_bn,googlenet,inception_v3,resnet,resnext,densenet,se_resnet,shufflenet,mobilenet,"
             "imagenet_resnet18,imagenet_inception_v3")  # fmt: skip
 SCREENS = [  # (X screen, QT_SCALE_FACTOR, what the driver does)
-    ("1024x768", "1", ["--tabs", "--present", "--string"]),
-    ("1280x720", "1", ["--tabs", "--present", "--string", "--models", FAMILIES]),
-    ("2560x1440", "2", ["--tabs", "--present", "--string", "--models", FAMILIES]),
+    ("1024x768", "1", ["--tabs", "--present", "--string", "--train"]),
+    ("1280x720", "1", ["--tabs", "--present", "--string", "--train", "--models", FAMILIES]),
+    ("2560x1440", "2", ["--tabs", "--present", "--string", "--train", "--models", FAMILIES]),
 ]
 
 
@@ -67,6 +68,10 @@ def test_everything_fits_the_screen(size: str, scale: str, steps: list[str], mni
             assert _inside(rect, case["maps_area"]) and _inside(rect, case["window"]), f"map {name} {rect} cut: {where}"
     if "--string" in steps:
         assert {"string_sdnn", "present_string_sdnn"} <= {c["case"] for c in cases}, "no string case"
+    if "--train" in steps:  # LeNet-5 learning on the Train tab, in the side column and presented
+        training = next(c for c in cases if c["case"] == "train_running")
+        assert training["state"] == "running" and "held-out" in training["train"], training
+        assert "present_train_running" in {c["case"] for c in cases}, "the Train tab was not presented"
     if "--present" in steps:
         normal, after = next(c for c in cases if c["case"] == "start"), next(c for c in cases if c["case"] == "after_presentation")
         shown = next(c for c in cases if c["case"] == "presentation")

@@ -150,6 +150,10 @@ class Applier:
             try:
                 reload_weights(pipeline.loaded, Path(want.model.weights or pipeline.loaded.weights))
                 model = want.model
+                for extra in pipeline.extras:  # what an extra worked out from the weights once, it works out again
+                    reloaded = getattr(extra, "weights_reloaded", None)
+                    if callable(reloaded):
+                        reloaded()
             except Exception as exc:
                 out.refused = f"Could not reload the weights of {want.model.name}: {_reason(exc)}"
         layers, extras = have.layers, dict(have.extras)

@@ -8,6 +8,9 @@ user's last stroke is never seen.
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
+
 from PySide6.QtCore import QObject
 
 from viz_app.app.threads import LatestMailbox
@@ -27,9 +30,10 @@ class LastFrame(QObject):
         self.frame = frame
 
     def rerun(self) -> None:
-        """Run the last frame again, unless newer input waits."""
+        """Run the last frame again, unless newer input waits. It answers the change made now (new
+        weights, say), not its old input event: its latency counts from now."""
         if self.frame is not None:
-            self._mailbox.put(self.frame, replace=False)
+            self._mailbox.put(replace(self.frame, t_event=time.perf_counter()), replace=False)
 
     def cancel(self) -> None:
         """Nothing more runs (closing)."""

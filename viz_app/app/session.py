@@ -36,6 +36,7 @@ from viz_app.app.remembered import RememberedSettings
 from viz_app.app.source_control import SourceController
 from viz_app.app.threads import LatestMailbox, OnThisThread
 from viz_app.app.trace import FrameTrace
+from viz_app.app.train_runner import TrainRunner
 from viz_app.app.worker import InferenceThread
 from viz_app.app.zoo_bench import ZooBenchRunner
 from viz_app.files import WriteError
@@ -153,6 +154,7 @@ class Session:
         self._results = LatestMailbox(self.window)
         self._collector = MemoryCollector(self.window)
         self.zoo_bench = ZooBenchRunner(run.device, self.window)
+        self.training = TrainRunner(self.window, self.view)
         self.lecture = LectureTools(self.window)
         self._favourites = [FavouriteRunner(self.window) for _ in with_capability(FAVOURITES)]
         for spec, runner in zip(with_capability(FAVOURITES), self._favourites):
@@ -214,6 +216,7 @@ class Session:
             return
         self._closed = True
         self.lecture.recorder.stop()
+        self.training.close()  # the child ends; the weights being trained are not what the next start opens
         if self.remembered is not None:
             self.remembered.save()
         self.sources.close()
@@ -271,6 +274,8 @@ def run_app(args: argparse.Namespace) -> int:
     trace = FrameTrace(args.trace, session.window) if getattr(args, "trace", None) else None
     if trace is not None:
         trace.attach(session.window)
+    if getattr(args, "train", False):  # --train: the window opens at its Train tab
+        session.window.side.setCurrentWidget(session.window.train_panel)
     if session.geometry_restored:
         session.window.show()
     else:  # the first start: the whole screen, also where no window manager maximises
@@ -287,8 +292,7 @@ def run_app(args: argparse.Namespace) -> int:
         return app.exec()
     finally:
         quit_on_signals.remove()
-        # The process ends right after: a torch call in progress (a large model's layer being
-        # initialised takes up to a second) need not finish for the settings and the log to be saved.
+        # The process ends right after: a torch call in progress (a layer being initialised) need not finish for the settings and log to be saved.
         session.close(wait_ms=EXIT_WAIT_MS)
         if log:
             log.close()

@@ -1,5 +1,4 @@
-"""The main window: lays the panels out, writes what the user chooses into the view state and
-hands each FrameResult to the panels."""
+"""The main window: lays the panels out, writes what the user chooses into the view state, hands each FrameResult to the panels."""
 
 from __future__ import annotations
 
@@ -25,6 +24,7 @@ from viz_app.ui.panels.feature_maps import FeatureMapsPanel
 from viz_app.ui.panels.network_input import NetworkInputView
 from viz_app.ui.panels.probabilities import ProbabilitiesPanel
 from viz_app.ui.panels.summary import SummaryPanel
+from viz_app.ui.panels.train_panel import TrainPanel
 from viz_app.ui.panels.zoo_chart import ZooChartPanel
 from viz_app.ui.presentation import Presentation
 from viz_app.ui.side_tabs import SideTabs
@@ -85,7 +85,8 @@ class MainWindow(QMainWindow):
         self.layer_picker = LayerPicker()
         self.cost = SummaryPanel()
         self.zoo_chart = ZooChartPanel()
-        self.side = SideTabs([(self.layer_picker, "Layers"), (self.cost, "Cost"), (self.zoo_chart, "Model zoo")], self.view)
+        self.train_panel = TrainPanel()
+        self.side = SideTabs([(self.layer_picker, "Layers"), (self.cost, "Cost"), (self.zoo_chart, "Model zoo"), (self.train_panel, "Train")], self.view)
         self.inputs = FlowTabs()  # every source a click away, however many and however narrow the column
         self.inputs.addTab(self.pad, "Draw")
         self.inputs.setMinimumWidth(240)  # a source tab's controls must not widen the window
@@ -205,8 +206,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 8000)
 
     def add_input_tab(self, widget: QWidget, title: str) -> int:
-        """Add a source's widget (camera view, file browser...) beside the drawing pad, its text at the
-        window's size. Space has one meaning in the window, freezing the panels: a tab's own is switched off."""
+        """A source's widget beside the pad, at the window's text size; its own Space is switched off (Space freezes the panels)."""
         for shortcut in (s for s in widget.findChildren(QShortcut) if s.key() == self.freeze_action.shortcut()):
             shortcut.setEnabled(False)
         index = self.inputs.addTab(widget, title)
@@ -268,10 +268,11 @@ class MainWindow(QMainWindow):
         self.set_presentation(False) if self.presenting else self.pad.clear()
 
     def _on_unit_clicked(self, layer: str, index: int) -> None:
-        for spec in with_capability(UNIT_CLICK):  # the panel the registry says a click opens
-            zoom = self.panel(spec.key)
-            self.side.setCurrentWidget(cast(QWidget, zoom))
-            cast(UnitSelector, zoom).select(layer, index)  # its parameters change: the view asks for the unit extra
+        selectors = [cast(QWidget, self.panel(spec.key)) for spec in with_capability(UNIT_CLICK)]  # every panel a click selects in
+        if selectors and self.side.currentWidget() not in selectors:  # the first comes into view, unless one of them is
+            self.side.setCurrentWidget(selectors[0])
+        for selector in selectors:
+            cast(UnitSelector, selector).select(layer, index)  # its parameters change: the view asks for its extra
 
     def _on_model_picked(self, index: int) -> None:
         name = self.model_picker.itemData(index)

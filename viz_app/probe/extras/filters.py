@@ -50,9 +50,14 @@ class FiltersExtra:
     grad_at: str | None = None  # no gradient: the frame stays in inference mode
 
     def __init__(self, loaded: LoadedModel, params: NoParams) -> None:
+        self._model = loaded.model
         self.record = filters_record(loaded.model)
         if self.record is None:
             raise ValueError(f"{loaded.spec.title} has no convolution")
+
+    def weights_reloaded(self) -> None:
+        """The model's weights were rewritten in place (trained live): its filters again."""
+        self.record = filters_record(self._model) or self.record
 
     def compute(self, ctx: ExtraContext) -> list[torch.Tensor]:
         """No tensors: the filters are a property of the weights, worked out once."""

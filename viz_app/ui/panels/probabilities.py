@@ -42,6 +42,9 @@ class ProbabilitiesPanel(QWidget):
         self.untrained = QLabel(UNTRAINED_NOTE, objectName="untrained", alignment=Qt.AlignmentFlag.AlignCenter, visible=False)
         self.untrained.setWordWrap(True)
         self.untrained.setStyleSheet("color: #1e1e1e; background: #f5a623; font-weight: bold; padding: 2px;")
+        self.weights_note = QLabel("", objectName="weights_note", alignment=Qt.AlignmentFlag.AlignCenter, visible=False)
+        self.weights_note.setWordWrap(True)
+        self.weights_note.setStyleSheet("color: #1e1e1e; background: #7fc3ff; font-weight: bold; padding: 2px;")
         self.prediction = QLabel("–")
         self.prediction.setMinimumWidth(1)  # a long ImageNet class may be cut, never widen the window
         self.prediction.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -60,6 +63,7 @@ class ProbabilitiesPanel(QWidget):
         self.set_text_px(13, 86)
         layout = QVBoxLayout(self)
         layout.addWidget(self.untrained)
+        layout.addWidget(self.weights_note)
         layout.addWidget(self.prediction)
         layout.addWidget(self.confidence)
         layout.addWidget(self.plot, 1)
@@ -74,6 +78,7 @@ class ProbabilitiesPanel(QWidget):
         small.setPixelSize(label_px)
         self.confidence.setFont(small)
         self.untrained.setFont(small)
+        self.weights_note.setFont(small)
         for side in ("left", "bottom"):
             axis = self.plot.getAxis(side)
             axis.setStyle(tickFont=small)
@@ -99,6 +104,12 @@ class ProbabilitiesPanel(QWidget):
         self._trained = info.trained
         self.untrained.setVisible(not info.trained)
         self.prediction.setStyleSheet("" if info.trained else "color: #777777;")
+
+    def set_weights_note(self, text: str) -> None:
+        """Which weights the answer comes from, where the status bar is not enough (weights being
+        trained live: their step and held-out accuracy, in every view); "" hides it."""
+        self.weights_note.setText(text)
+        self.weights_note.setVisible(bool(text))
 
     def set_string_mode(self, on: bool) -> None:
         """The input is a string of digits (True) or one digit: what the empty view asks for."""
