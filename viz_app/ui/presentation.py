@@ -193,8 +193,13 @@ class Presentation(QObject):
                 splitter.setSizes(normal.sizes[id(splitter)])
 
     def _on_restore_settled(self) -> None:
+        normal = self._restoring
         self._restore_splitters()
         self._restoring = None
+        w = self._window
+        free = w.screen().availableGeometry()
+        if normal is not None and not w.isFullScreen() and (w.width() > free.width() or w.height() > free.height()):
+            w.setGeometry(normal.geometry.intersected(free))  # a wide presented answer (a string) had widened it past the screen
 
     @property
     def settling(self) -> bool:
