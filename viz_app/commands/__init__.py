@@ -5,4 +5,4 @@ nor Qt: the parser is built at every start), and ``run(args) -> int``, which doe
 its heavy imports inside. ``COMMANDS`` is the order `cnn-viz --help` lists them in.
 """
 
-COMMANDS: tuple[str, ...] = ("models", "train", "train_live", "eval", "predict", "read", "index", "summary", "robustness", "bench")
+COMMANDS: tuple[str, ...] = ("models", "train", "train_live", "eval", "predict", "read", "index", "summary", "explain", "robustness", "bench")

@@ -1,0 +1,195 @@
+"""A unit's arithmetic for any model: patch x kernel, partial sums, bias, then what follows.
+
+``explain(model, x, layer, units)`` runs one forward pass with hooks on every leaf module, keeps
+the input of ``layer`` and, for each unit asked for, its output there and the values of the
+modules that follow it directly (each taking the previous one's output: BatchNorm, then the
+activation), and works out each unit's sum from the layer's own weights. Convolutions of any
+stride, padding, dilation and groups (a grouped or depthwise unit reads only its group's
+channels), linear layers, and max and average pooling are explained; anything else (a custom
+operation of a user's model) raises ``NotExplained`` with the reason, in one line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from viz_app.errors import UserError
+from viz_app.records.arithmetic import After, ChannelTerm, UnitArithmetic
+
+FOLLOWERS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.ELU, nn.GELU, nn.SiLU, nn.Sigmoid, nn.Tanh,
+             nn.Hardswish, nn.Hardsigmoid, nn.Hardtanh, nn.Mish, nn.Softplus, nn.PReLU)  # fmt: skip
+EXPLAINED = (nn.Conv2d, nn.Linear, nn.MaxPool2d, nn.AvgPool2d)
+
+
+class NotExplained(UserError):
+    """The layer is not one the arithmetic can be shown for, or the unit lies outside its map."""
+
+
+def explainable(module: nn.Module) -> bool:
+    """Whether units of ``module`` can be explained."""
+    return isinstance(module, EXPLAINED) and not (isinstance(module, nn.Conv2d) and module.padding_mode != "zeros")
+
+
+def resolve_layer(model: nn.Module, name: str) -> str:
+    """``name`` if it is an explainable module; for a block (LeNet-5's ``c3``: convolution and
+    activation), its first explainable module; otherwise NotExplained, saying what can be."""
+    modules = dict(model.named_modules())
+    if name not in modules:
+        known = [n for n, m in modules.items() if n and explainable(m)]
+        listed = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
+        raise NotExplained(f"{name!r} is not a layer of this model; its convolution, linear and pooling layers: {listed}")
+    module = modules[name]
+    if explainable(module) or not list(module.children()):
+        return name
+    inner = next((f"{name}.{n}" for n, m in module.named_modules() if n and explainable(m)), None)
+    return inner or name
+
+
+@torch.no_grad()
+def explain(model: nn.Module, x: torch.Tensor, layer: str, units: Sequence[tuple[int, ...]]) -> list[UnitArithmetic]:
+    """The arithmetic of each of ``units`` of ``layer`` for input ``x`` (1 x C x H x W, prepared)."""
+    modules = dict(model.named_modules())
+    if layer not in modules:
+        raise NotExplained(f"{layer!r} is not a layer of this model")
+    module = modules[layer]
+    if not explainable(module):
+        why = f"its padding mode is {module.padding_mode!r}" if isinstance(module, nn.Conv2d) else "a custom or unsupported operation"
+        raise NotExplained(f"{layer} is a {type(module).__name__} ({why}): the arithmetic is shown for convolutions, "
+                           "linear layers and max and average pooling")  # fmt: skip
+    names = {id(m): n for n, m in modules.items()}
+    calls: list[tuple[nn.Module, int, int, torch.Tensor | None]] = []  # (module, id of input, id of output, output if same shape)
+    captured: dict[str, torch.Tensor] = {}
+
+    def hook(m: nn.Module, inputs: tuple, output: object) -> None:
+        if not isinstance(output, torch.Tensor) or not inputs or not isinstance(inputs[0], torch.Tensor):
+            return
+        if m is module and "input" not in captured:
+            captured["input"], captured["output"] = inputs[0].detach().clone(), output.detach().clone()
+            calls.append((m, id(inputs[0]), id(output), None))
+            return
+        if "output" in captured and output.shape == captured["output"].shape:
+            calls.append((m, id(inputs[0]), id(output), output.detach().clone()))
+
+    handles = [m.register_forward_hook(hook) for m in model.modules() if not list(m.children())]
+    try:
+        model.eval()
+        model(x)
+    finally:
+        for handle in handles:
+            handle.remove()
+    if "input" not in captured:
+        raise NotExplained(f"{layer} did not run on this input")
+    follow = _followers(module, calls)
+    inp, out = captured["input"], captured["output"]
+    results = []
+    for unit in units:
+        _check_unit(layer, unit, tuple(out.shape[1:]))
+        hooked = float(out[(0, *unit)])
+        after = tuple(After(names.get(id(m), type(m).__name__), type(m).__name__, float(o[(0, *unit)])) for m, o in follow)
+        results.append(_arithmetic(layer, module, inp, unit, tuple(out.shape[1:]), hooked, after))
+    return results
+
+
+def _followers(module: nn.Module, calls: list) -> list[tuple[nn.Module, torch.Tensor]]:
+    """The modules that took the layer's output one after the other (BatchNorm, activation)."""
+    if not calls or calls[0][0] is not module:
+        return []
+    chain: list[tuple[nn.Module, torch.Tensor]] = []
+    last_out = calls[0][2]
+    for m, in_id, out_id, out in calls[1:]:
+        if in_id != last_out or not isinstance(m, FOLLOWERS) or out is None:
+            break
+        chain.append((m, out))
+        last_out = out_id
+    return chain
+
+
+def _check_unit(layer: str, unit: tuple[int, ...], shape: tuple[int, ...]) -> None:
+    if len(unit) != len(shape) or any(not 0 <= u < s for u, s in zip(unit, shape, strict=False)):
+        dims = "x".join(str(s) for s in shape)
+        raise NotExplained(f"unit {','.join(map(str, unit))} is outside {layer}'s output of {dims}")
+
+
+def _arithmetic(layer: str, module: nn.Module, inp: torch.Tensor, unit: tuple[int, ...], shape: tuple[int, ...], hooked: float,
+                after: tuple[After, ...]) -> UnitArithmetic:  # fmt: skip
+    if isinstance(module, nn.Conv2d):
+        return _conv(layer, module, inp, unit, shape, hooked, after)
+    if isinstance(module, nn.Linear):
+        return _linear(layer, module, inp, unit, shape, hooked, after)
+    return _pool(layer, module, inp, unit, shape, hooked, after)
+
+
+def _conv(layer: str, conv: nn.Conv2d, inp: torch.Tensor, unit: tuple[int, ...], shape: tuple[int, ...], hooked: float,
+          after: tuple[After, ...]) -> UnitArithmetic:  # fmt: skip
+    c, y, x = unit
+    left, right, top, bottom = conv._reversed_padding_repeated_twice  # zeros around the input, as the layer adds them
+    padded = F.pad(inp[0], (left, right, top, bottom))  # Cin x (H + pads) x (W + pads)
+    (kh, kw), (sh, sw), (dh, dw) = conv.kernel_size, conv.stride, conv.dilation
+    per_group = conv.out_channels // conv.groups
+    group = c // per_group
+    width = conv.in_channels // conv.groups
+    first = group * width
+    y0, x0 = y * sh, x * sw
+    patches = padded[first : first + width, y0 : y0 + dh * (kh - 1) + 1 : dh, x0 : x0 + dw * (kw - 1) + 1 : dw]  # width x kh x kw
+    kernels = conv.weight[c]  # width x kh x kw
+    products = patches.double() * kernels.double()
+    sums = products.sum(dim=(1, 2))
+    bias = float(conv.bias[c]) if conv.bias is not None else 0.0
+    terms = tuple(ChannelTerm(first + i, patches[i].float().cpu().numpy(), kernels[i].float().cpu().numpy(),
+                              products[i].cpu().numpy(), float(sums[i])) for i in range(width))  # fmt: skip
+    return UnitArithmetic(layer, "conv", repr(conv), unit, shape, bias, terms, float(sums.sum()) + bias, hooked, after,
+                          (sh, sw), (top, bottom, left, right), (dh, dw), conv.groups, group, (y0 - top, x0 - left))  # fmt: skip
+
+
+def _linear(layer: str, linear: nn.Linear, inp: torch.Tensor, unit: tuple[int, ...], shape: tuple[int, ...], hooked: float,
+            after: tuple[After, ...]) -> UnitArithmetic:  # fmt: skip
+    if inp.dim() != 2:
+        raise NotExplained(f"{layer} is applied to a {inp.dim()}-d input: the arithmetic is shown for a linear layer on a vector")
+    (c,) = unit
+    values, weights = inp[0], linear.weight[c]
+    products = values.double() * weights.double()
+    bias = float(linear.bias[c]) if linear.bias is not None else 0.0
+    terms = tuple(ChannelTerm(i, np.array([[float(values[i])]], np.float32), np.array([[float(weights[i])]], np.float32),
+                              np.array([[float(products[i])]]), float(products[i])) for i in range(values.numel()))  # fmt: skip
+    return UnitArithmetic(layer, "linear", repr(linear), unit, shape, bias, terms, float(products.sum()) + bias, hooked, after)
+
+
+def _pool(layer: str, pool: nn.Module, inp: torch.Tensor, unit: tuple[int, ...], shape: tuple[int, ...], hooked: float,
+          after: tuple[After, ...]) -> UnitArithmetic:  # fmt: skip
+    assert isinstance(pool, nn.MaxPool2d | nn.AvgPool2d)
+    c, y, x = unit
+    kh, kw = _pair(pool.kernel_size)
+    sh, sw = _pair(pool.stride or pool.kernel_size)
+    ph, pw = _pair(pool.padding)
+    dh, dw = _pair(pool.dilation) if isinstance(pool, nn.MaxPool2d) else (1, 1)
+    is_max = isinstance(pool, nn.MaxPool2d)
+    plane = F.pad(inp[0, c], (pw, pw, ph, ph), value=float("-inf") if is_max else 0.0)
+    y0, x0 = y * sh, x * sw
+    window = plane[y0 : y0 + dh * (kh - 1) + 1 : dh, x0 : x0 + dw * (kw - 1) + 1 : dw]  # cut by the edge in ceil mode
+    if is_max:
+        value = float(window.max())
+    else:
+        assert isinstance(pool, nn.AvgPool2d)
+        inside = window.numel() if pool.count_include_pad else _inside(y0, x0, kh, kw, ph, pw, inp.shape[-2:])
+        divisor = pool.divisor_override or inside
+        value = float(window.double().sum()) / divisor
+    term = ChannelTerm(c, window.float().cpu().numpy(), np.zeros((0, 0), np.float32), np.zeros((0, 0)), value)
+    return UnitArithmetic(layer, "max pool" if is_max else "average pool", repr(pool), unit, shape, 0.0, (term,), value, hooked,
+                          after, (sh, sw), (ph, ph, pw, pw), (dh, dw), 1, c, (y0 - ph, x0 - pw))  # fmt: skip
+
+
+def _pair(value: int | tuple[int, ...]) -> tuple[int, int]:
+    return (value, value) if isinstance(value, int) else (int(value[0]), int(value[1]))
+
+
+def _inside(y0: int, x0: int, kh: int, kw: int, ph: int, pw: int, size: torch.Size) -> int:
+    """How many of a window's cells lie on the input itself, not on its padding."""
+    h, w = int(size[0]), int(size[1])
+    rows = max(0, min(y0 + kh, h + ph) - max(y0, ph))
+    cols = max(0, min(x0 + kw, w + pw) - max(x0, pw))
+    return rows * cols
