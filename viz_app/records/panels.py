@@ -184,3 +184,20 @@ class SaliencyRecord:
     layer: str  # the module whose activations and gradients were used ("input" for the gradient)
     cam_max: float = 0.0  # the map's maximum before scaling (0: no evidence)
     method: str = "gradcam"  # "gradcam" or "gradient"
+
+
+@dataclass(frozen=True)
+class ArithmeticParams:
+    """The unit whose arithmetic is shown: channel ``index`` of the map ``layer`` (as the maps name
+    it; a block means its convolution), at row ``y`` and column ``x`` (-1: where it fires most now)."""
+
+    layer: str
+    index: int
+    y: int = -1
+    x: int = -1
+
+    def __post_init__(self) -> None:
+        for name in ("index", "y", "x"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < (0 if name == "index" else -1):
+                raise ValueError(f"a unit's {name} is a whole number from {0 if name == 'index' else -1}, not {value!r}")

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from viz_app.records.panels import AugmentParams, NoParams, SaliencyParams, UnitParams
+from viz_app.records.panels import ArithmeticParams, AugmentParams, NoParams, SaliencyParams, UnitParams
 
 UNIT_CLICK = "unit-click"  # the panel a click on a feature map opens: select(layer, index)
 FAVOURITES = "favourites"  # computes favourite inputs: set_favourites(runner) is called once the window is built
@@ -84,6 +84,9 @@ PANELS: list[PanelSpec] = [
               "viz_app.records.panels:FiltersRecord"),
     PanelSpec("saliency", "Looks at", SaliencyParams, "viz_app.probe.extras.saliency:SaliencyExtra",
               "viz_app.ui.panels.saliency:SaliencyPanel", "viz_app.records.panels:SaliencyRecord"),
+    PanelSpec("arithmetic", "Arithmetic", ArithmeticParams, "viz_app.probe.extras.arithmetic:ArithmeticExtra",
+              "viz_app.ui.panels.arithmetic_panel:ArithmeticPanel", "viz_app.records.arithmetic:UnitArithmetic",
+              frozenset({UNIT_CLICK}), model_bound=True),
     PanelSpec("sdnn", "String", NoParams, "viz_app.probe.extras.strings:StringExtra", "viz_app.ui.panels.sdnn_panel:SDNNPanel",
               "viz_app.records.strings:StringRecord"),
 ]  # fmt: skip  -- in tab order; a list, so that a test may add a panel for the time it runs

@@ -1,0 +1,86 @@
+"""The Arithmetic tab in the real window: a click on a map explains a unit of it, live as the pen
+moves; a chosen row and column stay; a layer it cannot explain says why and the window goes on."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+
+from viz_app.records.arithmetic import UnitArithmetic
+from viz_app.sources.scripted import scaled_strokes
+
+
+def draw(window, digit: int) -> None:  # noqa: ANN001
+    pad = window.pad
+    pad.clear()
+    for stroke in scaled_strokes(digit, pad.canvas.size, steps_per_unit=8):
+        pad.stroke_begin(*stroke[0])
+        for point in stroke[1:]:
+            pad.stroke_to(*point)
+        pad.stroke_end()
+
+
+def click_map(window, layer: str, at: tuple[float, float]) -> None:  # noqa: ANN001
+    rect = window.maps.map_rect(layer)
+    where = QPoint(round(rect.x() + at[0] * rect.width()), round(rect.y() + at[1] * rect.height()))
+    viewport = window.maps.viewport()
+    QTest.mouseClick(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, viewport.mapFromGlobal(where))
+
+
+@pytest.fixture()
+def records(lenet_session):
+    """Every arithmetic record the window is handed."""
+    seen: list[UnitArithmetic] = []
+    lenet_session.window.result_shown.connect(lambda r, _t: seen.append(r.extras["arithmetic"]) if "arithmetic" in r.extras else None)
+    return seen
+
+
+def test_a_click_explains_the_unit_and_the_numbers_follow_the_pen(lenet_session, records, qtbot) -> None:
+    window = lenet_session.window
+    panel = window.panel("arithmetic")
+    draw(window, 3)
+    qtbot.waitUntil(lambda: window.probabilities.prediction.text() == "3", timeout=10_000)
+    window.side.setCurrentWidget(panel)
+    click_map(window, "c3", (0.3, 0.1))  # a map clicked with the Arithmetic tab in view: it stays in view
+    qtbot.waitUntil(lambda: bool(records), timeout=10_000)
+    assert window.side.currentWidget() is panel and panel.selection is not None and panel.selection[0] == "c3"
+    first = records[-1]
+    assert first.layer == "c3.0" and first.kind == "conv" and len(first.terms) == 6 and first.error < 1e-5
+    assert [a.what for a in first.after] == ["ReLU"]
+    assert f"{first.pre_activation:+.4g}" in panel.total.text() and "ReLU" in panel.total.text()
+    assert panel.view.rows_drawn >= 1 and panel.view.cell >= 1
+    draw(window, 7)  # the pen moves: the arithmetic of the same channel, for the new input
+    qtbot.waitUntil(lambda: window.probabilities.prediction.text() == "7" and records[-1].hooked != first.hooked, timeout=10_000)
+    assert records[-1].unit[0] == first.unit[0]
+
+    panel.strongest.setChecked(False)  # a position chosen by hand stays where it is
+    panel.row.setValue(2)
+    panel.column.setValue(3)
+    qtbot.waitUntil(lambda: records[-1].unit == (first.unit[0], 2, 3), timeout=10_000)
+    assert panel.title.text().startswith("c3.0, unit") and "row 2, column 3" in panel.title.text()
+
+
+def test_another_tab_in_view_a_click_opens_the_unit_tab_as_before(lenet_session, qtbot) -> None:
+    window = lenet_session.window
+    draw(window, 3)
+    qtbot.waitUntil(lambda: window.probabilities.prediction.text() == "3", timeout=10_000)
+    window.side.setCurrentWidget(window.layer_picker)
+    click_map(window, "c1", (0.2, 0.2))
+    assert window.side.currentWidget() is window.panel("unit")
+    assert window.panel("arithmetic").selection == window.panel("unit").selection  # it took the unit too
+
+
+def test_a_custom_layer_says_why_and_the_window_goes_on(lenet_session, qtbot) -> None:
+    window = lenet_session.window
+    window.model_requested.emit("lenet5_1998", None)
+    qtbot.waitUntil(lambda: window.model is not None and window.model.name == "lenet5_1998", timeout=60_000)
+    draw(window, 3)
+    panel = window.panel("arithmetic")
+    window.side.setCurrentWidget(panel)
+    panel.select("s2", 0)  # trainable subsampling: a custom operation
+    qtbot.waitUntil(lambda: any("custom" in m for m in window.messages.messages), timeout=10_000)
+    message = next(m for m in window.messages.messages if "custom" in m)
+    assert "Traceback" not in message and "arithmetic" in message
+    draw(window, 7)
+    qtbot.waitUntil(lambda: window.probabilities.prediction.text() == "7", timeout=10_000)
