@@ -23,12 +23,18 @@ def top_images() -> TopImages:
     return TopImages(crops, np.linspace(6.0, 4.0, 9, dtype=np.float32), np.arange(9), np.arange(100, 109), 0.5, False)
 
 
-def test_the_top_digits_and_the_scale(qtbot) -> None:
+def panel_with_top(qtbot) -> UnitPanel:
+    """The Unit tab with C3 unit 2 selected and its nine strongest digits drawn."""
     panel = UnitPanel()
     qtbot.addWidget(panel)
     panel.model_changed(INFO)
     panel.select("c3", 2)
     panel.show_record(record(top_images()))
+    return panel
+
+
+def test_the_top_digits_and_the_scale(qtbot) -> None:
+    panel = panel_with_top(qtbot)
     learned = panel.learned
     assert [t.pixmap().isNull() for t in learned.tiles] == [False] * 9
     assert learned.captions[0].text() == "0: 6" and learned.captions[8].text() == "8: 4"
@@ -75,11 +81,7 @@ def test_side_by_side_when_wide(qtbot) -> None:
 
 
 def test_the_digits_grow_with_the_room_and_never_widen_the_tab(qtbot) -> None:
-    panel = UnitPanel()
-    qtbot.addWidget(panel)
-    panel.model_changed(INFO)
-    panel.select("c3", 2)
-    panel.show_record(record(top_images()))
+    panel = panel_with_top(qtbot)
     panel.resize(300, 220)  # a side tab at 1280x720
     panel.show()
     qtbot.waitExposed(panel)
