@@ -73,7 +73,7 @@ class ArithmeticView(QWidget):
         rows_fit = max(1, int((self.height() - line) // max(line, 2 * kh + 4)))
         rows = min(wanted, rows_fit)
         down = (self.height() - line) / max(1, rows) - 4
-        cell = max(1, int(min(across, down / kh, 24)))
+        cell = max(1, int(min(across, down / kh, 48)))
         self.cell = cell
         row_h = max(kh * cell, metrics.height()) + 4
         rows = min(wanted, max(1, int((self.height() - line) // row_h)))
@@ -221,7 +221,9 @@ class ArithmeticPanel(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         """The layer's details only where the rows keep room enough."""
         super().resizeEvent(event)
-        self.details.setVisible(event.size().height() >= DETAILS_HEIGHT)
+        height = event.size().height()
+        if height >= DETAILS_HEIGHT or height < DETAILS_HEIGHT - 2 * self.details.sizeHint().height():  # no flicker at the edge
+            self.details.setVisible(height >= DETAILS_HEIGHT)
 
     def set_text_px(self, px: int) -> None:
         """The painted rows at ``px`` pixels (the window's labels' size)."""

@@ -32,7 +32,8 @@ from viz_app.ui.panels.train_curves import MAX_POINTS, TrainCurves
 BATCH_SIZES = (8, 16, 32, 64, 128, 256, 512)
 MARKS = (0.90, 0.95, 0.97, 0.98)  # held-out accuracies whose first time is shown
 IDLE_TEXT = "Start trains the model shown on MNIST's 60,000 digits, in a process of its own; the pad stays live."
-WIDE = 1.3  # wider than this times its height: settings beside the curves
+WIDE = 1.3  # wider than this times its height (and WIDE_MIN_PX): settings beside the curves
+WIDE_MIN_PX = 700
 NAMED_AXES_HEIGHT = 400  # pixels: a panel this high names the curves' axes
 
 
@@ -58,6 +59,7 @@ class TrainPanel(QWidget):
         self.progress_shown = 0
         self._build()
         self._wide: bool | None = None
+        self._named: bool | None = None
         self._arrange(False)
         self._set_state("idle")
 
@@ -165,8 +167,12 @@ class TrainPanel(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         size = event.size()
-        self._arrange(size.width() > WIDE * size.height())
-        self.curves.name_axes(size.height() >= NAMED_AXES_HEIGHT)
+        # Wide only where no side tab ever is: a layout that changed the tab's own size could otherwise flip back and forth.
+        self._arrange(size.width() >= WIDE_MIN_PX and size.width() > WIDE * size.height())
+        named = size.height() >= NAMED_AXES_HEIGHT
+        if named != self._named:
+            self._named = named
+            self.curves.name_axes(named)
 
     # --- what the window says -------------------------------------------------------------------
     def set_text_px(self, px: int) -> None:
