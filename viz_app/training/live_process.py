@@ -39,7 +39,7 @@ from viz_app.records.training import LiveSettings, Progress
 if TYPE_CHECKING:
     from viz_app.training.live import LiveTrainer
 
-PUBLISH_S = 0.08  # weights and figures go to the window at most this often: above 10 a second, with room
+PUBLISH_S = 0.06  # weights and figures go to the window at most this often: well above 10 a second
 SCORE_S = 2.0  # seconds of training between two scores on the held-out digits
 NICENESS = 10  # below the app's own threads: its frames come first
 CLOSE_GRACE_S = 0.5  # a child in the middle of a step is killed after this
