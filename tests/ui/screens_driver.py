@@ -17,7 +17,8 @@ import time
 from pathlib import Path
 
 from legibility import problems
-from PySide6.QtCore import QEventLoop, QPoint, Qt, QTimer
+from pen import click_map, draw
+from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -48,20 +49,12 @@ def _rect(widget: QWidget) -> list[int]:
 
 
 def _draw(session: Session, digit: int = 3) -> None:
-    pad = session.window.pad
-    for stroke in scaled_strokes(digit, pad.canvas.size, steps_per_unit=8):
-        pad.stroke_begin(*stroke[0])
-        for point in stroke[1:]:
-            pad.stroke_to(*point)
-        pad.stroke_end()
+    draw(session.window, digit)
 
 
 def _click_unit(window, layer: str, at: tuple[float, float]) -> None:  # noqa: ANN001
     """A real mouse click at the fraction ``at`` of ``layer``'s mosaic: the Unit tab zooms in on that unit."""
-    rect = window.maps.map_rect(layer)
-    where = QPoint(round(rect.x() + at[0] * rect.width()), round(rect.y() + at[1] * rect.height()))
-    viewport = window.maps.viewport()
-    QTest.mouseClick(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, viewport.mapFromGlobal(where))
+    click_map(window, layer, at)
 
 
 def _write_string(session: Session, digits: str) -> None:
@@ -126,7 +119,7 @@ def _train(session: Session, out: Path, shown: list) -> None:
     window.side.setCurrentWidget(panel)
     _draw(session)
     QTest.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
-    _until(lambda: len(panel.points) >= 3, 60)
+    _until(lambda: len(panel.points) >= 2 and panel.state == "running", 180)  # the child runs below the app's priority: slow on a busy machine
     print(json.dumps({**report(session, "train_running", out, shown), "train": panel.describe(), "state": panel.state}), flush=True)
     window.presentation.present(window.side.indexOf(panel))
     _wait(1500)

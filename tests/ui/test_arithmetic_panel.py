@@ -4,28 +4,16 @@ moves; a chosen row and column stay; a layer it cannot explain says why and the 
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtTest import QTest
+from ui.pen import click_map
+from ui.pen import draw as draw_digit
 
 from viz_app.records.arithmetic import UnitArithmetic
-from viz_app.sources.scripted import scaled_strokes
 
 
 def draw(window, digit: int) -> None:  # noqa: ANN001
-    pad = window.pad
-    pad.clear()
-    for stroke in scaled_strokes(digit, pad.canvas.size, steps_per_unit=8):
-        pad.stroke_begin(*stroke[0])
-        for point in stroke[1:]:
-            pad.stroke_to(*point)
-        pad.stroke_end()
+    window.pad.clear()
+    draw_digit(window, digit)
 
-
-def click_map(window, layer: str, at: tuple[float, float]) -> None:  # noqa: ANN001
-    rect = window.maps.map_rect(layer)
-    where = QPoint(round(rect.x() + at[0] * rect.width()), round(rect.y() + at[1] * rect.height()))
-    viewport = window.maps.viewport()
-    QTest.mouseClick(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, viewport.mapFromGlobal(where))
 
 
 @pytest.fixture()
