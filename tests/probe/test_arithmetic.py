@@ -173,10 +173,33 @@ def test_a_unit_or_layer_that_is_not_there_is_one_line_and_exit_2(args, says, tm
     assert says in err and len(err.splitlines()) == 1 and "Traceback" not in err
 
 
-def test_a_custom_operation_says_why(mnist_test) -> None:
+def test_lenet5_1998_c3_reads_its_row_of_the_table_and_s2_its_block(mnist_test) -> None:
+    from viz_app.models.zoo.lenet5_1998 import C3_TABLE
+
     loaded = load_model("lenet5_1998", "cpu")
     x = digits_to_tensor(mnist_test.images[:1], loaded.spec)
-    custom = next(n for n, m in loaded.model.named_modules() if n and not list(m.children()) and not explainable(m)
-                  and any(p.numel() for p in m.parameters(recurse=False)))  # fmt: skip
+    truth = hooked_outputs(loaded.model, x, ["c3.0", "c3.1", "s2.0"])
+    for c in range(16):
+        (unit,) = explain(loaded.model, x, resolve_layer(loaded.model, "c3"), [(c, 4, 6)])
+        assert [t.channel for t in unit.terms] == list(C3_TABLE[c]) and unit.table == C3_TABLE  # the paper's table, row c
+        assert unit.error < TOLERANCE and unit.hooked == float(truth["c3.0"][0, c, 4, 6])
+        assert [a.what for a in unit.after] == ["ScaledTanh"] and unit.value == pytest.approx(float(truth["c3.1"][0, c, 4, 6]))
+    (s2,) = explain(loaded.model, x, "s2.0", [(2, 5, 7)])
+    assert len(s2.terms) == 1 and s2.terms[0].patch.shape == (2, 2) and s2.stride == (2, 2)
+    assert s2.pre_activation == pytest.approx(float(truth["s2.0"][0, 2, 5, 7]), abs=1e-5)
+
+
+def test_a_custom_operation_says_why() -> None:
+    class Squash(nn.Module):  # a user's own operation with a parameter, and no arithmetic to show
+        def __init__(self) -> None:
+            super().__init__()
+            self.gain = nn.Parameter(torch.ones(1))
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return torch.tanh(self.gain * x)
+
+    model = nn.Sequential(nn.Conv2d(1, 2, 3), Squash())
     with pytest.raises(NotExplained, match="custom or unsupported operation"):
-        explain(loaded.model, x, custom, [(0, 0, 0)])
+        explain(model, torch.randn(1, 1, 8, 8), "1", [(0, 0, 0)])
+    (unit,) = explain(model, torch.randn(1, 1, 8, 8), "0", [(1, 2, 3)])
+    assert unit.after == ()  # its own operation is not an activation it knows: the value stops at the convolution

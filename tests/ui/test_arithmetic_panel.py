@@ -59,14 +59,27 @@ def test_another_tab_in_view_a_click_opens_the_unit_tab_as_before(lenet_session,
     assert window.panel("arithmetic").selection == window.panel("unit").selection  # it took the unit too
 
 
-def test_a_custom_layer_says_why_and_the_window_goes_on(lenet_session, qtbot) -> None:
+def test_lenet5_1998_c3_shows_its_row_of_the_paper_table_and_a_custom_layer_says_why(lenet_session, records, qtbot) -> None:
+    from viz_app.models.zoo.lenet5_1998 import C3_TABLE
+
     window = lenet_session.window
     window.model_requested.emit("lenet5_1998", None)
     qtbot.waitUntil(lambda: window.model is not None and window.model.name == "lenet5_1998", timeout=60_000)
     draw(window, 3)
     panel = window.panel("arithmetic")
     window.side.setCurrentWidget(panel)
-    panel.select("s2", 0)  # trainable subsampling: a custom operation
+    panel.select("c3", 9)
+    qtbot.waitUntil(lambda: bool(records) and records[-1].layer == "c3.0", timeout=10_000)
+    record = records[-1]
+    assert [t.channel for t in record.terms] == list(C3_TABLE[9]) and record.error < 1e-5  # C3 map 9 reads S2 maps 0, 3, 4, 5
+    assert panel.table.table == C3_TABLE and panel.table.column == 9
+    assert panel.table.isVisible() == (panel.height() >= 400)  # whole, where there is room: presented
+    window.presentation.present(window.side.indexOf(panel))
+    qtbot.waitUntil(lambda: panel.table.isVisible(), timeout=5_000)
+    window.presentation.present(None)
+    window.set_presentation(False)
+    assert [a.what for a in record.after] == ["ScaledTanh"]
+    panel.select("output", 0)  # the Euclidean RBF: a custom operation
     qtbot.waitUntil(lambda: any("custom" in m for m in window.messages.messages), timeout=10_000)
     message = next(m for m in window.messages.messages if "custom" in m)
     assert "Traceback" not in message and "arithmetic" in message

@@ -12,6 +12,7 @@ operation of a user's model) raises ``NotExplained`` with the reason, in one lin
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -26,13 +27,41 @@ FOLLOWERS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn
 EXPLAINED = (nn.Conv2d, nn.Linear, nn.MaxPool2d, nn.AvgPool2d)
 
 
+@dataclass(frozen=True)
+class AsConvolution:
+    """What a module of its own computes, said as a convolution (``module.as_convolution()``):
+    LeNet-5 1998's C3 (a 5x5 convolution whose output map o reads only the input maps
+    ``connected[o]``, the paper's table) or its S2 (each 2x2 block times a coefficient plus a
+    bias: a depthwise 2x2 convolution of stride 2)."""
+
+    weight: torch.Tensor  # out x in/groups x kh x kw, zeros where nothing is connected
+    bias: torch.Tensor | None
+    stride: tuple[int, int] = (1, 1)
+    padding: tuple[int, int, int, int] = (0, 0, 0, 0)  # left, right, top, bottom
+    dilation: tuple[int, int] = (1, 1)
+    groups: int = 1
+    connected: tuple[tuple[int, ...], ...] | None = None  # per output map, the input maps it reads (None: all of its group)
+    name: str = "convolution"
+
+
 class NotExplained(UserError):
     """The layer is not one the arithmetic can be shown for, or the unit lies outside its map."""
 
 
 def explainable(module: nn.Module) -> bool:
-    """Whether units of ``module`` can be explained."""
+    """Whether units of ``module`` can be explained (a module of its own: when it says how it is a convolution)."""
+    if callable(getattr(module, "as_convolution", None)):
+        return True
     return isinstance(module, EXPLAINED) and not (isinstance(module, nn.Conv2d) and module.padding_mode != "zeros")
+
+
+def _as_convolution(module: nn.Module) -> AsConvolution:
+    if isinstance(module, nn.Conv2d):
+        left, right, top, bottom = module._reversed_padding_repeated_twice  # zeros around the input, as the layer adds them
+        return AsConvolution(module.weight, module.bias, _pair(module.stride), (left, right, top, bottom), _pair(module.dilation),
+                             module.groups, name=repr(module))  # fmt: skip
+    said = module.as_convolution()  # type: ignore[operator]
+    return AsConvolution(**said) if isinstance(said, dict) else said
 
 
 def resolve_layer(model: nn.Module, name: str) -> str:
@@ -102,7 +131,7 @@ def _followers(module: nn.Module, calls: list) -> list[tuple[nn.Module, torch.Te
     chain: list[tuple[nn.Module, torch.Tensor]] = []
     last_out = calls[0][2]
     for m, in_id, out_id, out in calls[1:]:
-        if in_id != last_out or not isinstance(m, FOLLOWERS) or out is None:
+        if in_id != last_out or not (isinstance(m, FOLLOWERS) or getattr(m, "elementwise", False)) or out is None:
             break
         chain.append((m, out))
         last_out = out_id
@@ -117,22 +146,21 @@ def _check_unit(layer: str, unit: tuple[int, ...], shape: tuple[int, ...]) -> No
 
 def _arithmetic(layer: str, module: nn.Module, inp: torch.Tensor, unit: tuple[int, ...], shape: tuple[int, ...], hooked: float,
                 after: tuple[After, ...]) -> UnitArithmetic:  # fmt: skip
-    if isinstance(module, nn.Conv2d):
-        return _conv(layer, module, inp, unit, shape, hooked, after)
     if isinstance(module, nn.Linear):
         return _linear(layer, module, inp, unit, shape, hooked, after)
-    return _pool(layer, module, inp, unit, shape, hooked, after)
+    if isinstance(module, nn.MaxPool2d | nn.AvgPool2d):
+        return _pool(layer, module, inp, unit, shape, hooked, after)
+    return _conv(layer, _as_convolution(module), inp, unit, shape, hooked, after)
 
 
-def _conv(layer: str, conv: nn.Conv2d, inp: torch.Tensor, unit: tuple[int, ...], shape: tuple[int, ...], hooked: float,
+def _conv(layer: str, conv: AsConvolution, inp: torch.Tensor, unit: tuple[int, ...], shape: tuple[int, ...], hooked: float,
           after: tuple[After, ...]) -> UnitArithmetic:  # fmt: skip
     c, y, x = unit
-    left, right, top, bottom = conv._reversed_padding_repeated_twice  # zeros around the input, as the layer adds them
+    left, right, top, bottom = conv.padding
     padded = F.pad(inp[0], (left, right, top, bottom))  # Cin x (H + pads) x (W + pads)
-    (kh, kw), (sh, sw), (dh, dw) = conv.kernel_size, conv.stride, conv.dilation
-    per_group = conv.out_channels // conv.groups
-    group = c // per_group
-    width = conv.in_channels // conv.groups
+    out_channels, width, kh, kw = conv.weight.shape
+    (sh, sw), (dh, dw) = conv.stride, conv.dilation
+    group = c // (out_channels // conv.groups)
     first = group * width
     y0, x0 = y * sh, x * sw
     patches = padded[first : first + width, y0 : y0 + dh * (kh - 1) + 1 : dh, x0 : x0 + dw * (kw - 1) + 1 : dw]  # width x kh x kw
@@ -140,10 +168,12 @@ def _conv(layer: str, conv: nn.Conv2d, inp: torch.Tensor, unit: tuple[int, ...],
     products = patches.double() * kernels.double()
     sums = products.sum(dim=(1, 2))
     bias = float(conv.bias[c]) if conv.bias is not None else 0.0
+    reads = range(width) if conv.connected is None else [i - first for i in conv.connected[c]]  # the table's row: the maps it reads
     terms = tuple(ChannelTerm(first + i, patches[i].float().cpu().numpy(), kernels[i].float().cpu().numpy(),
-                              products[i].cpu().numpy(), float(sums[i])) for i in range(width))  # fmt: skip
-    return UnitArithmetic(layer, "conv", repr(conv), unit, shape, bias, terms, float(sums.sum()) + bias, hooked, after,
-                          (sh, sw), (top, bottom, left, right), (dh, dw), conv.groups, group, (y0 - top, x0 - left))  # fmt: skip
+                              products[i].cpu().numpy(), float(sums[i])) for i in reads)  # fmt: skip
+    return UnitArithmetic(layer, "conv", conv.name, unit, shape, bias, terms, float(sums.sum()) + bias, hooked, after,
+                          (sh, sw), (top, bottom, left, right), (dh, dw), conv.groups, group, (y0 - top, x0 - left),
+                          conv.connected)  # fmt: skip
 
 
 def _linear(layer: str, linear: nn.Linear, inp: torch.Tensor, unit: tuple[int, ...], shape: tuple[int, ...], hooked: float,

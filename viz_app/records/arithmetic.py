@@ -54,6 +54,7 @@ class UnitArithmetic:
     groups: int = 1
     group: int = 0  # the unit's group: its terms are that group's input channels
     origin: tuple[int, ...] = ()  # top-left of the receptive field in the input (may be negative: padding)
+    table: tuple[tuple[int, ...], ...] | None = None  # a partly connected layer (LeNet-5 1998's C3): the maps each output map reads
 
     @property
     def value(self) -> float:

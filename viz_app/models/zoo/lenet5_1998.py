@@ -58,6 +58,8 @@ def bitmap_prototypes() -> torch.Tensor:
 class ScaledTanh(nn.Module):
     """The paper's squashing function f(a) = 1.7159 tanh(2a/3)."""
 
+    elementwise = True  # an activation: a unit's arithmetic shows its value after it
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return 1.7159 * torch.tanh(x * (2.0 / 3.0))
 
@@ -74,6 +76,12 @@ class Subsampling(nn.Module):
         summed = F.avg_pool2d(x, 2) * 4.0  # N x C x H/2 x W/2
         return summed * self.coefficient.view(1, -1, 1, 1) + self.bias.view(1, -1, 1, 1)
 
+    def as_convolution(self) -> dict:
+        """The same as a depthwise 2x2 convolution of stride 2 whose four weights are the coefficient (a unit's arithmetic)."""
+        weight = self.coefficient.detach().view(-1, 1, 1, 1).expand(-1, 1, 2, 2)  # C x 1 x 2 x 2
+        return {"weight": weight, "bias": self.bias.detach(), "stride": (2, 2), "groups": len(self.coefficient),
+                "name": f"Subsampling({len(self.coefficient)}): 2x2 sum x coefficient + bias"}  # fmt: skip
+
 
 class PartialConv(nn.Module):
     """C3: a 5x5 convolution where output map i reads only the input maps in table[i].
@@ -87,6 +95,7 @@ class PartialConv(nn.Module):
     def __init__(self, table: tuple[tuple[int, ...], ...], in_channels: int, kernel_size: int = 5) -> None:
         super().__init__()
         self.out_channels, self.in_channels, self.kernel_size = len(table), in_channels, kernel_size
+        self.table = table
         index = [o * in_channels + i for o, inputs in enumerate(table) for i in inputs]
         self.register_buffer("index", torch.tensor(index), persistent=False)
         fan_in = torch.tensor([len(table[o]) * kernel_size**2 for o, inputs in enumerate(table) for _ in inputs])
@@ -96,9 +105,18 @@ class PartialConv(nn.Module):
         self.bias = nn.Parameter((torch.rand(len(table)) * 2 - 1) * out_bound)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.conv2d(x, self.full_kernel(), self.bias)
+
+    def full_kernel(self) -> torch.Tensor:
+        """The connected kernels scattered into out x in x k x k, zeros where a map is not read."""
         k = self.kernel_size
         full = self.weight.new_zeros(self.out_channels * self.in_channels, k, k).index_copy(0, self.index, self.weight)
-        return F.conv2d(x, full.view(self.out_channels, self.in_channels, k, k), self.bias)
+        return full.view(self.out_channels, self.in_channels, k, k)
+
+    def as_convolution(self) -> dict:
+        """A convolution that reads, for each output map, only the input maps of its row of the table (a unit's arithmetic)."""
+        return {"weight": self.full_kernel().detach(), "bias": self.bias.detach(), "connected": self.table,
+                "name": f"PartialConv({self.in_channels}, {self.out_channels}, kernel {self.kernel_size}x{self.kernel_size}, the paper's table)"}  # fmt: skip
 
 
 class EuclideanRBF(nn.Module):

@@ -12,7 +12,7 @@ unit its largest products.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QSpinBox, QVBoxLayout, QWidget
 
@@ -131,6 +131,62 @@ class ArithmeticView(QWidget):
         return x + w * cell
 
 
+class ConnectionTable(QWidget):
+    """A partly connected layer's table, as LeCun et al. 1998 print C3's (Table I): a row per input
+    map, a column per output map, X where the output reads the input; the unit's column stands out."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.table: tuple[tuple[int, ...], ...] = ()
+        self.column = -1
+        self.roomy = False  # the panel has room for the whole table (its owner says)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.setVisible(False)
+
+    def show_table(self, table: tuple[tuple[int, ...], ...] | None, column: int) -> None:
+        changed = (table or ()) != self.table
+        self.table, self.column = table or (), column
+        self.setVisible(self.roomy and bool(self.table))
+        if changed:
+            self.updateGeometry()
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        """A line for the output maps' numbers and one per input map, in the font of now."""
+        rows = 2 + max((max(r) for r in self.table if r), default=0) if self.table else 0
+        return QSize(0, rows * (QFontMetrics(self.font()).height() + 2) + 4)
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.FontChange:
+            self.updateGeometry()  # its height follows the text size (presented: 1/40 of the screen)
+        super().changeEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if not self.table:
+            return
+        painter = QPainter(self)
+        painter.setFont(self.font())
+        metrics = QFontMetrics(self.font())
+        inputs = 1 + max(max(r) for r in self.table if r)
+        row_h = metrics.height() + 2
+        label_w = metrics.horizontalAdvance("99 ")
+        col_w = max(4.0, (self.width() - label_w) / len(self.table))
+        painter.fillRect(QRectF(label_w + self.column * col_w, 0, col_w, row_h * (inputs + 1)), QColor("#f5a623"))
+        painter.setPen(QColor("#1e1e1e") if self.palette().window().color().lightness() > 128 else QColor("#e0e0e0"))
+        for o in range(len(self.table)):
+            text = str(o) if col_w >= metrics.horizontalAdvance("15") + 2 or o % 5 == 0 else ""
+            painter.drawText(QRectF(label_w + o * col_w, 0, col_w, row_h), Qt.AlignmentFlag.AlignCenter, text)
+        for i in range(inputs):
+            y = (i + 1) * row_h
+            painter.drawText(QRectF(0, y, label_w, row_h), Qt.AlignmentFlag.AlignVCenter, str(i))
+            for o, reads in enumerate(self.table):
+                if i in reads:
+                    painter.drawText(QRectF(label_w + o * col_w, y, col_w, row_h), Qt.AlignmentFlag.AlignCenter, "X")
+
+
 class ArithmeticPanel(QWidget):
     """The Arithmetic tab; ``select(layer, index)`` turns a map click into a request for the arithmetic extra."""
 
@@ -154,6 +210,8 @@ class ArithmeticPanel(QWidget):
         self.strongest.toggled.connect(self._on_strongest_toggled)
         self.all_channels.toggled.connect(self._on_all_toggled)
         self.view = ArithmeticView()
+        self.table = ConnectionTable()  # LeNet-5 1998's C3: the paper's table, the unit's map marked
+        self.table.setToolTip("Which input maps each output map reads (LeCun et al. 1998, Table I); the unit's map is marked")
         self.total = wrapping_label(QLabel(""))
         self.total.setTextFormat(Qt.TextFormat.PlainText)
         where = QHBoxLayout()
@@ -166,6 +224,7 @@ class ArithmeticPanel(QWidget):
         layout.addWidget(self.details)
         layout.addLayout(where)
         layout.addWidget(self.all_channels)
+        layout.addWidget(self.table)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.total)
         self.shown = 0
@@ -193,6 +252,7 @@ class ArithmeticPanel(QWidget):
         self.title.setText(PROMPT)
         self.details.setText("")
         self.total.setText("")
+        self.table.show_table(None, -1)
         self.view.show_unit(None)
 
     def show_record(self, record: UnitArithmetic) -> None:
@@ -216,20 +276,24 @@ class ArithmeticPanel(QWidget):
                 box.setValue(unit[1] if box is self.row else unit[2])
                 box.blockSignals(False)
         self.all_channels.setVisible(len(record.terms) > FEW)
+        self.table.show_table(record.table, unit[0])
         self.total.setText(describe_total(record))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        """The layer's details only where the rows keep room enough."""
+        """The layer's details and a connection table only where the rows keep room enough."""
         super().resizeEvent(event)
         height = event.size().height()
         if height >= DETAILS_HEIGHT or height < DETAILS_HEIGHT - 2 * self.details.sizeHint().height():  # no flicker at the edge
             self.details.setVisible(height >= DETAILS_HEIGHT)
+            self.table.roomy = height >= DETAILS_HEIGHT  # C3's table where it fits whole (presented); the rows say the same
+            self.table.setVisible(self.table.roomy and bool(self.table.table))
 
     def set_text_px(self, px: int) -> None:
         """The painted rows at ``px`` pixels (the window's labels' size)."""
         font = QFont(self.view.font())
         font.setPixelSize(px)
         self.view.setFont(font)
+        self.table.setFont(font)
         self.view.setMinimumHeight(3 * px)
 
     # --- its own controls ---------------------------------------------------------------------------
