@@ -6,6 +6,7 @@
     bench string               a five-digit string read by the SDNN, String panel in view
     bench source SOURCE        a camera or video: frame age from capture to display, drops
     bench train                LeNet-5 learning in the window while the pad is drawn on
+    bench arithmetic           from a click on a map to the Arithmetic tab showing that unit
     bench zoo                  every MNIST-zoo model: accuracy, throughput, latency
     bench startup              seconds from process start to the first frame shown
     bench close                seconds from the window's Quit to the end of the process
@@ -26,7 +27,7 @@ from viz_app.sources.spec import argparse_source  # no Qt, no torch: cheap
 from viz_app.state.options import DEVICE_HELP, PRECISIONS
 from viz_app.state.panels import panel_help  # no Qt: the panels are named, not imported
 
-MODES = ("window", "panel", "view", "string", "source", "train", "zoo", "startup", "close")
+MODES = ("window", "panel", "view", "string", "source", "train", "arithmetic", "zoo", "startup", "close")
 TARGETS = {"panel": "PANEL", "view": "VIEW", "source": "SOURCE"}  # modes that name what they measure
 OLD_FLAGS = {"zoo": "zoo", "startup": "startup", "close": "close", "string": "string"}  # --flag -> mode
 
@@ -43,7 +44,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--frames", type=positive_int, default=600)
     p.add_argument("--rate", type=positive_float, default=120.0, help="input events per second of the scripted stroke")
     p.add_argument("--seconds", type=positive_float, help="train: seconds of training after Start (default 180)")
-    p.add_argument("--runs", type=positive_int, help="zoo: timed runs per model (default 10); startup, close: starts (default 5)")
+    p.add_argument("--runs", type=positive_int, help="zoo: timed runs per model (default 10); startup, close: starts (default 5); "
+                   "arithmetic: clicks (default 20)")  # fmt: skip
     p.add_argument("--early", action="store_true", help="close: close as soon as the window is up, while a large model is still being built")
     p.add_argument("--json", action="store_true")
     p.add_argument("--trace", type=writable_file, metavar="FILE", help="window, panel and view: write every frame's stages per thread to FILE "
@@ -116,6 +118,10 @@ def run(args: argparse.Namespace) -> int:
         from viz_app.bench.sources import print_source_bench
 
         return print_source_bench(str(target), args.frames, args.device, args.json, args.model)
+    if mode == "arithmetic":
+        from viz_app.bench.arithmetic import run_arithmetic_bench
+
+        return run_arithmetic_bench(args)
     if mode == "train":
         from viz_app.bench.training import run_train_bench
 
