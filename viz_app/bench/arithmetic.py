@@ -65,7 +65,14 @@ def bench_arithmetic(model: str, device: str, rounds: int) -> dict[str, Any]:
             pad.stroke_end()
         panel = window.panel("arithmetic")
         window.side.setCurrentWidget(panel)
+        deadline = time.perf_counter() + 30
+        while not window.maps.layer_names and time.perf_counter() < deadline:  # the maps come with the drawing's first frame
+            waiting = QEventLoop()
+            QTimer.singleShot(20, waiting.quit)
+            waiting.exec()
         layers = [name for name in window.maps.layer_names if name != "output"] or list(window.maps.layer_names)
+        if not layers:
+            raise RuntimeError(f"{model} showed no feature map within 30 s")
         for i in range(rounds):
             layer, index = layers[i % len(layers)], i // len(layers) % 4  # every round another (layer, channel)
             loop = QEventLoop()

@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from viz_app.errors import UserError
+from viz_app.errors import Interruption, UserError
 from viz_app.records.arithmetic import After, ChannelTerm, UnitArithmetic
 
 FOLLOWERS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.ELU, nn.GELU, nn.SiLU, nn.Sigmoid, nn.Tanh,
@@ -79,9 +79,16 @@ def resolve_layer(model: nn.Module, name: str) -> str:
     return inner or name
 
 
+class _Done(Interruption):
+    """Raised by a hook once the layer and what follows it have run: the rest of the forward is not
+    needed (an Interruption: a user's model's guard lets it through as it is)."""
+
+
 @torch.no_grad()
-def explain(model: nn.Module, x: torch.Tensor, layer: str, units: Sequence[tuple[int, ...]]) -> list[UnitArithmetic]:
-    """The arithmetic of each of ``units`` of ``layer`` for input ``x`` (1 x C x H x W, prepared)."""
+def explain(model: nn.Module, x: torch.Tensor, layer: str, units: Sequence[tuple[int, ...]] = (),
+            strongest: int | None = None) -> list[UnitArithmetic]:  # fmt: skip
+    """The arithmetic of each of ``units`` of ``layer`` for input ``x`` (1 x C x H x W, prepared); with
+    ``strongest``, also of the unit of that channel that fires most (first in the list)."""
     modules = dict(model.named_modules())
     if layer not in modules:
         raise NotExplained(f"{layer!r} is not a layer of this model")
@@ -90,52 +97,64 @@ def explain(model: nn.Module, x: torch.Tensor, layer: str, units: Sequence[tuple
         why = f"its padding mode is {module.padding_mode!r}" if isinstance(module, nn.Conv2d) else "a custom or unsupported operation"
         raise NotExplained(f"{layer} is a {type(module).__name__} ({why}): the arithmetic is shown for convolutions, "
                            "linear layers and max and average pooling")  # fmt: skip
-    names = {id(m): n for n, m in modules.items()}
-    calls: list[tuple[nn.Module, int, int, torch.Tensor | None]] = []  # (module, id of input, id of output, output if same shape)
-    captured: dict[str, torch.Tensor] = {}
-
-    def hook(m: nn.Module, inputs: tuple, output: object) -> None:
-        if not isinstance(output, torch.Tensor) or not inputs or not isinstance(inputs[0], torch.Tensor):
-            return
-        if m is module and "input" not in captured:
-            captured["input"], captured["output"] = inputs[0].detach().clone(), output.detach().clone()
-            calls.append((m, id(inputs[0]), id(output), None))
-            return
-        if "output" in captured and output.shape == captured["output"].shape:
-            calls.append((m, id(inputs[0]), id(output), output.detach().clone()))
-
-    handles = [m.register_forward_hook(hook) for m in model.modules() if not list(m.children())]
+    run = _Run(module)
+    handles = [m.register_forward_hook(run.hook) for m in model.modules() if not list(m.children())]
     try:
         model.eval()
         model(x)
+    except _Done:
+        pass
     finally:
         for handle in handles:
             handle.remove()
-    if "input" not in captured:
+    if run.input is None or run.output is None:
         raise NotExplained(f"{layer} did not run on this input")
-    follow = _followers(module, calls)
-    inp, out = captured["input"], captured["output"]
+    names = {id(m): n for n, m in modules.items()}
+    inp, out = run.input, run.output
+    asked = ([_strongest(out[0], strongest)] if strongest is not None else []) + list(units)
     results = []
-    for unit in units:
+    for unit in asked:
         _check_unit(layer, unit, tuple(out.shape[1:]))
         hooked = float(out[(0, *unit)])
-        after = tuple(After(names.get(id(m), type(m).__name__), type(m).__name__, float(o[(0, *unit)])) for m, o in follow)
+        after = tuple(After(names.get(id(m), type(m).__name__), type(m).__name__, float(o[(0, *unit)])) for m, o in run.chain)
         results.append(_arithmetic(layer, module, inp, unit, tuple(out.shape[1:]), hooked, after))
     return results
 
 
-def _followers(module: nn.Module, calls: list) -> list[tuple[nn.Module, torch.Tensor]]:
-    """The modules that took the layer's output one after the other (BatchNorm, activation)."""
-    if not calls or calls[0][0] is not module:
-        return []
-    chain: list[tuple[nn.Module, torch.Tensor]] = []
-    last_out = calls[0][2]
-    for m, in_id, out_id, out in calls[1:]:
-        if in_id != last_out or not (isinstance(m, FOLLOWERS) or getattr(m, "elementwise", False)) or out is None:
-            break
-        chain.append((m, out))
-        last_out = out_id
-    return chain
+class _Run:
+    """One forward's hooks: the layer's input and output (its first call), then the modules that
+    took its output one after the other (BatchNorm, the activation); the forward stops after them."""
+
+    def __init__(self, module: nn.Module) -> None:
+        self.module = module
+        self.input: torch.Tensor | None = None
+        self.output: torch.Tensor | None = None
+        self.chain: list[tuple[nn.Module, torch.Tensor]] = []
+        self._last = 0  # id of the newest output of the chain
+
+    def hook(self, m: nn.Module, inputs: tuple, output: object) -> None:
+        if not isinstance(output, torch.Tensor) or not inputs or not isinstance(inputs[0], torch.Tensor):
+            return
+        if self.output is None:
+            if m is self.module:
+                self.input, self.output = inputs[0].detach().clone(), output.detach().clone()  # before an in-place activation
+                self._last = id(output)
+            return
+        follows = isinstance(m, FOLLOWERS) or getattr(m, "elementwise", False)
+        if id(inputs[0]) != self._last or not follows or output.shape != self.output.shape:
+            raise _Done
+        self.chain.append((m, output.detach().clone()))
+        self._last = id(output)
+
+
+def _strongest(out: torch.Tensor, channel: int) -> tuple[int, ...]:
+    """Where ``channel`` of an output (C x H x W, or C for a linear layer) fires most."""
+    channel = min(max(channel, 0), out.shape[0] - 1)
+    if out.dim() == 1:
+        return (channel,)
+    plane = out[channel]
+    flat = int(plane.argmax())
+    return (channel, flat // plane.shape[-1], flat % plane.shape[-1])
 
 
 def _check_unit(layer: str, unit: tuple[int, ...], shape: tuple[int, ...]) -> None:

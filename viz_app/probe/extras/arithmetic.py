@@ -50,31 +50,11 @@ class ArithmeticExtra:
         """The unit's arithmetic for this frame; its position where the channel fires most unless one was chosen."""
         p = self.params
         with torch.inference_mode(False), torch.no_grad():
-            units: list[tuple[int, ...]] = [(p.index, p.y, p.x) if p.y >= 0 and p.x >= 0 else _strongest(self._twin, self._x, self.layer, p.index)]
-            (unit,) = explain(self._twin, self._x, self.layer, units)
+            if p.y >= 0 and p.x >= 0:
+                (unit,) = explain(self._twin, self._x, self.layer, [(p.index, p.y, p.x)])
+            else:
+                (unit,) = explain(self._twin, self._x, self.layer, strongest=p.index)
         return unit
 
     def close(self) -> None:
         """Nothing to take off: its hooks live only within each of its own forwards."""
-
-
-def _strongest(model: torch.nn.Module, x: torch.Tensor, layer: str, index: int) -> tuple[int, ...]:
-    """Where channel ``index`` of ``layer`` fires most for ``x`` (a linear layer: the unit itself)."""
-    seen: list[torch.Tensor] = []
-    module = dict(model.named_modules())[layer]
-
-    def hook(_m: torch.nn.Module, _i: tuple, output: torch.Tensor) -> None:
-        if not seen:
-            seen.append(output.detach())
-
-    handle = module.register_forward_hook(hook)
-    try:
-        model(x)
-    finally:
-        handle.remove()
-    out = seen[0][0]
-    if out.dim() == 1:
-        return (min(index, out.shape[0] - 1),)
-    channel = out[min(index, out.shape[0] - 1)]
-    flat = int(channel.argmax())
-    return (min(index, out.shape[0] - 1), flat // channel.shape[1], flat % channel.shape[1])
