@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from viz_app.errors import UserError
-from viz_app.sources.scripted import scaled_strokes
+from viz_app.sources.scripted import draw_on
 from viz_app.training.live import check_trainable
 
 CHILD_START_S = 90  # the child imports torch and reads 70,000 digits: slow on a busy runner
@@ -28,12 +28,7 @@ def training(lenet_session, tmp_path, qtbot):
     session.training.folder = tmp_path
     window = session.window
     window.side.setCurrentWidget(window.train_panel)
-    pad = window.pad
-    for stroke in scaled_strokes(3, pad.canvas.size, steps_per_unit=8):
-        pad.stroke_begin(*stroke[0])
-        for point in stroke[1:]:
-            pad.stroke_to(*point)
-        pad.stroke_end()
+    draw_on(window.pad, 3)
     return session
 
 

@@ -6,17 +6,12 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from viz_app.sources.scripted import scaled_strokes
+from viz_app.sources.scripted import draw_on
 
 
 def draw(window, digit: int = 3) -> None:  # noqa: ANN001
     """``digit`` drawn on the pad, stroke by stroke."""
-    pad = window.pad
-    for stroke in scaled_strokes(digit, pad.canvas.size, steps_per_unit=8):
-        pad.stroke_begin(*stroke[0])
-        for point in stroke[1:]:
-            pad.stroke_to(*point)
-        pad.stroke_end()
+    draw_on(window.pad, digit)
 
 
 def click_map(window, layer: str, at: tuple[float, float]) -> None:  # noqa: ANN001

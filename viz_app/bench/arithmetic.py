@@ -44,7 +44,7 @@ def bench_arithmetic(model: str, device: str, rounds: int) -> dict[str, Any]:
     from PySide6.QtCore import QEventLoop, QTimer
 
     from viz_app.app.session import Session, make_application
-    from viz_app.sources.scripted import scaled_strokes
+    from viz_app.sources.scripted import draw_on
 
     screen_config = offscreen_1080p()
     app = make_application()
@@ -57,12 +57,7 @@ def bench_arithmetic(model: str, device: str, rounds: int) -> dict[str, Any]:
         window.resize(1400, 860)
         window.show()
         info = _wait_for_model(window, model)
-        pad = window.pad
-        for stroke in scaled_strokes(3, pad.canvas.size, steps_per_unit=8):
-            pad.stroke_begin(*stroke[0])
-            for point in stroke[1:]:
-                pad.stroke_to(*point)
-            pad.stroke_end()
+        draw_on(window.pad, 3)
         panel = window.panel("arithmetic")
         window.side.setCurrentWidget(panel)
         deadline = time.perf_counter() + 30
@@ -75,28 +70,36 @@ def bench_arithmetic(model: str, device: str, rounds: int) -> dict[str, Any]:
             raise RuntimeError(f"{model} showed no feature map within 30 s")
         for i in range(rounds):
             layer, index = layers[i % len(layers)], i // len(layers) % 4  # every round another (layer, channel)
-            loop = QEventLoop()
-            seen: dict[str, float] = {}
-
-            def on_shown(result: Any, t_shown: float, layer: str = layer, loop: QEventLoop = loop, seen: dict = seen) -> None:
-                record = result.extras.get("arithmetic")
-                if record is not None and record.layer.startswith(layer) and "t" not in seen:
-                    seen["t"] = t_shown
-                    loop.quit()
-
-            window.result_shown.connect(on_shown)
-            limit = QTimer(singleShot=True, interval=10_000, timeout=loop.quit)
-            limit.start()
-            clicked = time.perf_counter()
-            panel.select(layer, index)
-            loop.exec()
-            limit.stop()
-            window.result_shown.disconnect(on_shown)
-            if "t" in seen:
-                times.append((seen["t"] - clicked) * 1e3)
+            shown = _click_to_view(window, panel, layer, index)
+            if shown is not None:
+                times.append(shown)
     finally:
         session.close()
         window.close()
         app.processEvents()
     return {"model": model, "device": info.device, "rounds": rounds, "shown": len(times), "click_to_view_ms": summarise(times),
             "each_ms": [round(t, 1) for t in times]}  # fmt: skip
+
+
+def _click_to_view(window: Any, panel: Any, layer: str, index: int) -> float | None:
+    """Milliseconds from selecting channel ``index`` of ``layer`` to the window showing its arithmetic (None: not in 10 s)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    seen: dict[str, float] = {}
+
+    def on_shown(result: Any, t_shown: float) -> None:
+        record = result.extras.get("arithmetic")
+        if record is not None and record.layer.startswith(layer) and "t" not in seen:
+            seen["t"] = t_shown
+            loop.quit()
+
+    window.result_shown.connect(on_shown)
+    limit = QTimer(singleShot=True, interval=10_000, timeout=loop.quit)
+    limit.start()
+    clicked = time.perf_counter()
+    panel.select(layer, index)
+    loop.exec()
+    limit.stop()
+    window.result_shown.disconnect(on_shown)
+    return (seen["t"] - clicked) * 1e3 if "t" in seen else None

@@ -7,6 +7,7 @@ list of (x, y) points, drawn the way a person writes the digit.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 Stroke = list[tuple[float, float]]
 
@@ -44,3 +45,12 @@ def scaled_strokes(digit: int, side: float, steps_per_unit: float = 60.0) -> lis
             dense += [(x0 + (x1 - x0) * k / n, y0 + (y1 - y0) * k / n) for k in range(1, n + 1)]
         out.append(dense)
     return out
+
+
+def draw_on(pad: Any, digit: int, steps_per_unit: int = 8) -> None:
+    """Draw ``digit`` on a drawing pad (``stroke_begin``, ``stroke_to``, ``stroke_end``), stroke by stroke."""
+    for stroke in scaled_strokes(digit, pad.canvas.size, steps_per_unit=steps_per_unit):
+        pad.stroke_begin(*stroke[0])
+        for point in stroke[1:]:
+            pad.stroke_to(*point)
+        pad.stroke_end()
