@@ -45,7 +45,8 @@ def start(session, qtbot, scored: int = 2) -> None:  # noqa: ANN001
 def test_the_window_follows_the_model_as_it_learns(training, qtbot, tmp_path) -> None:
     session, window = training, training.window
     panel = window.train_panel
-    start(session, qtbot, scored=3)
+    start(session, qtbot)
+    qtbot.waitUntil(lambda: 0.9 in panel.reached, timeout=4 * CHILD_START_S * 1000)  # however busy the machine: it learns
     live = str(tmp_path / "lenet5-live.pt")
     assert session.view.state.model.weights == live
     qtbot.waitUntil(lambda: window.model is not None and window.model.weights == live, timeout=10_000)
@@ -53,8 +54,9 @@ def test_the_window_follows_the_model_as_it_learns(training, qtbot, tmp_path) ->
     assert first < 0.5 < last, f"held-out accuracy {first:.1%} at step 0, {last:.1%} after {panel.steps[-1].step} steps"
     shown: list[float] = []
     window.result_shown.connect(lambda _r, t: shown.append(t))
-    qtbot.wait(1500)  # the pen rests: every result now comes from new weights on the same digit
-    assert len(shown) >= 5, f"{len(shown)} results in 1.5 s while training"
+    revision = session.view.state.model.revision
+    qtbot.waitUntil(lambda: len(shown) >= 5, timeout=60_000)  # the pen rests: these results come from new weights
+    assert session.view.state.model.revision >= revision + 5 > 5  # each from weights read again (the rate is a bench figure)
     assert panel.filters.shown >= 3  # C1's filters redrawn as they change
     note = window.probabilities.weights_note
     assert note.isVisible() and note.text().startswith("Training live: step ")
@@ -84,8 +86,8 @@ def test_the_window_follows_the_model_as_it_learns(training, qtbot, tmp_path) ->
     assert pid is not None
     began = time.perf_counter()
     session.close()
-    assert time.perf_counter() - began < 2.0
-    assert not _alive(pid)
+    qtbot.waitUntil(lambda: not _alive(pid), timeout=5_000)
+    assert time.perf_counter() - began < 2.0  # the child ends within 2 s of the close
     assert session.view.state.model.weights is None  # the next start opens LeNet-5's own weights
 
 

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from viz_app.records.panels import AugmentParams, NoParams, SaliencyParams, UnitParams
+from viz_app.records.panels import ArithmeticParams, AugmentParams, NoParams, SaliencyParams, UnitParams
 from viz_app.state.panels import FAVOURITES, PANELS, UNIT_CLICK, check_panel_key, panel_spec, params_of, with_capability
 from viz_app.ui.panels.base import Panel, check_panel_class
 
@@ -19,7 +19,8 @@ QT = ("PySide6", "pyqtgraph", "shiboken6")
 
 def test_the_side_tabs_in_order() -> None:
     assert {spec.key: spec.title for spec in PANELS} == {
-        "se": "SE gates", "augment": "Augment", "unit": "Unit", "filters": "Filters", "saliency": "Looks at", "sdnn": "String",
+        "se": "SE gates", "augment": "Augment", "unit": "Unit", "filters": "Filters", "saliency": "Looks at",
+        "arithmetic": "Arithmetic", "sdnn": "String",
     }  # fmt: skip
 
 
@@ -43,14 +44,16 @@ def test_every_panel_class_loads_keeps_the_contract_and_asks_with_its_parameters
     assert params is None or isinstance(params, spec.params)
 
 
-def test_the_unit_panel_selects_a_clicked_unit(qtbot) -> None:
-    (spec,) = with_capability(UNIT_CLICK)
-    panel = spec.load_widget()()
-    qtbot.addWidget(panel)
-    with qtbot.waitSignal(panel.params_changed) as blocker:
-        panel.select("c3", 5)
-    assert blocker.args == [UnitParams("c3", 5)] and panel.params() == UnitParams("c3", 5)
-    assert spec.key == "unit" and spec.model_bound and [s.key for s in with_capability(FAVOURITES)] == ["unit"]
+def test_the_unit_and_arithmetic_panels_select_a_clicked_unit(qtbot) -> None:
+    unit, arithmetic = with_capability(UNIT_CLICK)  # the Unit tab first: a click opens it unless the other is in view
+    expected = {"unit": UnitParams("c3", 5), "arithmetic": ArithmeticParams("c3", 5)}
+    for spec in (unit, arithmetic):
+        panel = spec.load_widget()()
+        qtbot.addWidget(panel)
+        with qtbot.waitSignal(panel.params_changed) as blocker:
+            panel.select("c3", 5)
+        assert blocker.args == [expected[spec.key]] and panel.params() == expected[spec.key] and spec.model_bound
+    assert unit.key == "unit" and [s.key for s in with_capability(FAVOURITES)] == ["unit"]
 
 
 @pytest.mark.parametrize(

@@ -37,7 +37,7 @@ def test_a_click_explains_the_unit_and_the_numbers_follow_the_pen(lenet_session,
     assert first.layer == "c3.0" and first.kind == "conv" and len(first.terms) == 6 and first.error < 1e-5
     assert [a.what for a in first.after] == ["ReLU"]
     assert f"{first.pre_activation:+.4g}" in panel.total.text() and "ReLU" in panel.total.text()
-    assert panel.view.rows_drawn >= 1 and panel.view.cell >= 1
+    qtbot.waitUntil(lambda: panel.view.rows_drawn >= 1 and panel.view.cell >= 1, timeout=10_000)  # once painted
     draw(window, 7)  # the pen moves: the arithmetic of the same channel, for the new input
     qtbot.waitUntil(lambda: window.probabilities.prediction.text() == "7" and records[-1].hooked != first.hooked, timeout=10_000)
     assert records[-1].unit[0] == first.unit[0]
