@@ -55,6 +55,14 @@ def explainable(module: nn.Module) -> bool:
     return isinstance(module, EXPLAINED) and not (isinstance(module, nn.Conv2d) and module.padding_mode != "zeros")
 
 
+def require_explainable(layer: str, module: nn.Module) -> None:
+    """NotExplained, saying why in one line, unless units of ``module`` can be explained."""
+    if not explainable(module):
+        why = f"its padding mode is {module.padding_mode!r}" if isinstance(module, nn.Conv2d) else "a custom or unsupported operation"
+        raise NotExplained(f"{layer} is a {type(module).__name__} ({why}): the arithmetic is shown for convolutions, "
+                           "linear layers and max and average pooling")  # fmt: skip
+
+
 def _as_convolution(module: nn.Module) -> AsConvolution:
     if isinstance(module, nn.Conv2d):
         left, right, top, bottom = module._reversed_padding_repeated_twice  # zeros around the input, as the layer adds them
@@ -93,10 +101,7 @@ def explain(model: nn.Module, x: torch.Tensor, layer: str, units: Sequence[tuple
     if layer not in modules:
         raise NotExplained(f"{layer!r} is not a layer of this model")
     module = modules[layer]
-    if not explainable(module):
-        why = f"its padding mode is {module.padding_mode!r}" if isinstance(module, nn.Conv2d) else "a custom or unsupported operation"
-        raise NotExplained(f"{layer} is a {type(module).__name__} ({why}): the arithmetic is shown for convolutions, "
-                           "linear layers and max and average pooling")  # fmt: skip
+    require_explainable(layer, module)
     run = _Run(module)
     handles = [m.register_forward_hook(run.hook) for m in model.modules() if not list(m.children())]
     try:

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from viz_app.models.loader import LoadedModel
-from viz_app.probe.arithmetic import NotExplained, explain, explainable, resolve_layer
+from viz_app.probe.arithmetic import explain, require_explainable, resolve_layer
 from viz_app.probe.extras.base import ExtraContext
 from viz_app.probe.extras.se import hook_free_twin
 from viz_app.records.arithmetic import UnitArithmetic
@@ -29,10 +29,7 @@ class ArithmeticExtra:
         self._twin = hook_free_twin(loaded)
         self.params = params
         self.layer = resolve_layer(self._twin, params.layer)
-        module = dict(self._twin.named_modules())[self.layer]
-        if not explainable(module):
-            raise NotExplained(f"{params.layer} is a {type(module).__name__}, a custom or unsupported operation: the arithmetic "
-                               "is shown for convolutions, linear layers and max and average pooling")  # fmt: skip
+        require_explainable(self.layer, dict(self._twin.named_modules())[self.layer])  # refused when chosen, not every frame
 
     def update(self, params: ArithmeticParams) -> bool:
         """Another position in the same map: the same extra (True); another map or layer: rebuilt."""
